@@ -2,5 +2,6 @@
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
 pub mod diagnostic;
+pub mod manifest;
 pub mod scan;
 pub mod source;
