@@ -3,5 +3,6 @@
 
 pub mod diagnostic;
 pub mod manifest;
+pub mod parse;
 pub mod scan;
 pub mod source;

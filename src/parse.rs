@@ -1,0 +1,138 @@
+//! Stage 2: parse each scanned statement with PostgreSQL's own parser (`pg_query`).
+//!
+//! Statements parse independently, so they are parsed on all cores; results keep input order.
+
+use pg_query::protobuf::node::Node as NodeEnum;
+use rayon::prelude::*;
+
+/// The parse of one statement: its top-level node, or why it failed.
+#[derive(Debug, Clone)]
+pub enum Parsed {
+    Ok(Box<NodeEnum>),
+    /// `offset` is relative to the statement text.
+    Err { message: String, offset: usize },
+}
+
+/// Parse every statement text; order is kept, work is spread over `rayon`'s pool.
+pub fn parse_all(texts: &[&str]) -> Vec<Parsed> {
+    texts.par_iter().map(|t| parse_one(t)).collect()
+}
+
+pub fn parse_one(text: &str) -> Parsed {
+    if let Some(nul) = text.find('\0') {
+        return Parsed::Err { message: "statement contains a NUL byte".into(), offset: nul };
+    }
+    match pg_query::parse(text, 0) {
+        Ok(result) => {
+            let mut stmts = result.protobuf.stmts.into_iter();
+            match (stmts.next(), stmts.next()) {
+                (Some(raw), None) => match raw.stmt.and_then(|s| s.node) {
+                    Some(node) => Parsed::Ok(Box::new(node)),
+                    None => Parsed::Err { message: "empty statement".into(), offset: 0 },
+                },
+                (None, _) => Parsed::Err { message: "empty statement".into(), offset: 0 },
+                (Some(_), Some(second)) => Parsed::Err {
+                    message: "the scanner passed two statements as one".into(),
+                    offset: second.stmt_location.max(0) as usize,
+                },
+            }
+        }
+        Err(e) => {
+            let message = match e {
+                pg_query::Error::Parse(m) => m,
+                other => other.to_string(),
+            };
+            let offset = error_offset(text, &message);
+            Parsed::Err { message, offset }
+        }
+    }
+}
+
+/// pg_query's Rust binding drops the server's cursor position, so recover it from the
+/// message: "at end of input" points at the end; "at or near \"tok\"" at the last occurrence
+/// of that token whose prefix the grammar still accepts (every occurrence after the real error
+/// has an invalid prefix, every one before it a valid one).
+fn error_offset(text: &str, message: &str) -> usize {
+    let end = text.trim_end().trim_end_matches(';').trim_end().len();
+    if message.contains("at end of input") {
+        return end;
+    }
+    let Some(near) = message.split("at or near \"").nth(1).and_then(|r| r.rsplit_once('"')).map(|(t, _)| t) else {
+        return 0;
+    };
+    let Ok(tokens) = pg_query::scan_tokens(text) else {
+        return text.find(near).unwrap_or(0);
+    };
+    let candidates: Vec<usize> = tokens
+        .iter()
+        .filter(|t| text.get(t.start as usize..t.end as usize) == Some(near))
+        .map(|t| t.start as usize)
+        .collect();
+    let accepted = |start: usize| match pg_query::parse(&text[..start], 0) {
+        Ok(_) => true,
+        Err(pg_query::Error::Parse(m)) => m.contains("at end of input"),
+        Err(_) => false,
+    };
+    // Prefix acceptance is monotone over the candidates: binary search for the last accepted.
+    let (mut lo, mut hi) = (0, candidates.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if accepted(candidates[mid]) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    candidates.get(lo.saturating_sub(1)).copied().unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_a_statement() {
+        assert!(matches!(parse_one("CREATE TABLE t (id int);"), Parsed::Ok(_)));
+    }
+
+    #[test]
+    fn error_position_points_at_the_offending_token() {
+        let sql = "CREATE TABLE t (id int, name text,, x int);";
+        match parse_one(sql) {
+            Parsed::Err { message, offset } => {
+                assert!(message.contains("syntax error"), "{message}");
+                assert_eq!(&sql[offset..offset + 1], ",");
+                assert_eq!(offset, 34);
+            }
+            Parsed::Ok(_) => panic!("should not parse"),
+        }
+    }
+
+    #[test]
+    fn error_at_end_of_input() {
+        let sql = "SELECT * FROM";
+        match parse_one(sql) {
+            Parsed::Err { offset, .. } => assert_eq!(offset, sql.len()),
+            Parsed::Ok(_) => panic!(),
+        }
+    }
+
+    #[test]
+    fn nul_byte_is_an_error_not_a_panic() {
+        assert!(matches!(parse_one("SELECT 1\0;"), Parsed::Err { offset: 8, .. }));
+    }
+
+    #[test]
+    fn order_is_kept_in_parallel() {
+        let texts: Vec<String> = (0..200).map(|i| format!("SELECT {i};")).collect();
+        let refs: Vec<&str> = texts.iter().map(|s| s.as_str()).collect();
+        let parsed = parse_all(&refs);
+        assert_eq!(parsed.len(), 200);
+        for (i, p) in parsed.iter().enumerate() {
+            let Parsed::Ok(node) = p else { panic!() };
+            let NodeEnum::SelectStmt(s) = node.as_ref() else { panic!() };
+            let dbg = format!("{:?}", s.target_list);
+            assert!(dbg.contains(&format!("ival: {i} ")) || dbg.contains(&format!("ival: {i}}}")), "{dbg}");
+        }
+    }
+}
