@@ -2,6 +2,8 @@
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
 pub mod diagnostic;
+pub mod ir;
+pub mod lower;
 pub mod manifest;
 pub mod parse;
 pub mod scan;

@@ -1,0 +1,178 @@
+//! The intermediate representation: one `Stmt` per input piece that carries meaning
+//! (statement, COPY data block, psql meta-command), plus what lowering learned about it.
+//!
+//! Invariant: `Ir::stmts` is in input order (file, then byte offset), and every statement ends
+//! the pipeline with exactly one `Fate` and one `Phase`.
+
+pub mod names;
+pub mod view;
+
+use serde::Serialize;
+
+use crate::scan::PieceKind;
+use crate::source::{FileId, Span};
+pub use names::{ObjKey, ObjKind};
+pub use view::{ConstraintView, IndexView, TableView, TriggerView};
+
+pub type StmtId = usize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    PreData,
+    Data,
+    PostData,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::PreData, Phase::Data, Phase::PostData];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::PreData => "pre-data",
+            Phase::Data => "data",
+            Phase::PostData => "post-data",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    /// Emitted byte for byte from the source.
+    Verbatim,
+    /// Emitted with changes made by rules.
+    Rewritten,
+    /// Folded into another statement (`merged_into`).
+    Merged,
+    /// Not emitted to the loadable scripts; a diagnostic says why.
+    Dropped,
+}
+
+impl Fate {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Fate::Verbatim => "verbatim",
+            Fate::Rewritten => "rewritten",
+            Fate::Merged => "merged",
+            Fate::Dropped => "dropped",
+        }
+    }
+}
+
+/// A text change inside a statement, at absolute byte offsets of its file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub insert: String,
+}
+
+/// How a statement acts on the psql session rather than on the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Session {
+    /// Not a session statement.
+    None,
+    /// `SET …`, `SELECT pg_catalog.set_config(…)`, `\connect`, `\set`: replayed at the top of
+    /// every script that needs the state they establish.
+    Setting,
+    /// `\restrict` / `\unrestrict`: frames every output script.
+    Restrict,
+    Unrestrict,
+}
+
+/// What lowering learned about a statement's own object, for rules and the manifest.
+#[derive(Clone, Debug, Default)]
+pub enum Detail {
+    #[default]
+    None,
+    CreateTable(TableView),
+    /// One `ALTER TABLE … ADD CONSTRAINT` (only single-command ALTERs are split out).
+    AddConstraint { table: ObjKey, only: bool, constraint: ConstraintView, single_command: bool },
+    CreateIndex(IndexView),
+    CreateTrigger(TriggerView),
+}
+
+#[derive(Clone, Debug)]
+pub struct Stmt {
+    pub id: StmtId,
+    pub file: FileId,
+    pub span: Span,
+    /// Comments and whitespace directly before the statement; they travel with it.
+    pub trivia: Span,
+    pub piece: PieceKind,
+    /// Snake-case statement kind, e.g. `create_table`, `alter_table`, `copy`, `psql_meta`.
+    pub kind: String,
+    /// The main object the statement creates or changes, for the report.
+    pub object: Option<ObjKey>,
+    /// Objects the statement creates.
+    pub defines: Vec<ObjKey>,
+    /// Objects the statement needs (possibly not defined in the input).
+    pub refs: Vec<ObjKey>,
+    pub detail: Detail,
+    pub session: Session,
+    /// The statement moves rows (COPY, INSERT, setval): the data phase.
+    pub is_data: bool,
+    /// For a `COPY … FROM stdin`: the id of its data block.
+    pub copy_data: Option<StmtId>,
+    /// The statement did not parse; it is kept verbatim.
+    pub parse_error: bool,
+    /// Byte offset (absolute) where the column/constraint list of a CREATE TABLE closes, for
+    /// inserting inlined constraints; `None` when the table has no element list.
+    pub elements_close: Option<usize>,
+
+    // Set by rules and order.
+    pub fate: Fate,
+    pub phase: Phase,
+    pub codes: Vec<String>,
+    pub merged_into: Option<StmtId>,
+    pub edits: Vec<Edit>,
+    /// Text appended after the statement (e.g. trigger copies for partitions).
+    pub appended: Vec<String>,
+}
+
+impl Stmt {
+    pub fn new(id: StmtId, file: FileId, span: Span, trivia: Span, piece: PieceKind) -> Self {
+        Stmt {
+            id,
+            file,
+            span,
+            trivia,
+            piece,
+            kind: String::new(),
+            object: None,
+            defines: Vec::new(),
+            refs: Vec::new(),
+            detail: Detail::None,
+            session: Session::None,
+            is_data: false,
+            copy_data: None,
+            parse_error: false,
+            elements_close: None,
+            fate: Fate::Verbatim,
+            phase: Phase::PreData,
+            codes: Vec::new(),
+            merged_into: None,
+            edits: Vec::new(),
+            appended: Vec::new(),
+        }
+    }
+
+    pub fn add_code(&mut self, code: &str) {
+        if !self.codes.iter().any(|c| c == code) {
+            self.codes.push(code.to_string());
+        }
+    }
+}
+
+/// The whole program: every statement of every input file, in input order.
+#[derive(Clone, Debug, Default)]
+pub struct Ir {
+    pub stmts: Vec<Stmt>,
+}
+
+impl Ir {
+    /// The statement that defines `key`, if the input has one (first definition wins).
+    pub fn definer(&self, key: &ObjKey) -> Option<StmtId> {
+        self.stmts.iter().find(|s| s.defines.contains(key)).map(|s| s.id)
+    }
+}

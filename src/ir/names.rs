@@ -1,0 +1,51 @@
+//! Object identities used for dependencies, the report and the manifest.
+
+use serde::Serialize;
+
+/// Namespaces of PostgreSQL object names. Tables, views, sequences and indexes share one
+/// (`pg_class`), so they are all `Relation`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjKind {
+    Schema,
+    Extension,
+    Type,
+    Relation,
+    Function,
+    Constraint,
+    Trigger,
+    Policy,
+    Rule,
+    Other,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct ObjKey {
+    pub kind: ObjKind,
+    /// Empty for schemas and extensions.
+    pub schema: String,
+    pub name: String,
+    /// For constraints, triggers, policies and rules: the table's name (same schema).
+    pub table: Option<String>,
+}
+
+impl ObjKey {
+    pub fn new(kind: ObjKind, schema: &str, name: &str) -> Self {
+        ObjKey { kind, schema: schema.to_string(), name: name.to_string(), table: None }
+    }
+    pub fn on_table(kind: ObjKind, schema: &str, table: &str, name: &str) -> Self {
+        ObjKey { kind, schema: schema.to_string(), name: name.to_string(), table: Some(table.to_string()) }
+    }
+    pub fn relation(schema: &str, name: &str) -> Self {
+        Self::new(ObjKind::Relation, schema, name)
+    }
+
+    /// `schema.name`, or `name ON schema.table` for table-scoped objects.
+    pub fn display(&self) -> String {
+        let q = |s: &str, n: &str| if s.is_empty() { n.to_string() } else { format!("{s}.{n}") };
+        match &self.table {
+            Some(t) => format!("{} on {}", self.name, q(&self.schema, t)),
+            None => q(&self.schema, &self.name),
+        }
+    }
+}

@@ -1,0 +1,161 @@
+//! Stage 3: build the IR from scanned pieces and their parse trees.
+
+mod classify;
+mod kind;
+pub mod refs;
+
+use crate::diagnostic::Diagnostic;
+use pg_query::protobuf::node::Node as N;
+
+use crate::ir::{Detail, Ir, Session, Stmt};
+use crate::parse::Parsed;
+use crate::scan::{PieceKind, Scan};
+use crate::source::{FileId, SourceFile, Span};
+
+pub use classify::constraint_view;
+
+/// Lower one file's pieces into `ir`. `parsed` holds one entry per `Statement` piece, in order.
+pub fn lower_file(
+    ir: &mut Ir,
+    file: FileId,
+    src: &SourceFile,
+    scan: &Scan,
+    parsed: Vec<Parsed>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for e in &scan.errors {
+        diags.push(
+            Diagnostic::error("E001", "scan", e.message.clone())
+                .at(file, Span::new(e.offset, e.offset))
+                .with_help("the rest of the file was still compiled; fix the input and run again"),
+        );
+    }
+    let mut parsed = parsed.into_iter();
+    let mut schema = "public".to_string();
+    let mut trivia_start = 0;
+    let mut last_copy: Option<usize> = None;
+    for piece in &scan.pieces {
+        let span = piece.span;
+        let trivia = Span::new(trivia_start, span.start);
+        match piece.kind {
+            PieceKind::Comment | PieceKind::Whitespace => continue,
+            PieceKind::Statement => {
+                let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
+                let text = src.slice(span);
+                match parsed.next().unwrap_or(Parsed::Err { message: "not parsed".into(), offset: 0 }) {
+                    Parsed::Ok(node) => {
+                        st.kind = kind::kind_name(&node);
+                        let f = classify::classify(&node, &schema);
+                        st.object = f.object;
+                        st.defines = f.defines;
+                        st.refs = f.refs;
+                        st.is_data = f.is_data;
+                        st.session = f.session.unwrap_or(Session::None);
+                        let mut detail = f.detail;
+                        if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut detail, node.as_ref()) {
+                            let loc = c.relation.as_ref().map(|r| r.location.max(0) as usize).unwrap_or(0);
+                            st.elements_close = elements_close(text, loc).map(|o| span.start + o);
+                            t.has_element_list = st.elements_close.is_some();
+                        }
+                        st.detail = detail;
+                        if let Some(p) = f.search_path {
+                            schema = p;
+                        }
+                        last_copy = f.copy_from_stdin.then_some(st.id);
+                    }
+                    Parsed::Err { message, offset } => {
+                        st.kind = "unparsed".into();
+                        st.parse_error = true;
+                        let at = span.start + offset.min(span.len());
+                        diags.push(
+                            Diagnostic::error("E002", "parse", message)
+                                .at(file, Span::new(at, at))
+                                .with_label(file, span, "this statement is kept verbatim in pre-data.sql")
+                                .with_help("fix the statement, or remove it if the target does not need it"),
+                        );
+                        last_copy = None;
+                    }
+                }
+                ir.stmts.push(st);
+            }
+            PieceKind::Meta => {
+                let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
+                let text = src.slice(span).trim_start();
+                let cmd = text.split_whitespace().next().unwrap_or("");
+                st.kind = "psql_meta".into();
+                last_copy = None;
+                match cmd {
+                    "\\connect" | "\\c" | "\\set" | "\\unset" | "\\encoding" => st.session = Session::Setting,
+                    "\\restrict" => st.session = Session::Restrict,
+                    "\\unrestrict" => st.session = Session::Unrestrict,
+                    "\\copy" => {
+                        st.kind = "psql_copy".into();
+                        st.is_data = true;
+                        last_copy = Some(st.id);
+                    }
+                    _ => {}
+                }
+                ir.stmts.push(st);
+            }
+            PieceKind::CopyData => {
+                let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
+                st.kind = "copy_data".into();
+                st.is_data = true;
+                if let Some(c) = last_copy.take() {
+                    ir.stmts[c].copy_data = Some(st.id);
+                    st.object = ir.stmts[c].object.clone();
+                }
+                ir.stmts.push(st);
+            }
+        }
+        trivia_start = span.end;
+    }
+}
+
+/// Offset (relative to `text`) of the `)` closing a CREATE TABLE's element list, when the
+/// relation name is directly followed by `(`.
+fn elements_close(text: &str, relation_at: usize) -> Option<usize> {
+    let tokens = pg_query::scan_tokens(text).ok()?;
+    let mut it = tokens.iter().filter(|t| t.start as usize >= relation_at);
+    // Skip the (possibly qualified) name: identifiers and dots.
+    let open = loop {
+        let t = it.next()?;
+        let s = text.get(t.start as usize..t.end as usize)?;
+        if s == "(" {
+            break t;
+        }
+        let ident = s == "." || s.starts_with('"') || s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        if !ident {
+            return None;
+        }
+    };
+    let mut depth = 0usize;
+    for t in tokens.iter().filter(|t| t.start >= open.start) {
+        match text.get(t.start as usize..t.end as usize)? {
+            "(" => depth += 1,
+            ")" => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(t.start as usize);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elements_close;
+
+    #[test]
+    fn finds_the_closing_paren_of_the_element_list() {
+        let sql = "CREATE TABLE public.t (a int CHECK (a > 0), b text) PARTITION BY RANGE (a);";
+        let at = elements_close(sql, 13).unwrap();
+        assert_eq!(&sql[at..at + 3], ") P");
+        assert_eq!(elements_close("CREATE TABLE p PARTITION OF t FOR VALUES IN (1);", 13), None);
+        let q = "CREATE TABLE \"Odd\".\"T\" ();";
+        assert_eq!(elements_close(q, 13), Some(24));
+    }
+}

@@ -1,0 +1,143 @@
+//! Names a statement mentions, found by walking its parse tree.
+
+use pg_query::protobuf::{self, node::Node as NodeEnum};
+use pg_query::NodeRef;
+
+use crate::ir::{ObjKey, ObjKind};
+
+/// String values of a list of `String` nodes (qualified names come as such lists).
+pub fn strings(nodes: &[protobuf::Node]) -> Vec<String> {
+    nodes
+        .iter()
+        .filter_map(|n| match &n.node {
+            Some(NodeEnum::String(s)) => Some(s.sval.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `(schema, name)` of a possibly qualified name list; unqualified names get `default_schema`.
+pub fn qualify(parts: &[String], default_schema: &str) -> (String, String) {
+    match parts {
+        [] => (default_schema.to_string(), String::new()),
+        [name] => (default_schema.to_string(), name.clone()),
+        [.., schema, name] => (schema.clone(), name.clone()),
+    }
+}
+
+pub fn range_var(rv: &protobuf::RangeVar, default_schema: &str) -> ObjKey {
+    let schema = if rv.schemaname.is_empty() { default_schema } else { &rv.schemaname };
+    ObjKey::relation(schema, &rv.relname)
+}
+
+/// Split a regclass literal such as `public.actor_actor_id_seq` or `"Odd"."Name"`.
+pub fn regclass_literal(lit: &str, default_schema: &str) -> ObjKey {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = lit.chars().peekable();
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => {
+                quoted = !quoted;
+                was_quoted = true;
+            }
+            '.' if !quoted => {
+                parts.push(finish(&mut cur, was_quoted));
+                was_quoted = false;
+            }
+            c => cur.push(c),
+        }
+    }
+    parts.push(finish(&mut cur, was_quoted));
+    let (schema, name) = qualify(&parts, default_schema);
+    ObjKey::relation(&schema, &name)
+}
+
+fn finish(cur: &mut String, quoted: bool) -> String {
+    let s = std::mem::take(cur);
+    if quoted {
+        s
+    } else {
+        s.to_lowercase()
+    }
+}
+
+/// Relations, functions and user types mentioned anywhere in the tree.
+pub fn collect(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
+    for (n, _, _, _) in node.nodes() {
+        match n {
+            NodeRef::RangeVar(rv) => out.push(range_var(rv, default_schema)),
+            NodeRef::FuncCall(fc) => {
+                let parts = strings(&fc.funcname);
+                let (schema, name) = qualify(&parts, default_schema);
+                if matches!(name.as_str(), "nextval" | "setval" | "currval") {
+                    if let Some(lit) = fc.args.first().and_then(string_literal) {
+                        out.push(regclass_literal(&lit, default_schema));
+                    }
+                }
+                if schema != "pg_catalog" {
+                    out.push(ObjKey::new(ObjKind::Function, &schema, &name));
+                }
+            }
+            NodeRef::TypeName(tn) => {
+                if let Some(key) = user_type(tn, default_schema) {
+                    out.push(key);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A type name that is not built in: qualified with a schema other than `pg_catalog`.
+/// Unqualified names are assumed built in (pg_dump qualifies user types).
+pub fn user_type(tn: &protobuf::TypeName, default_schema: &str) -> Option<ObjKey> {
+    let parts = strings(&tn.names);
+    if parts.len() < 2 || parts[parts.len() - 2] == "pg_catalog" {
+        return None;
+    }
+    let (schema, name) = qualify(&parts, default_schema);
+    Some(ObjKey::new(ObjKind::Type, &schema, &name))
+}
+
+/// The text of a string constant, also under a cast (`'x'::regclass`).
+pub fn string_literal(node: &protobuf::Node) -> Option<String> {
+    match node.node.as_ref()? {
+        NodeEnum::AConst(c) => match &c.val {
+            Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+            _ => None,
+        },
+        NodeEnum::TypeCast(tc) => tc.arg.as_deref().and_then(string_literal),
+        _ => None,
+    }
+}
+
+/// The type name as written, e.g. `public.mpaa_rating` or `integer[]`.
+pub fn type_display(tn: &protobuf::TypeName) -> String {
+    let parts = strings(&tn.names);
+    let parts: Vec<&str> =
+        parts.iter().map(|s| s.as_str()).filter(|s| *s != "pg_catalog").collect();
+    let mut s = parts.join(".");
+    for _ in &tn.array_bounds {
+        s.push_str("[]");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn regclass_literals_split_and_fold() {
+        assert_eq!(regclass_literal("public.Actor_seq", "x"), ObjKey::relation("public", "actor_seq"));
+        assert_eq!(regclass_literal("\"My\".\"Seq\"", "x"), ObjKey::relation("My", "Seq"));
+        assert_eq!(regclass_literal("seq", "app"), ObjKey::relation("app", "seq"));
+    }
+}
