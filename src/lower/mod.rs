@@ -117,16 +117,19 @@ pub fn lower_file(
 fn elements_close(text: &str, relation_at: usize) -> Option<usize> {
     let tokens = pg_query::scan_tokens(text).ok()?;
     let mut it = tokens.iter().filter(|t| t.start as usize >= relation_at);
-    // Skip the (possibly qualified) name: identifiers and dots.
+    // Skip the (possibly qualified) name: identifiers separated by dots.
+    let mut expect_ident = true;
     let open = loop {
         let t = it.next()?;
         let s = text.get(t.start as usize..t.end as usize)?;
-        if s == "(" {
+        if s == "(" && !expect_ident {
             break t;
         }
-        let ident = s == "." || s.starts_with('"') || s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-        if !ident {
-            return None;
+        let ident = s.starts_with('"') || s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        match (expect_ident, ident, s == ".") {
+            (true, true, _) => expect_ident = false,
+            (false, _, true) => expect_ident = true,
+            _ => return None,
         }
     };
     let mut depth = 0usize;
