@@ -1,10 +1,10 @@
 //! The one diagnostic model every stage reports through; renderers live in `render`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::source::{FileId, Span};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,

@@ -6,5 +6,6 @@ pub mod ir;
 pub mod lower;
 pub mod manifest;
 pub mod parse;
+pub mod rules;
 pub mod scan;
 pub mod source;

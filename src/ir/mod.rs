@@ -87,7 +87,14 @@ pub enum Detail {
     None,
     CreateTable(TableView),
     /// One `ALTER TABLE … ADD CONSTRAINT` (only single-command ALTERs are split out).
-    AddConstraint { table: ObjKey, only: bool, constraint: ConstraintView, single_command: bool },
+    AddConstraint {
+        table: ObjKey,
+        only: bool,
+        constraint: ConstraintView,
+        single_command: bool,
+        /// Offset of the constraint definition (`CONSTRAINT name …`) within the statement.
+        location: usize,
+    },
     CreateIndex(IndexView),
     CreateTrigger(TriggerView),
 }

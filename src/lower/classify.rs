@@ -266,6 +266,7 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, f: &mut Facts) {
                         only: !rv.inh,
                         constraint: view,
                         single_command: single,
+                        location: k.location.max(0) as usize,
                     };
                 }
             }

@@ -1,0 +1,37 @@
+//! Embeds the built-in rule pack (`rules/**/rule.yaml`, `rules/targets.yaml`) in the binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect(&p, out);
+        } else if p.file_name().is_some_and(|n| n == "rule.yaml") {
+            out.push(p);
+        }
+    }
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let rules = root.join("rules");
+    println!("cargo:rerun-if-changed=rules");
+    let mut files = Vec::new();
+    collect(&rules, &mut files);
+    files.sort();
+    let mut src = String::from("pub const BUILTIN_RULES: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        src.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", f.display().to_string()));
+    }
+    src.push_str("];\n");
+    let targets = rules.join("targets.yaml");
+    println!("cargo:rerun-if-changed={}", targets.display());
+    src.push_str(&format!("pub const TARGETS_YAML: &str = include_str!({:?});\n", targets.display().to_string()));
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
+    fs::write(out, src).unwrap();
+}

@@ -1,0 +1,340 @@
+//! The `where:` expression language (grammar in `grammar/expr.pest`): parse, check against a
+//! node's fields when rules load, evaluate against a matched node.
+
+use pest::iterators::Pair;
+use pest::Parser;
+use pest_derive::Parser;
+use serde_json::Value;
+
+#[derive(Parser)]
+#[grammar = "../grammar/expr.pest"]
+struct ExprParser;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    In,
+    NotIn,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Or(Vec<Expr>),
+    And(Vec<Expr>),
+    Not(Box<Expr>),
+    Cmp(Box<Expr>, CmpOp, Box<Expr>),
+    /// A field path and its byte offset in the expression source.
+    Path(Vec<String>, usize),
+    Call { name: String, args: Vec<Expr>, offset: usize },
+    List(Vec<Expr>),
+    Lit(Value),
+}
+
+/// An error at a byte offset of the expression source.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExprError {
+    pub offset: usize,
+    pub message: String,
+}
+
+/// The fixed set of functions: name, arity.
+const FUNCTIONS: &[(&str, usize)] = &[
+    ("exists", 1),
+    ("len", 1),
+    ("lower", 1),
+    ("upper", 1),
+    ("starts_with", 2),
+    ("ends_with", 2),
+    ("contains", 2),
+];
+
+pub fn parse(src: &str) -> Result<Expr, ExprError> {
+    let mut pairs = ExprParser::parse(Rule::expr, src).map_err(|e| {
+        let offset = match e.location {
+            pest::error::InputLocation::Pos(p) => p,
+            pest::error::InputLocation::Span((s, _)) => s,
+        };
+        ExprError { offset, message: format!("invalid expression: {}", e.variant.message()) }
+    })?;
+    let expr = pairs.next().and_then(|p| p.into_inner().next()).expect("grammar: expr has a body");
+    Ok(build(expr))
+}
+
+fn build(pair: Pair<Rule>) -> Expr {
+    let offset = pair.as_span().start();
+    match pair.as_rule() {
+        Rule::or_expr | Rule::and_expr => {
+            let is_or = pair.as_rule() == Rule::or_expr;
+            let mut items: Vec<Expr> =
+                pair.into_inner().filter(|p| !matches!(p.as_rule(), Rule::kw_or | Rule::kw_and)).map(build).collect();
+            if items.len() == 1 {
+                items.pop().unwrap()
+            } else if is_or {
+                Expr::Or(items)
+            } else {
+                Expr::And(items)
+            }
+        }
+        Rule::not_expr => {
+            let mut inner: Vec<Pair<Rule>> = pair.into_inner().collect();
+            let last = build(inner.pop().expect("grammar: comparison"));
+            inner.iter().fold(last, |e, _| Expr::Not(Box::new(e)))
+        }
+        Rule::comparison => {
+            let mut it = pair.into_inner();
+            let left = build(it.next().expect("grammar: operand"));
+            match (it.next(), it.next()) {
+                (Some(op), Some(right)) => {
+                    let op = match op.as_str() {
+                        "==" => CmpOp::Eq,
+                        "!=" => CmpOp::Ne,
+                        "<" => CmpOp::Lt,
+                        "<=" => CmpOp::Le,
+                        ">" => CmpOp::Gt,
+                        ">=" => CmpOp::Ge,
+                        "in" => CmpOp::In,
+                        _ => CmpOp::NotIn,
+                    };
+                    Expr::Cmp(Box::new(left), op, Box::new(build(right)))
+                }
+                _ => left,
+            }
+        }
+        Rule::call => {
+            let mut it = pair.into_inner();
+            let name = it.next().expect("grammar: call name").as_str().to_string();
+            Expr::Call { name, args: it.map(build).collect(), offset }
+        }
+        Rule::list => Expr::List(pair.into_inner().map(build).collect()),
+        Rule::path => Expr::Path(pair.as_str().split('.').map(String::from).collect(), offset),
+        Rule::string => {
+            let raw = pair.into_inner().next().map(|p| p.as_str()).unwrap_or("");
+            Expr::Lit(Value::String(unescape(raw)))
+        }
+        Rule::number => {
+            let s = pair.as_str();
+            match s.parse::<i64>() {
+                Ok(i) => Expr::Lit(Value::from(i)),
+                Err(_) => Expr::Lit(
+                    s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null),
+                ),
+            }
+        }
+        Rule::boolean => Expr::Lit(Value::Bool(pair.as_str() == "true")),
+        Rule::null => Expr::Lit(Value::Null),
+        other => unreachable!("grammar rule {other:?} is not an expression"),
+    }
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(o) => out.push(o),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every path must name a field of `skeleton` (the node's fields with example values) and every
+/// function must exist with the right arity.
+pub fn check(expr: &Expr, skeleton: &Value) -> Result<(), ExprError> {
+    match expr {
+        Expr::Or(v) | Expr::And(v) | Expr::List(v) => v.iter().try_for_each(|e| check(e, skeleton)),
+        Expr::Not(e) => check(e, skeleton),
+        Expr::Cmp(a, _, b) => check(a, skeleton).and(check(b, skeleton)),
+        Expr::Lit(_) => Ok(()),
+        Expr::Path(parts, offset) => {
+            let mut cur = skeleton;
+            for (i, part) in parts.iter().enumerate() {
+                match cur.get(part) {
+                    Some(v) => cur = v,
+                    None => {
+                        let prefix = parts[..i].join(".");
+                        let known: Vec<&str> = match cur {
+                            Value::Object(m) => m.keys().map(|k| k.as_str()).collect(),
+                            _ => Vec::new(),
+                        };
+                        let at = if prefix.is_empty() { "the node".to_string() } else { format!("`{prefix}`") };
+                        let message = if known.is_empty() {
+                            format!("unknown field `{part}`: {at} has no fields")
+                        } else {
+                            format!("unknown field `{part}` on {at}; known fields: {}", known.join(", "))
+                        };
+                        return Err(ExprError { offset: *offset, message });
+                    }
+                }
+            }
+            Ok(())
+        }
+        Expr::Call { name, args, offset } => {
+            let Some((_, arity)) = FUNCTIONS.iter().find(|(n, _)| n == name) else {
+                let names: Vec<&str> = FUNCTIONS.iter().map(|(n, _)| *n).collect();
+                return Err(ExprError {
+                    offset: *offset,
+                    message: format!("unknown function `{name}`; functions: {}", names.join(", ")),
+                });
+            };
+            if args.len() != *arity {
+                return Err(ExprError {
+                    offset: *offset,
+                    message: format!("`{name}` takes {arity} argument(s), got {}", args.len()),
+                });
+            }
+            args.iter().try_for_each(|a| check(a, skeleton))
+        }
+    }
+}
+
+pub fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(_) => true,
+    }
+}
+
+pub fn eval(expr: &Expr, ctx: &Value) -> Value {
+    match expr {
+        Expr::Or(v) => Value::Bool(v.iter().any(|e| truthy(&eval(e, ctx)))),
+        Expr::And(v) => Value::Bool(v.iter().all(|e| truthy(&eval(e, ctx)))),
+        Expr::Not(e) => Value::Bool(!truthy(&eval(e, ctx))),
+        Expr::Lit(v) => v.clone(),
+        Expr::List(v) => Value::Array(v.iter().map(|e| eval(e, ctx)).collect()),
+        Expr::Path(parts, _) => lookup(ctx, parts).cloned().unwrap_or(Value::Null),
+        Expr::Cmp(a, op, b) => {
+            let (a, b) = (eval(a, ctx), eval(b, ctx));
+            Value::Bool(match op {
+                CmpOp::Eq => equal(&a, &b),
+                CmpOp::Ne => !equal(&a, &b),
+                CmpOp::In => contains(&b, &a),
+                CmpOp::NotIn => !contains(&b, &a),
+                CmpOp::Lt | CmpOp::Le | CmpOp::Gt | CmpOp::Ge => match order(&a, &b) {
+                    Some(o) => match op {
+                        CmpOp::Lt => o.is_lt(),
+                        CmpOp::Le => o.is_le(),
+                        CmpOp::Gt => o.is_gt(),
+                        _ => o.is_ge(),
+                    },
+                    None => false,
+                },
+            })
+        }
+        Expr::Call { name, args, .. } => {
+            let v: Vec<Value> = args.iter().map(|a| eval(a, ctx)).collect();
+            let s = |i: usize| v.get(i).and_then(|x| x.as_str()).unwrap_or("").to_string();
+            match name.as_str() {
+                "exists" => Value::Bool(!v[0].is_null()),
+                "len" => Value::from(match &v[0] {
+                    Value::Array(a) => a.len(),
+                    Value::String(s) => s.chars().count(),
+                    Value::Object(o) => o.len(),
+                    _ => 0,
+                }),
+                "lower" => Value::String(s(0).to_lowercase()),
+                "upper" => Value::String(s(0).to_uppercase()),
+                "starts_with" => Value::Bool(s(0).starts_with(&s(1))),
+                "ends_with" => Value::Bool(s(0).ends_with(&s(1))),
+                "contains" => Value::Bool(contains(&v[0], &v[1])),
+                _ => Value::Null,
+            }
+        }
+    }
+}
+
+pub fn lookup<'a>(ctx: &'a Value, parts: &[String]) -> Option<&'a Value> {
+    parts.iter().try_fold(ctx, |cur, p| cur.get(p))
+}
+
+/// Equality where `1 == 1.0`.
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+fn contains(hay: &Value, needle: &Value) -> bool {
+    match (hay, needle) {
+        (Value::Array(a), n) => a.iter().any(|x| equal(x, n)),
+        (Value::String(h), Value::String(n)) => h.contains(n.as_str()),
+        _ => false,
+    }
+}
+
+fn order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ev(src: &str, ctx: &Value) -> bool {
+        truthy(&eval(&parse(src).unwrap(), ctx))
+    }
+
+    #[test]
+    fn evaluates_boolean_logic_and_comparisons() {
+        let ctx = json!({"constraint": {"kind": "primary_key", "columns": ["id"], "deferrable": false}, "table": null});
+        assert!(ev(r#"constraint.kind == "primary_key""#, &ctx));
+        assert!(ev(r#"constraint.kind in ["unique", "primary_key"] and not constraint.deferrable"#, &ctx));
+        assert!(!ev("exists(table)", &ctx));
+        assert!(ev(r#"len(constraint.columns) == 1 or false"#, &ctx));
+        assert!(ev(r#""id" in constraint.columns"#, &ctx));
+        assert!(ev(r#"constraint.kind not in ["check"]"#, &ctx));
+        assert!(ev(r#"not (constraint.kind == "check")"#, &ctx));
+        assert!(ev(r#"starts_with(constraint.kind, "prim")"#, &ctx));
+    }
+
+    #[test]
+    fn keywords_are_not_paths() {
+        assert!(parse("and").is_err());
+        assert!(parse("android == 1").is_ok());
+        assert!(parse("notable").is_ok());
+    }
+
+    #[test]
+    fn check_reports_unknown_fields_with_offset() {
+        let skel = json!({"constraint": {"kind": "", "name": ""}});
+        let e = parse(r#"constraint.kind == "x" and constraint.knd == "y""#).unwrap();
+        let err = check(&e, &skel).unwrap_err();
+        assert_eq!(err.offset, 27);
+        assert!(err.message.contains("unknown field `knd`"), "{}", err.message);
+        assert!(err.message.contains("kind, name"), "{}", err.message);
+    }
+
+    #[test]
+    fn check_reports_unknown_functions_and_arity() {
+        let skel = json!({"a": 1});
+        assert!(check(&parse("nope(a)").unwrap(), &skel).unwrap_err().message.contains("unknown function"));
+        assert!(check(&parse("len(a, a)").unwrap(), &skel).unwrap_err().message.contains("takes 1"));
+    }
+
+    #[test]
+    fn syntax_errors_have_offsets() {
+        let err = parse("a == ").unwrap_err();
+        assert_eq!(err.offset, 5);
+    }
+}
