@@ -2,8 +2,10 @@
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
 pub mod diagnostic;
+pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod order;
 pub mod manifest;
 pub mod parse;
 pub mod rules;

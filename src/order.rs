@@ -1,0 +1,232 @@
+//! Stage 5: assign every emitted statement its phase and a deterministic load order.
+//!
+//! The source is a valid load order for everything rules did not move, so within a phase the
+//! topological sort breaks ties by kind priority (post-data only: keys before the foreign keys
+//! that need them, triggers last) and then by source position.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::diagnostic::Diagnostic;
+use crate::ir::{Detail, Fate, Ir, ObjKey, Phase, Session, StmtId};
+use crate::scan::PieceKind;
+
+/// Statements of each phase in load order. COPY data blocks are not listed: they follow their
+/// COPY statement.
+#[derive(Clone, Debug, Default)]
+pub struct Order {
+    pub pre_data: Vec<StmtId>,
+    pub data: Vec<StmtId>,
+    pub post_data: Vec<StmtId>,
+}
+
+impl Order {
+    pub fn phase(&self, p: Phase) -> &[StmtId] {
+        match p {
+            Phase::PreData => &self.pre_data,
+            Phase::Data => &self.data,
+            Phase::PostData => &self.post_data,
+        }
+    }
+}
+
+fn emitted(ir: &Ir, id: StmtId) -> bool {
+    matches!(ir.stmts[id].fate, Fate::Verbatim | Fate::Rewritten)
+}
+
+/// Kind priority inside post-data; 0 elsewhere (source order rules there).
+fn priority(ir: &Ir, id: StmtId) -> u8 {
+    let s = &ir.stmts[id];
+    if s.phase != Phase::PostData {
+        return 0;
+    }
+    match &s.detail {
+        Detail::AddConstraint { constraint, .. } => match constraint.kind.as_str() {
+            "primary_key" | "unique" | "exclusion" => 1,
+            "check" | "not_null" => 2,
+            "foreign_key" => 5,
+            _ => 6,
+        },
+        Detail::CreateIndex(_) => 3,
+        Detail::CreateTrigger(_) => 6,
+        _ if s.kind == "alter_index" => 4,
+        _ => 7,
+    }
+}
+
+pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let n = ir.stmts.len();
+
+    // Initial phases: data statements, and their COPY blocks, load between the two scripts.
+    for i in 0..n {
+        let s = &mut ir.stmts[i];
+        if s.phase == Phase::PreData && s.is_data && s.session == Session::None {
+            s.phase = Phase::Data;
+        }
+        if s.kind == "refresh_materialized_view" {
+            s.phase = Phase::PostData;
+        }
+    }
+
+    // Who defines what. A statement merged into another defines through it.
+    let mut definer: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();
+    for s in &ir.stmts {
+        let owner = match s.fate {
+            Fate::Merged => s.merged_into.unwrap_or(s.id),
+            Fate::Dropped => continue,
+            _ => s.id,
+        };
+        for d in &s.defines {
+            definer.entry(d).or_insert(owner);
+        }
+    }
+    // Unique keys per table, which foreign keys to that table must follow.
+    let mut keys_of: BTreeMap<ObjKey, Vec<StmtId>> = BTreeMap::new();
+    for s in ir.stmts.iter().filter(|s| emitted(ir, s.id)) {
+        match &s.detail {
+            Detail::AddConstraint { table, constraint, .. }
+                if matches!(constraint.kind.as_str(), "primary_key" | "unique") =>
+            {
+                keys_of.entry(ObjKey::relation(&table.schema, &table.name)).or_default().push(s.id);
+            }
+            Detail::CreateIndex(i) if i.unique => {
+                keys_of.entry(ObjKey::relation(&i.schema, &i.table)).or_default().push(s.id);
+            }
+            _ => {}
+        }
+    }
+
+    let mut graph: DiGraph<StmtId, ()> = DiGraph::new();
+    let mut node_of: Vec<Option<NodeIndex>> = vec![None; n];
+    for s in &ir.stmts {
+        if emitted(ir, s.id) && s.piece != PieceKind::CopyData {
+            node_of[s.id] = Some(graph.add_node(s.id));
+        }
+    }
+    let mut last_session: BTreeMap<usize, StmtId> = BTreeMap::new();
+    for s in &ir.stmts {
+        let Some(to) = node_of[s.id] else { continue };
+        let mut deps: Vec<StmtId> = s.refs.iter().filter_map(|r| definer.get(r).copied()).collect();
+        if let Detail::AddConstraint { constraint, .. } = &s.detail {
+            if constraint.kind == "foreign_key" {
+                if let Some(r) = &constraint.references {
+                    let (schema, name) = r.split_once('.').unwrap_or(("public", r));
+                    deps.extend(keys_of.get(&ObjKey::relation(schema, name)).into_iter().flatten().copied());
+                }
+            }
+        }
+        // A statement runs under the settings (search_path, …) that preceded it.
+        if let Some(&sess) = last_session.get(&s.file) {
+            deps.push(sess);
+        }
+        if s.session == Session::Setting {
+            last_session.insert(s.file, s.id);
+        }
+        deps.sort_unstable();
+        deps.dedup();
+        for d in deps {
+            if d == s.id {
+                continue;
+            }
+            if let Some(from) = node_of[d] {
+                graph.add_edge(from, to, ());
+            }
+        }
+    }
+
+    // Phase propagation: nothing loads before what it needs (a comment on a deferred constraint
+    // follows the constraint to post-data). Repeat to a fixed point over the (acyclic) graph.
+    loop {
+        let mut changed = false;
+        for e in graph.raw_edges() {
+            let (from, to) = (graph[e.source()], graph[e.target()]);
+            // Settings are replayed in every script; they never pull a statement later. Data
+            // statements define nothing a schema object could need.
+            if ir.stmts[from].session != Session::None || ir.stmts[from].phase == Phase::Data {
+                continue;
+            }
+            let need = ir.stmts[from].phase;
+            if need > ir.stmts[to].phase {
+                ir.stmts[to].phase = need;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    for s in ir.stmts.iter_mut() {
+        if s.piece == PieceKind::CopyData {
+            s.phase = Phase::Data;
+        }
+    }
+    for i in 0..n {
+        if let Some(c) = ir.stmts[i].copy_data {
+            let p = ir.stmts[i].phase;
+            ir.stmts[c].phase = p;
+        }
+    }
+
+    let mut out = Order::default();
+    for phase in Phase::ALL {
+        let members: Vec<NodeIndex> =
+            graph.node_indices().filter(|&ix| ir.stmts[graph[ix]].phase == phase).collect();
+        let mut indegree: BTreeMap<NodeIndex, usize> = members.iter().map(|&m| (m, 0)).collect();
+        for &m in &members {
+            for nb in graph.neighbors(m) {
+                if let Some(d) = indegree.get_mut(&nb) {
+                    *d += 1;
+                }
+            }
+        }
+        let key = |ix: NodeIndex| {
+            let s = &ir.stmts[graph[ix]];
+            Reverse((priority(ir, s.id), s.file, s.span.start, ix))
+        };
+        let mut ready: BinaryHeap<_> = indegree.iter().filter(|(_, &d)| d == 0).map(|(&m, _)| key(m)).collect();
+        let list = match phase {
+            Phase::PreData => &mut out.pre_data,
+            Phase::Data => &mut out.data,
+            Phase::PostData => &mut out.post_data,
+        };
+        while let Some(Reverse((_, _, _, ix))) = ready.pop() {
+            list.push(graph[ix]);
+            indegree.remove(&ix);
+            for nb in graph.neighbors(ix) {
+                if let Some(d) = indegree.get_mut(&nb) {
+                    *d -= 1;
+                    if *d == 0 {
+                        ready.push(key(nb));
+                    }
+                }
+            }
+        }
+        if !indegree.is_empty() {
+            // A cycle: name every member, then fall back to source order for them.
+            let mut rest: Vec<StmtId> = indegree.keys().map(|&ix| graph[ix]).collect();
+            rest.sort_by_key(|&id| (ir.stmts[id].file, ir.stmts[id].span.start));
+            let names: Vec<String> = rest
+                .iter()
+                .map(|&id| {
+                    let s = &ir.stmts[id];
+                    s.object.as_ref().map(|o| format!("{} {}", s.kind, o.display())).unwrap_or_else(|| s.kind.clone())
+                })
+                .collect();
+            let first = &ir.stmts[rest[0]];
+            diags.push(
+                Diagnostic::error(
+                    "E101",
+                    "order",
+                    format!("dependency cycle in {}: {}", phase.as_str(), names.join(" → ")),
+                )
+                .at(first.file, first.span)
+                .with_help("these statements are emitted in source order; break the cycle (e.g. add a foreign key with ALTER TABLE after both tables exist)"),
+            );
+            list.extend(rest);
+        }
+    }
+    (out, diags)
+}
