@@ -1,6 +1,7 @@
 //! pg2znb: compile PostgreSQL schemas and application SQL for ZNbaseDB.
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
+pub mod compile;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
@@ -8,6 +9,8 @@ pub mod lower;
 pub mod order;
 pub mod manifest;
 pub mod parse;
+pub mod render;
+pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod source;

@@ -1,1 +1,212 @@
-fn main(){}
+//! The `pg2znb` command line. The only place that reads files, prints and exits.
+
+mod cli;
+mod output;
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+
+use cli::{Cli, Command, CompileArgs, Format, RulesCommand};
+use pg2znb::compile::{compile, Compilation};
+use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
+use pg2znb::source::SourceFile;
+
+/// Exit codes: 0 clean, 1 error-severity findings, 2 usage, I/O or rule-file errors.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("pg2znb: error: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8> {
+    if let Some(n) = cli.threads {
+        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("setting up threads")?;
+    }
+    match cli.command {
+        Command::Compile(args) => run_compile(args),
+        Command::Rules { command } => match command {
+            RulesCommand::List { rules, format } => {
+                let pack = load_pack(&rules)?;
+                print!("{}", output::rules_list(&pack, format));
+                Ok(0)
+            }
+        },
+        Command::Explain { code, rules } => {
+            let pack = load_pack(&rules)?;
+            match pack.find(&code) {
+                Some(rule) => {
+                    print!("{}", output::explain(rule, &pack));
+                    Ok(0)
+                }
+                None => bail!("no rule with code or id `{code}` (see `pg2znb rules list`)"),
+            }
+        }
+    }
+}
+
+fn load_pack(dirs: &[PathBuf]) -> Result<RulePack> {
+    let mut pack = RulePack::builtin()?;
+    for d in dirs {
+        pack.add_dir(d)?;
+    }
+    Ok(pack)
+}
+
+fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
+    let target = args.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
+    if pack.targets.index(&target).is_none() {
+        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
+    }
+    let defer = match &args.defer {
+        None => DeferCategory::DEFAULT.into_iter().collect(),
+        Some(list) => {
+            let mut set = std::collections::BTreeSet::new();
+            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty() && *s != "none") {
+                let c = DeferCategory::parse(item).with_context(|| {
+                    format!("unknown --defer category `{item}`; categories: fks, checks, uniques, triggers, indexes (or none)")
+                })?;
+                set.insert(c);
+            }
+            set
+        }
+    };
+    for key in args.select.iter().chain(&args.ignore) {
+        if pack.find(key).is_none() {
+            bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
+        }
+    }
+    Ok(ApplyOptions {
+        target,
+        defer,
+        unsafe_fixes: args.unsafe_fixes,
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    })
+}
+
+fn run_compile(args: CompileArgs) -> Result<u8> {
+    let pack = load_pack(&args.rules)?;
+    let opts = apply_options(&args, &pack)?;
+    let files = read_inputs(&args.inputs, args.stdin_filename.as_deref())?;
+    output::prepare_out_dir(&args.out, args.force)?;
+    let c = compile(files, &pack, &opts);
+    write_outputs(&args.out, &c)?;
+    let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    match args.format {
+        Format::Human => {
+            eprint!("{}", output::human_diagnostics(&c, stderr_color));
+            eprint!("{}", output::human_summary(&c, &args.out));
+        }
+        Format::Json => {
+            let mut out = std::io::stdout().lock();
+            serde_json::to_writer_pretty(&mut out, &output::json_findings(&c))?;
+            writeln!(out)?;
+        }
+    }
+    Ok(if c.has_errors() { EXIT_FINDINGS } else { 0 })
+}
+
+fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
+    output::write_atomic(&dir.join("pre-data.sql"), c.scripts.pre_data.as_bytes())?;
+    match &c.scripts.data {
+        Some(d) => output::write_atomic(&dir.join("data.sql"), d.as_bytes())?,
+        None => {
+            // A data.sql left by an earlier run would be loaded by mistake.
+            let stale = dir.join("data.sql");
+            if stale.exists() {
+                std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+            }
+        }
+    }
+    output::write_atomic(&dir.join("post-data.sql"), c.scripts.post_data.as_bytes())?;
+    output::write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(&c.report)?)?;
+    output::write_atomic(&dir.join("manifest.json"), &serde_json::to_vec_pretty(&c.manifest)?)?;
+    Ok(())
+}
+
+/// Read FILE, DIR (every `.sql` below it, sorted) or `-` (stdin) into decoded source files.
+fn read_inputs(inputs: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<SourceFile>> {
+    let mut files = Vec::new();
+    for input in inputs {
+        if input.as_os_str() == "-" {
+            let mut bytes = Vec::new();
+            std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
+            files.push(decode(stdin_name.unwrap_or("<stdin>"), bytes)?);
+        } else if input.is_dir() {
+            let found = sql_files(input)?;
+            if found.is_empty() {
+                bail!("{}: the directory contains no .sql files", input.display());
+            }
+            for p in found {
+                let bytes = std::fs::read(&p).with_context(|| format!("{}: cannot read", p.display()))?;
+                files.push(decode(&p.display().to_string(), bytes)?);
+            }
+        } else {
+            let bytes = std::fs::read(input).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => anyhow::anyhow!("{}: no such file or directory", input.display()),
+                _ => anyhow::anyhow!("{}: cannot read: {e}", input.display()),
+            })?;
+            files.push(decode(&input.display().to_string(), bytes)?);
+        }
+    }
+    Ok(files)
+}
+
+fn sql_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("{}: cannot list", d.display()))? {
+            let p = e?.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x.eq_ignore_ascii_case("sql")) {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// UTF-8 only: output is the input's bytes, so a lossy decode would corrupt data.
+fn decode(name: &str, bytes: Vec<u8>) -> Result<SourceFile> {
+    let head = &bytes[..bytes.len().min(8192)];
+    if let Some(nul) = head.iter().position(|&b| b == 0) {
+        let (line, col) = position(&bytes, nul);
+        bail!("{name}:{line}:{col}: this looks like a binary file (NUL byte), not an SQL script; for a custom-format dump run `pg_restore -f dump.sql` first");
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(name, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let (line, col) = position(&bytes, at);
+            bail!(
+                "{name}:{line}:{col}: not valid UTF-8 (byte 0x{:02X}); convert the file first, e.g. `iconv -f LATIN1 -t UTF-8`",
+                bytes[at]
+            )
+        }
+    }
+}
+
+fn position(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = &bytes[..at];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before.iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0);
+    let col = String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1;
+    (line, col)
+}
+

@@ -70,3 +70,107 @@ pub struct Manifest {
     pub objects: Vec<ManifestObject>,
     pub changes: Vec<ManifestChange>,
 }
+
+use crate::ir::{Detail, Fate, Ir, ObjKind as K, Stmt};
+
+fn object_kind(stmt: &Stmt, key_kind: K) -> ObjectKind {
+    match stmt.kind.as_str() {
+        "create_table" | "create_table_partition" | "create_table_as" => ObjectKind::Table,
+        "create_sequence" => ObjectKind::Sequence,
+        "create_view" => ObjectKind::View,
+        "create_materialized_view" => ObjectKind::MaterializedView,
+        "create_function" => ObjectKind::Function,
+        "create_procedure" => ObjectKind::Procedure,
+        "create_aggregate" => ObjectKind::Aggregate,
+        "create_domain" => ObjectKind::Domain,
+        "create_index" => ObjectKind::Index,
+        "create_trigger" | "create_constraint_trigger" => ObjectKind::Trigger,
+        k if k.starts_with("create_type") => ObjectKind::Type,
+        _ => match key_kind {
+            K::Schema => ObjectKind::Schema,
+            K::Extension => ObjectKind::Extension,
+            K::Type => ObjectKind::Type,
+            K::Function => ObjectKind::Function,
+            K::Constraint => ObjectKind::Constraint,
+            K::Trigger => ObjectKind::Trigger,
+            K::Policy => ObjectKind::Policy,
+            K::Rule => ObjectKind::Rule,
+            K::Relation if stmt.kind == "alter_table" => ObjectKind::Sequence, // identity sequences
+            _ => ObjectKind::Other,
+        },
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+/// What the target holds after the scripts load, from the IR after rules ran.
+pub fn build(ir: &Ir, target: &str) -> Manifest {
+    let mut objects = Vec::new();
+    let mut changes = Vec::new();
+    for s in &ir.stmts {
+        if s.fate == Fate::Dropped {
+            if let Some(o) = &s.object {
+                changes.push(ManifestChange {
+                    kind: object_kind(s, o.kind),
+                    schema: opt(&o.schema),
+                    name: o.name.clone(),
+                    table: o.table.clone(),
+                    change: ChangeKind::Dropped,
+                    codes: s.codes.clone(),
+                    detail: format!("{} not loaded", s.kind),
+                });
+            }
+            continue;
+        }
+        for d in &s.defines {
+            // Index names of key constraints are the constraint's; the constraint is listed.
+            if d.kind == K::Relation && s.kind == "alter_table" && !matches!(s.detail, Detail::None) {
+                continue;
+            }
+            if d.kind == K::Relation && s.kind == "create_table" && s.object.as_ref() != Some(d) {
+                continue;
+            }
+            let kind = if d.kind == K::Constraint { ObjectKind::Constraint } else { object_kind(s, d.kind) };
+            let summary = match (&s.detail, kind) {
+                (Detail::AddConstraint { constraint, .. }, ObjectKind::Constraint) => {
+                    Some(format!("{} ({})", constraint.kind.replace('_', " "), constraint.columns.join(", ")))
+                }
+                (Detail::CreateIndex(i), ObjectKind::Index) => Some(format!(
+                    "{}{} ({})",
+                    if i.unique { "unique " } else { "" },
+                    i.method,
+                    if i.has_expressions && i.columns.is_empty() { "expressions".into() } else { i.columns.join(", ") }
+                )),
+                (Detail::CreateTrigger(t), ObjectKind::Trigger) => {
+                    Some(format!("{} {} for each {} execute {}", t.timing, t.events.join(" or "), t.level, t.function))
+                }
+                (Detail::CreateTable(t), ObjectKind::Table) if t.partitioned => Some("partitioned".into()),
+                (Detail::CreateTable(t), ObjectKind::Table) if t.partition => Some("partition".into()),
+                _ => None,
+            };
+            objects.push(ManifestObject { kind, schema: opt(&d.schema), name: d.name.clone(), table: d.table.clone(), summary });
+        }
+        if let Detail::CreateTable(t) = &s.detail {
+            for c in &t.columns {
+                let mut summary = c.type_name.clone();
+                if c.not_null {
+                    summary.push_str(" not null");
+                }
+                objects.push(ManifestObject {
+                    kind: ObjectKind::Column,
+                    schema: opt(&t.schema),
+                    name: c.name.clone(),
+                    table: Some(t.name.clone()),
+                    summary: Some(summary),
+                });
+            }
+        }
+    }
+    let key = |o: &ManifestObject| (o.kind, o.schema.clone(), o.table.clone(), o.name.clone());
+    objects.sort_by_key(key);
+    objects.dedup_by(|a, b| key(a) == key(b));
+    changes.sort_by_key(|c| (c.kind, c.schema.clone(), c.table.clone(), c.name.clone()));
+    Manifest { format: MANIFEST_FORMAT, target: target.to_string(), objects, changes }
+}

@@ -1,5 +1,7 @@
 //! Input files and byte-offset → line:column mapping.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 /// Index of a file in the compilation's file list.
@@ -30,15 +32,16 @@ impl Span {
 pub struct SourceFile {
     /// The name shown to users (the path as given, or `<stdin>`).
     pub name: String,
-    pub text: String,
+    /// Shared so renderers can hold the text without copying it.
+    pub text: Arc<str>,
     line_starts: Vec<usize>,
 }
 
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text = text.into();
+        let text: Arc<str> = Arc::from(text.into());
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        line_starts.extend(memchr_newlines(&text));
         SourceFile { name: name.into(), text, line_starts }
     }
 
@@ -61,6 +64,10 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         &self.text[span.start..span.end]
     }
+}
+
+fn memchr_newlines(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
-pub use view::{ConstraintView, IndexView, TableView, TriggerView};
+pub use view::{ColumnView, ConstraintView, IndexView, TableView, TriggerView};
 
 pub type StmtId = usize;
 

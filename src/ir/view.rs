@@ -15,10 +15,25 @@ pub struct TableView {
     pub partition: bool,
     pub unlogged: bool,
     pub temporary: bool,
-    pub columns: Vec<String>,
+    pub columns: Vec<ColumnView>,
     /// Whether the CREATE TABLE has a column list constraints can be folded into.
     pub has_element_list: bool,
     pub has_primary_key: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ColumnView {
+    pub name: String,
+    /// The type as written, without `pg_catalog.`, e.g. `varchar(50)`, `public.mpaa_rating[]`.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    pub not_null: bool,
+    pub has_default: bool,
+    /// `always` / `by_default` for identity columns.
+    pub identity: Option<String>,
+    /// `stored` / `virtual` for generated columns.
+    pub generated: Option<String>,
+    pub collation: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -3,7 +3,7 @@
 use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, ObjectType};
 
 use super::refs::{self, qualify, range_var, strings};
-use crate::ir::{ConstraintView, Detail, IndexView, ObjKey, ObjKind, Session, TableView, TriggerView};
+use crate::ir::{ColumnView, ConstraintView, Detail, IndexView, ObjKey, ObjKind, Session, TableView, TriggerView};
 
 /// Facts about one statement.
 #[derive(Default)]
@@ -177,15 +177,35 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
     for elt in &c.table_elts {
         match &elt.node {
             Some(N::ColumnDef(col)) => {
-                t.columns.push(col.colname.clone());
+                let mut cv = ColumnView {
+                    name: col.colname.clone(),
+                    type_name: col.type_name.as_ref().map(refs::type_display).unwrap_or_default(),
+                    not_null: col.is_not_null,
+                    has_default: col.raw_default.is_some(),
+                    collation: col.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
+                    ..Default::default()
+                };
                 for con in &col.constraints {
                     if let Some(N::Constraint(k)) = &con.node {
-                        if k.contype == ConstrType::ConstrPrimary as i32 {
-                            t.has_primary_key = true;
+                        match ConstrType::try_from(k.contype) {
+                            Ok(ConstrType::ConstrPrimary) => {
+                                t.has_primary_key = true;
+                                cv.not_null = true;
+                            }
+                            Ok(ConstrType::ConstrNotnull) => cv.not_null = true,
+                            Ok(ConstrType::ConstrDefault) => cv.has_default = true,
+                            Ok(ConstrType::ConstrIdentity) => {
+                                cv.identity = Some(if k.generated_when == "a" { "always" } else { "by_default" }.into())
+                            }
+                            Ok(ConstrType::ConstrGenerated) => {
+                                cv.generated = Some(if k.generated_kind == "v" { "virtual" } else { "stored" }.into())
+                            }
+                            _ => {}
                         }
                         inline_constraint(k, &key, f);
                     }
                 }
+                t.columns.push(cv);
             }
             Some(N::Constraint(k)) => {
                 if k.contype == ConstrType::ConstrPrimary as i32 {

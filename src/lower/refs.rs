@@ -124,6 +124,21 @@ pub fn type_display(tn: &protobuf::TypeName) -> String {
     let parts: Vec<&str> =
         parts.iter().map(|s| s.as_str()).filter(|s| *s != "pg_catalog").collect();
     let mut s = parts.join(".");
+    let mods: Vec<String> = tn
+        .typmods
+        .iter()
+        .filter_map(|m| match &m.node {
+            Some(NodeEnum::AConst(c)) => match &c.val {
+                Some(protobuf::a_const::Val::Ival(i)) => Some(i.ival.to_string()),
+                Some(protobuf::a_const::Val::Sval(v)) => Some(v.sval.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if !mods.is_empty() {
+        s.push_str(&format!("({})", mods.join(",")));
+    }
     for _ in &tn.array_bounds {
         s.push_str("[]");
     }

@@ -1,0 +1,89 @@
+//! Command-line arguments (clap derive).
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "pg2znb", version, about = "Compile PostgreSQL schemas and application SQL for ZNbaseDB")]
+pub struct Cli {
+    /// Worker threads for parsing (default: all cores). Output does not depend on it.
+    #[arg(long, global = true)]
+    pub threads: Option<usize>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Compile pg_dump output, Rails structure.sql or DDL scripts into loadable ZNbaseDB scripts.
+    Compile(CompileArgs),
+    /// Work with rule packs.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+    /// Print a rule's documentation: what it detects, why, and before/after.
+    Explain {
+        /// A rule code (ZN101) or id (inline-primary-key).
+        code: String,
+        /// Extra rule directories.
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum RulesCommand {
+    /// List the rules: id, code, kind, severity, fix safety, version where lifted.
+    List {
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CompileArgs {
+    /// Input files, directories (every .sql below) or `-` for standard input.
+    #[arg(required = true, value_name = "FILE|DIR|-")]
+    pub inputs: Vec<PathBuf>,
+    /// Output directory for pre-data.sql, data.sql, post-data.sql, report.json, manifest.json.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// What to create after the data: any of fks,checks,uniques,triggers,indexes, or `none`.
+    /// Default: fks,checks,uniques,triggers.
+    #[arg(long, value_name = "LIST")]
+    pub defer: Option<String>,
+    /// ZNbaseDB version to compile for (see rules/targets.yaml). Default: 2.6.
+    #[arg(long = "target-version", value_name = "VERSION")]
+    pub target_version: Option<String>,
+    /// Extra rule directories (user rule packs).
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Run only these rules (codes or ids, repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub select: Vec<String>,
+    /// Skip these rules (codes or ids, repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Also apply rewrites that change behaviour.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Overwrite a non-empty output directory that pg2znb did not create.
+    #[arg(long)]
+    pub force: bool,
+    /// Name shown for standard input.
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// How findings are printed: human (stderr) or json (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}

@@ -1,0 +1,225 @@
+//! What the command line writes: output files (atomically) and text for the terminal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::path::Path;
+
+use pg2znb::compile::Compilation;
+use pg2znb::diagnostic::Severity;
+use pg2znb::report::{diagnostic_entry, DiagnosticEntry};
+use pg2znb::rules::{model::RuleKind, model::Safety, Rule, RulePack};
+
+use crate::cli::Format;
+
+/// Marks a directory as pg2znb's, so a later run may overwrite it without `--force`.
+const MARKER: &str = ".pg2znb-output";
+
+pub fn prepare_out_dir(dir: &Path, force: bool) -> io::Result<()> {
+    if dir.exists() {
+        let non_empty = std::fs::read_dir(dir)?.next().is_some();
+        if non_empty && !dir.join(MARKER).exists() && !force {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{}: the directory is not empty and was not written by pg2znb; choose another -o or pass --force", dir.display()),
+            ));
+        }
+    } else {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(dir.join(MARKER), "written by pg2znb compile; safe to delete with the directory\n")
+}
+
+/// Write to a temporary file beside `path`, then rename: an interrupted run never leaves a
+/// half-written script under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&tmp);
+    })
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Errors and warnings with code frames; info findings are counted in the summary instead.
+pub fn human_diagnostics(c: &Compilation, color: bool) -> String {
+    const SHOWN: usize = 50;
+    let mut out = String::new();
+    let visible: Vec<_> = c.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).collect();
+    for d in visible.iter().take(SHOWN) {
+        out.push_str(&pg2znb::render::human::render(d, &c.files, color));
+        out.push('\n');
+    }
+    if visible.len() > SHOWN {
+        let _ = writeln!(out, "… and {} more errors and warnings: see report.json\n", visible.len() - SHOWN);
+    }
+    out
+}
+
+pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
+    let s = &c.report.summary;
+    let mut out = String::new();
+    let names: Vec<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+    let shown = if names.len() > 3 { format!("{} files", names.len()) } else { names.join(", ") };
+    let _ = writeln!(
+        out,
+        "pg2znb: compiled {shown} for ZNbaseDB {} ({})",
+        c.report.target,
+        plural(s.input_statements, "statement", "statements")
+    );
+    let mut objects: BTreeMap<&str, usize> = BTreeMap::new();
+    for o in &c.manifest.objects {
+        let k = match o.kind {
+            pg2znb::manifest::ObjectKind::Table => "tables",
+            pg2znb::manifest::ObjectKind::Index => "indexes",
+            pg2znb::manifest::ObjectKind::Constraint => "constraints",
+            pg2znb::manifest::ObjectKind::Sequence => "sequences",
+            pg2znb::manifest::ObjectKind::View => "views",
+            pg2znb::manifest::ObjectKind::MaterializedView => "materialized views",
+            pg2znb::manifest::ObjectKind::Function | pg2znb::manifest::ObjectKind::Procedure => "functions",
+            pg2znb::manifest::ObjectKind::Trigger => "triggers",
+            pg2znb::manifest::ObjectKind::Type | pg2znb::manifest::ObjectKind::Domain => "types",
+            _ => continue,
+        };
+        *objects.entry(k).or_default() += 1;
+    }
+    let objs: Vec<String> = objects.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    if !objs.is_empty() {
+        let _ = writeln!(out, "  objects:  {}", objs.join(", "));
+    }
+    let fates: Vec<String> = s.fates.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let _ = writeln!(out, "  fates:    {}", fates.join(", "));
+    let phases: Vec<String> = s.phases.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let _ = writeln!(out, "  phases:   {}", phases.join(", "));
+    let mut by_code: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for d in &c.diagnostics {
+        if d.fix.as_ref().is_some_and(|f| f.applied) {
+            *by_code.entry((d.code.as_str(), d.rule.as_str())).or_default() += 1;
+        }
+    }
+    if !by_code.is_empty() {
+        let list: Vec<String> = by_code.iter().map(|((code, id), n)| format!("{code} {id} ×{n}")).collect();
+        let _ = writeln!(out, "  rewrites: {}", list.join(", "));
+    }
+    let sev = |k: &str| s.diagnostics.get(k).copied().unwrap_or(0);
+    let _ = writeln!(
+        out,
+        "  findings: {}, {}, {}",
+        plural(sev("error"), "error", "errors"),
+        plural(sev("warning"), "warning", "warnings"),
+        plural(sev("info"), "info", "info")
+    );
+    let mut written = vec!["pre-data.sql"];
+    if c.scripts.data.is_some() {
+        written.push("data.sql");
+    }
+    written.extend(["post-data.sql", "report.json", "manifest.json"]);
+    let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));
+    out
+}
+
+#[derive(serde::Serialize)]
+pub struct JsonFindings<'a> {
+    pub summary: &'a pg2znb::report::Summary,
+    pub diagnostics: Vec<DiagnosticEntry>,
+}
+
+pub fn json_findings(c: &Compilation) -> JsonFindings<'_> {
+    JsonFindings {
+        summary: &c.report.summary,
+        diagnostics: c.diagnostics.iter().map(|d| diagnostic_entry(d, &c.files)).collect(),
+    }
+}
+
+fn kind_str(r: &Rule) -> &'static str {
+    match r.kind {
+        RuleKind::Rewrite => "rewrite",
+        RuleKind::Check => "check",
+    }
+}
+
+fn safety_str(r: &Rule) -> &'static str {
+    match (r.kind, r.safety) {
+        (RuleKind::Check, _) => "-",
+        (_, Safety::Safe) => "safe",
+        (_, Safety::Unsafe) => "unsafe",
+    }
+}
+
+pub fn rules_list(pack: &RulePack, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let rows: Vec<serde_json::Value> = pack
+                .rules
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "code": r.code, "id": r.id, "kind": kind_str(r), "severity": r.severity,
+                        "fix": safety_str(r), "until": r.until_name, "node": r.node_name,
+                        "summary": r.summary, "source": r.source,
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&rows).unwrap_or_default() + "\n"
+        }
+        Format::Human => {
+            let mut out = String::new();
+            let _ = writeln!(out, "{:<6} {:<32} {:<8} {:<8} {:<6} {:<7} summary", "code", "id", "kind", "severity", "fix", "until");
+            for r in &pack.rules {
+                let _ = writeln!(
+                    out,
+                    "{:<6} {:<32} {:<8} {:<8} {:<6} {:<7} {}",
+                    r.code,
+                    r.id,
+                    kind_str(r),
+                    r.severity.as_str(),
+                    safety_str(r),
+                    r.until_name.as_deref().unwrap_or("-"),
+                    r.summary
+                );
+            }
+            out
+        }
+    }
+}
+
+pub fn explain(r: &Rule, pack: &RulePack) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} {}: {}", r.code, r.id, r.summary);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "kind: {} · severity: {} · fix: {} · matches: {}{}",
+        kind_str(r),
+        r.severity.as_str(),
+        safety_str(r),
+        r.node_name,
+        r.condition_src.as_deref().map(|c| format!(" where {c}")).unwrap_or_default()
+    );
+    match &r.until_name {
+        Some(u) => {
+            let _ = writeln!(out, "applies to targets before {u} (default target {})", pack.targets.default);
+        }
+        None => {
+            let _ = writeln!(out, "applies to every target version");
+        }
+    }
+    let _ = writeln!(out, "\nWhy\n{}", indent(&r.docs.why));
+    if let Some(b) = &r.docs.before {
+        let _ = writeln!(out, "Before\n{}", indent(b));
+    }
+    if let Some(a) = &r.docs.after {
+        let _ = writeln!(out, "After\n{}", indent(a));
+    }
+    if let Some(h) = &r.help {
+        let _ = writeln!(out, "What to do\n{}", indent(h));
+    }
+    out
+}
+
+fn indent(s: &str) -> String {
+    s.trim_end().lines().map(|l| format!("    {l}\n")).collect()
+}

@@ -1,0 +1,3 @@
+//! Diagnostic renderers: one model, many outputs.
+
+pub mod human;
