@@ -150,7 +150,13 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             }
             let need = ir.stmts[from].phase;
             if need > ir.stmts[to].phase {
+                let why = ir.stmts[from]
+                    .object
+                    .as_ref()
+                    .map(|o| format!("follows {} {} to {}", ir.stmts[from].kind, o.display(), need.as_str()))
+                    .unwrap_or_else(|| format!("follows a statement it needs to {}", need.as_str()));
                 ir.stmts[to].phase = need;
+                ir.stmts[to].phase_reason = Some(why);
                 changed = true;
             }
         }

@@ -66,6 +66,9 @@ pub struct StatementEntry {
     pub rules: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<usize>,
+    /// Why the statement moved to a later phase without a rule moving it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase_reason: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -133,6 +136,7 @@ pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: 
                 phase: s.phase,
                 rules: s.codes.clone(),
                 merged_into: s.merged_into,
+                phase_reason: s.phase_reason.clone(),
             }
         })
         .collect();

@@ -132,6 +132,9 @@ pub struct Stmt {
     pub phase: Phase,
     pub codes: Vec<String>,
     pub merged_into: Option<StmtId>,
+    /// Why the statement's phase differs from where its kind normally loads, when no rule
+    /// moved it itself (it follows a statement it depends on).
+    pub phase_reason: Option<String>,
     pub edits: Vec<Edit>,
     /// Text appended after the statement (e.g. trigger copies for partitions).
     pub appended: Vec<String>,
@@ -159,6 +162,7 @@ impl Stmt {
             phase: Phase::PreData,
             codes: Vec::new(),
             merged_into: None,
+            phase_reason: None,
             edits: Vec::new(),
             appended: Vec::new(),
         }

@@ -91,7 +91,17 @@ pub fn classify(node: &N, schema: &str) -> Facts {
             let (s, n) = qualify(&strings(&d.domainname), schema);
             define(&mut f, ObjKey::new(ObjKind::Type, &s, &n));
         }
-        N::CreateSchemaStmt(s) => define(&mut f, ObjKey::new(ObjKind::Schema, "", &s.schemaname)),
+        N::CreateSchemaStmt(s) => {
+            define(&mut f, ObjKey::new(ObjKind::Schema, "", &s.schemaname));
+            // `CREATE SCHEMA s CREATE TABLE t …`: the elements live in the new schema.
+            for elt in &s.schema_elts {
+                if let Some(node) = &elt.node {
+                    let inner = classify(node, &s.schemaname);
+                    f.defines.extend(inner.defines);
+                    f.refs.extend(inner.refs);
+                }
+            }
+        }
         N::CreateExtensionStmt(e) => define(&mut f, ObjKey::new(ObjKind::Extension, "", &e.extname)),
         N::CreatePolicyStmt(p) => {
             if let Some(rv) = &p.table {

@@ -24,8 +24,9 @@ pub fn render(d: &Diagnostic, files: &[SourceFile], color: bool) -> String {
             let (line, col) = f.line_col(loc.span.start);
             // Point at the first line only: a whole statement as a label is noise.
             let first_line_end = f.text[loc.span.start..loc.span.end].find('\n').map(|i| loc.span.start + i).unwrap_or(loc.span.end);
+            let _ = (line, col); // shown by miette in the frame header
             let mut labels = vec![LabeledSpan::new_primary_with_span(
-                Some(format!("{}:{line}:{col}", f.name)),
+                None,
                 (loc.span.start, first_line_end - loc.span.start),
             )];
             for l in &d.labels {

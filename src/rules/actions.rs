@@ -113,10 +113,13 @@ fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -> Re
     if !single_command {
         return Err("the ALTER TABLE has other commands; it is kept as written".into());
     }
-    let target = ir.definer(table).ok_or("the table is not created in the input")?;
+    let target = ir.definer(table).ok_or("the table is not created by a CREATE TABLE in the input")?;
     let target_stmt = &ir.stmts[target];
-    if target_stmt.file != stmt.file || target_stmt.span.start > stmt.span.start {
+    if (target_stmt.file, target_stmt.span.start) > (stmt.file, stmt.span.start) {
         return Err("the table is created after the constraint".into());
+    }
+    if target_stmt.kind != "create_table" && target_stmt.kind != "create_table_partition" {
+        return Err("the table is not created by a CREATE TABLE in the input".into());
     }
     let close = target_stmt.elements_close.ok_or("the CREATE TABLE has no column list to fold into")?;
 

@@ -333,8 +333,9 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
                         }
                         Ok(false) => {}
                         Err(why) => {
-                            d.severity = Severity::Info;
-                            d.message = format!("{} (not applied: {why})", d.message);
+                            // The statement loads as written, but the rewrite's reason stands.
+                            d.severity = Severity::Warning;
+                            d.message = format!("{}: not applied, {why}", rule.summary);
                             diags.push(d);
                         }
                     }
