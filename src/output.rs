@@ -90,9 +90,15 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
     if !objs.is_empty() {
         let _ = writeln!(out, "  objects:  {}", objs.join(", "));
     }
-    let fates: Vec<String> = s.fates.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let fates: Vec<String> = ["verbatim", "rewritten", "merged", "dropped"]
+        .iter()
+        .map(|k| format!("{} {k}", s.fates.get(k).copied().unwrap_or(0)))
+        .collect();
     let _ = writeln!(out, "  fates:    {}", fates.join(", "));
-    let phases: Vec<String> = s.phases.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let phases: Vec<String> = pg2znb::ir::Phase::ALL
+        .iter()
+        .map(|p| format!("{} {}", p.as_str(), s.phases.get(p.as_str()).copied().unwrap_or(0)))
+        .collect();
     let _ = writeln!(out, "  phases:   {}", phases.join(", "));
     let mut by_code: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for d in &c.diagnostics {

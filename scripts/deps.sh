@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# What the build and tests need beyond the Rust toolchain: libclang (pg_query's bindgen) and a
+# PostgreSQL server (integration tests start their own throwaway one). Installs them with apt
+# when run as root, otherwise says what to install.
+set -euo pipefail
+
+have_libclang() { compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || ldconfig -p 2>/dev/null | grep -q libclang; }
+have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; }
+
+missing=()
+have_libclang || missing+=(libclang-dev)
+[ "${1:-}" = "--build-only" ] || have_postgres || missing+=(postgresql)
+command -v psql >/dev/null || [ "${1:-}" = "--build-only" ] || missing+=(postgresql-client)
+
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "pg2znb: installing ${missing[*]} with apt-get" >&2
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get update -qq
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    else
+        echo "pg2znb: missing ${missing[*]}; install with: sudo apt-get install ${missing[*]}" >&2
+        exit 2
+    fi
+fi
