@@ -220,8 +220,8 @@ impl Scanner<'_> {
         }
         self.push(PieceKind::Meta, end);
         let line = &b[start + 1..end];
-        let is_copy = line.len() >= 4
-            && line[..4].eq_ignore_ascii_case(b"copy")
+        // psql's command names are case-sensitive: `\copy`, not `\COPY`.
+        let is_copy = line.starts_with(b"copy")
             && line
                 .get(4)
                 .is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'_');
@@ -291,14 +291,14 @@ impl Scanner<'_> {
                 i,
                 "text after COPY … FROM stdin on the same line: psql runs it only after the data block",
             );
-            self.push(
-                if comment {
-                    PieceKind::Comment
-                } else {
-                    PieceKind::Statement
-                },
-                end,
-            );
+            let kind = if comment {
+                PieceKind::Comment
+            } else if c == b'\\' {
+                PieceKind::Meta
+            } else {
+                PieceKind::Statement
+            };
+            self.push(kind, end);
         }
     }
 }
