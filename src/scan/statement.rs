@@ -37,6 +37,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
     let mut i = start;
     let mut last = start;
     let mut problem: Option<(usize, String)> = None;
+    let mut comment_open = false;
 
     while i < n {
         let c = b[i];
@@ -57,7 +58,10 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                 }
                 // A comment that never closes is trailing text; the caller reports it when it
                 // scans what follows the statement.
-                Err(Unterminated) => break,
+                Err(Unterminated) => {
+                    comment_open = true;
+                    break;
+                }
             },
             b';' => {
                 i += 1;
@@ -233,6 +237,8 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
     if problem.is_some() {
         // An unterminated quoted construct runs to the end of input and is part of the statement.
         last = n;
+    } else if comment_open {
+        // The unclosed comment is the reason; the caller reports it.
     } else if st.paren_depth > 0 {
         problem = Some((
             st.paren_open,

@@ -615,6 +615,19 @@ fn unterminated_block_comment() {
         vec![(S, "SELECT 1"), (W, " "), (C, "/* open")]
     );
     assert_eq!(errors(text).len(), 1);
+    // Inside parentheses: still one error, the comment's.
+    let text = "SELECT (1 /* open";
+    assert_eq!(
+        pieces(text),
+        vec![(S, "SELECT (1"), (W, " "), (C, "/* open")]
+    );
+    assert_eq!(
+        errors(text),
+        vec![(
+            10,
+            "unterminated block comment: no closing */ before end of input".into()
+        )]
+    );
 }
 
 #[test]
