@@ -95,6 +95,10 @@ impl Scan {
 
     /// The index of the statement or meta-command whose data is the block at `data`: the piece
     /// before it, skipping whitespace and comments.
+    ///
+    /// Both lookups rely on the data block following its command with only whitespace and comments
+    /// between them. The one exception is text after `COPY … FROM stdin;` on the same line, which
+    /// the scanner reports as an error; there the block pairs with that text instead.
     pub fn copy_command_of(&self, data: usize) -> Option<usize> {
         if self.pieces.get(data)?.kind != PieceKind::CopyData {
             return None;
