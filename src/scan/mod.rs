@@ -95,6 +95,10 @@ impl Scan {
 
     /// The index of the statement or meta-command whose data is the block at `data`: the piece
     /// before it, skipping whitespace and comments.
+    ///
+    /// Both lookups rely on the data block following its command with only whitespace and comments
+    /// between them. The one exception is text after `COPY … FROM stdin;` on the same line, which
+    /// the scanner reports as an error; there the block pairs with that text instead.
     pub fn copy_command_of(&self, data: usize) -> Option<usize> {
         if self.pieces.get(data)?.kind != PieceKind::CopyData {
             return None;
@@ -220,8 +224,8 @@ impl Scanner<'_> {
         }
         self.push(PieceKind::Meta, end);
         let line = &b[start + 1..end];
-        let is_copy = line.len() >= 4
-            && line[..4].eq_ignore_ascii_case(b"copy")
+        // psql's command names are case-sensitive: `\copy`, not `\COPY`.
+        let is_copy = line.starts_with(b"copy")
             && line
                 .get(4)
                 .is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'_');
@@ -291,14 +295,14 @@ impl Scanner<'_> {
                 i,
                 "text after COPY … FROM stdin on the same line: psql runs it only after the data block",
             );
-            self.push(
-                if comment {
-                    PieceKind::Comment
-                } else {
-                    PieceKind::Statement
-                },
-                end,
-            );
+            let kind = if comment {
+                PieceKind::Comment
+            } else if c == b'\\' {
+                PieceKind::Meta
+            } else {
+                PieceKind::Statement
+            };
+            self.push(kind, end);
         }
     }
 }

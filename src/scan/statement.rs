@@ -37,6 +37,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
     let mut i = start;
     let mut last = start;
     let mut problem: Option<(usize, String)> = None;
+    let mut comment_open = false;
 
     while i < n {
         let c = b[i];
@@ -57,16 +58,19 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                 }
                 // A comment that never closes is trailing text; the caller reports it when it
                 // scans what follows the statement.
-                Err(Unterminated) => break,
+                Err(Unterminated) => {
+                    comment_open = true;
+                    break;
+                }
             },
             b';' => {
                 i += 1;
                 if st.paren_depth == 0 && st.begin_depth == 0 {
                     return StatementEnd {
                         end: i,
-                        copy_from_stdin: st.copy == Copy::Stdin,
+                        copy_from_stdin: st.copy == CopyIn::Stdin,
                         set_std_strings: match st.set {
-                            Set::Value(v) => Some(v),
+                            SetStd::Value(v) => Some(v),
                             _ => None,
                         },
                         problem: None,
@@ -233,6 +237,8 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
     if problem.is_some() {
         // An unterminated quoted construct runs to the end of input and is part of the statement.
         last = n;
+    } else if comment_open {
+        // The unclosed comment is the reason; the caller reports it.
     } else if st.paren_depth > 0 {
         problem = Some((
             st.paren_open,
@@ -269,7 +275,7 @@ enum Tok<'a> {
 /// `COPY … FROM STDIN` detection: the first top-level FROM or TO decides the direction, and the
 /// token right after FROM must be STDIN.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Copy {
+enum CopyIn {
     #[default]
     Start,
     /// Saw `COPY`, looking for a top-level FROM or TO.
@@ -281,10 +287,10 @@ enum Copy {
 
 /// `SET [SESSION] standard_conforming_strings {=|TO} value` detection.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Set {
+enum SetStd {
     #[default]
     Start,
-    Set,
+    Keyword,
     Session,
     Name,
     Equals,
@@ -304,8 +310,8 @@ struct State {
     /// create, function, procedure, or, replace.
     ids: [u8; 4],
     id_count: usize,
-    copy: Copy,
-    set: Set,
+    copy: CopyIn,
+    set: SetStd,
 }
 
 impl State {
@@ -344,33 +350,33 @@ impl State {
 
     fn token(&mut self, t: Tok) {
         self.copy = match (self.copy, t) {
-            (Copy::Start, Tok::Word(w)) if is_kw(w, "copy") => Copy::SeekDirection,
-            (Copy::Start, _) => Copy::No,
-            (Copy::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "from") => {
-                Copy::AfterFrom
+            (CopyIn::Start, Tok::Word(w)) if is_kw(w, "copy") => CopyIn::SeekDirection,
+            (CopyIn::Start, _) => CopyIn::No,
+            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "from") => {
+                CopyIn::AfterFrom
             }
-            (Copy::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "to") => {
-                Copy::No
+            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "to") => {
+                CopyIn::No
             }
-            (Copy::AfterFrom, Tok::Word(w)) if is_kw(w, "stdin") => Copy::Stdin,
-            (Copy::AfterFrom, _) => Copy::No,
+            (CopyIn::AfterFrom, Tok::Word(w)) if is_kw(w, "stdin") => CopyIn::Stdin,
+            (CopyIn::AfterFrom, _) => CopyIn::No,
             (c, _) => c,
         };
-        if self.set == Set::No {
+        if self.set == SetStd::No {
             return;
         }
         let scs = "standard_conforming_strings";
         self.set = match (self.set, t) {
-            (Set::Start, Tok::Word(w)) if is_kw(w, "set") => Set::Set,
-            (Set::Set, Tok::Word(w)) if is_kw(w, "session") => Set::Session,
-            (Set::Set | Set::Session, Tok::Word(w)) if is_kw(w, scs) => Set::Name,
-            (Set::Name, Tok::Punct(b'=')) => Set::Equals,
-            (Set::Name, Tok::Word(w)) if is_kw(w, "to") => Set::Equals,
-            (Set::Equals, Tok::Word(v) | Tok::Str(v) | Tok::Number(v)) => match parse_bool(v) {
-                Some(v) => Set::Value(v),
-                None => Set::No,
+            (SetStd::Start, Tok::Word(w)) if is_kw(w, "set") => SetStd::Keyword,
+            (SetStd::Keyword, Tok::Word(w)) if is_kw(w, "session") => SetStd::Session,
+            (SetStd::Keyword | SetStd::Session, Tok::Word(w)) if is_kw(w, scs) => SetStd::Name,
+            (SetStd::Name, Tok::Punct(b'=')) => SetStd::Equals,
+            (SetStd::Name, Tok::Word(w)) if is_kw(w, "to") => SetStd::Equals,
+            (SetStd::Equals, Tok::Word(v) | Tok::Str(v) | Tok::Number(v)) => match parse_bool(v) {
+                Some(v) => SetStd::Value(v),
+                None => SetStd::No,
             },
-            _ => Set::No,
+            _ => SetStd::No,
         };
     }
 }

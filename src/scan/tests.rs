@@ -510,6 +510,18 @@ fn text_after_copy_on_the_same_line() {
         ]
     );
     assert_eq!(errors(text).len(), 1);
+    let text = "COPY t FROM stdin; \\echo after\n1\n\\.\n";
+    assert_eq!(
+        pieces(text),
+        vec![
+            (S, "COPY t FROM stdin;"),
+            (W, " "),
+            (M, "\\echo after"),
+            (W, "\n"),
+            (D, "1\n\\.\n")
+        ]
+    );
+    assert_eq!(errors(text).len(), 1);
 }
 
 #[test]
@@ -532,6 +544,7 @@ fn slash_copy_from_stdin() {
         "\\copy (select 1 from stdin) to stdout\n",
         "\\copy t to stdout\n",
         "\\copyx t from stdin\n",
+        "\\COPY t from stdin\n",
     ];
     for text in no_data {
         assert!(pieces(text).iter().all(|(k, _)| *k != D), "{text:?}");
@@ -602,6 +615,19 @@ fn unterminated_block_comment() {
         vec![(S, "SELECT 1"), (W, " "), (C, "/* open")]
     );
     assert_eq!(errors(text).len(), 1);
+    // Inside parentheses: still one error, the comment's.
+    let text = "SELECT (1 /* open";
+    assert_eq!(
+        pieces(text),
+        vec![(S, "SELECT (1"), (W, " "), (C, "/* open")]
+    );
+    assert_eq!(
+        errors(text),
+        vec![(
+            10,
+            "unterminated block comment: no closing */ before end of input".into()
+        )]
+    );
 }
 
 #[test]
