@@ -236,3 +236,21 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     }
     (out, diags)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile;
+    use crate::rules::RulePack;
+    use crate::source::SourceFile;
+
+    #[test]
+    fn a_cycle_is_a_diagnostic_naming_every_member() {
+        let sql = "CREATE VIEW a AS SELECT * FROM b;\nCREATE VIEW b AS SELECT * FROM a;\nCREATE TABLE t (id int);\n";
+        let c = compile(vec![SourceFile::new("c.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        let d = c.diagnostics.iter().find(|d| d.code == "E101").expect("cycle reported");
+        assert!(d.message.contains("public.a") && d.message.contains("public.b"), "{}", d.message);
+        // Everything is still emitted, cycle members in source order.
+        assert_eq!(c.order.pre_data.len(), 3);
+        assert!(c.scripts.pre_data.find("VIEW a").unwrap() < c.scripts.pre_data.find("VIEW b").unwrap());
+    }
+}
