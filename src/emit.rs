@@ -130,7 +130,12 @@ pub fn emit(ir: &Ir, order: &Order, files: &[SourceFile], target: &str) -> Scrip
     let load = if has_data { "pre-data.sql, data.sql, post-data.sql" } else { "pre-data.sql, post-data.sql" };
     Scripts {
         pre_data: w.script(Phase::PreData, &order.pre_data, &header(Phase::PreData, &format!("Load order: {load}."))),
-        data: has_data.then(|| w.script(Phase::Data, &order.data, &header(Phase::Data, &format!("Load order: {load}.")))),
-        post_data: w.script(Phase::PostData, &order.post_data, &header(Phase::PostData, &format!("Load order: {load}."))),
+        data: has_data
+            .then(|| w.script(Phase::Data, &order.data, &header(Phase::Data, &format!("Load order: {load}.")))),
+        post_data: w.script(
+            Phase::PostData,
+            &order.post_data,
+            &header(Phase::PostData, &format!("Load order: {load}.")),
+        ),
     }
 }

@@ -209,4 +209,3 @@ fn position(bytes: &[u8], at: usize) -> (usize, usize) {
     let col = String::from_utf8_lossy(&bytes[start..at]).chars().count() + 1;
     (line, col)
 }
-

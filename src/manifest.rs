@@ -150,7 +150,13 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
                 (Detail::CreateTable(t), ObjectKind::Table) if t.partition => Some("partition".into()),
                 _ => None,
             };
-            objects.push(ManifestObject { kind, schema: opt(&d.schema), name: d.name.clone(), table: d.table.clone(), summary });
+            objects.push(ManifestObject {
+                kind,
+                schema: opt(&d.schema),
+                name: d.name.clone(),
+                table: d.table.clone(),
+                summary,
+            });
         }
         if let Detail::CreateTable(t) = &s.detail {
             for c in &t.columns {

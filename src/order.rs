@@ -178,8 +178,7 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
 
     let mut out = Order::default();
     for phase in Phase::ALL {
-        let members: Vec<NodeIndex> =
-            graph.node_indices().filter(|&ix| ir.stmts[graph[ix]].phase == phase).collect();
+        let members: Vec<NodeIndex> = graph.node_indices().filter(|&ix| ir.stmts[graph[ix]].phase == phase).collect();
         let mut indegree: BTreeMap<NodeIndex, usize> = members.iter().map(|&m| (m, 0)).collect();
         for &m in &members {
             for nb in graph.neighbors(m) {

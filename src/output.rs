@@ -21,7 +21,10 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> io::Result<()> {
         if non_empty && !dir.join(MARKER).exists() && !force {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
-                format!("{}: the directory is not empty and was not written by pg2znb; choose another -o or pass --force", dir.display()),
+                format!(
+                    "{}: the directory is not empty and was not written by pg2znb; choose another -o or pass --force",
+                    dir.display()
+                ),
             ));
         }
     } else {
@@ -173,7 +176,11 @@ pub fn rules_list(pack: &RulePack, format: Format) -> String {
         }
         Format::Human => {
             let mut out = String::new();
-            let _ = writeln!(out, "{:<6} {:<32} {:<8} {:<8} {:<6} {:<7} summary", "code", "id", "kind", "severity", "fix", "until");
+            let _ = writeln!(
+                out,
+                "{:<6} {:<32} {:<8} {:<8} {:<6} {:<7} summary",
+                "code", "id", "kind", "severity", "fix", "until"
+            );
             for r in &pack.rules {
                 let _ = writeln!(
                     out,

@@ -10,7 +10,10 @@ use rayon::prelude::*;
 pub enum Parsed {
     Ok(Box<NodeEnum>),
     /// `offset` is relative to the statement text.
-    Err { message: String, offset: usize },
+    Err {
+        message: String,
+        offset: usize,
+    },
 }
 
 /// Parse every statement text; order is kept, work is spread over `rayon`'s pool.

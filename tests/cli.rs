@@ -113,7 +113,8 @@ fn empty_and_unterminated_inputs_are_diagnostics_not_crashes() {
     assert!(stderr(&o).contains("E003"), "{}", stderr(&o));
 
     let dollar = dir.path().join("dollar.sql");
-    std::fs::write(&dollar, "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1;\n").unwrap();
+    std::fs::write(&dollar, "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1;\n")
+        .unwrap();
     let o = pg2znb(&["compile", dollar.to_str().unwrap(), "-o", dir.path().join("o2").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let s = stderr(&o);

@@ -60,7 +60,9 @@ fn check_default_policy(name: &str, c: &pg2znb::compile::Compilation) {
                 // Folded, unless the table is not in the input (then it must say so).
                 if st.fate != Fate::Merged {
                     assert!(
-                        c.diagnostics.iter().any(|d| d.code == "ZN101" && d.location.is_some_and(|l| l.span == st.span)),
+                        c.diagnostics
+                            .iter()
+                            .any(|d| d.code == "ZN101" && d.location.is_some_and(|l| l.span == st.span)),
                         "{name}: primary key at byte {} neither folded nor explained",
                         st.span.start
                     );
@@ -69,9 +71,17 @@ fn check_default_policy(name: &str, c: &pg2znb::compile::Compilation) {
             Detail::AddConstraint { constraint, single_command: true, .. }
                 if matches!(constraint.kind.as_str(), "foreign_key" | "check" | "unique") =>
             {
-                assert_eq!(st.phase, Phase::PostData, "{name}: {} {:?} must be in post-data", constraint.kind, constraint.name);
+                assert_eq!(
+                    st.phase,
+                    Phase::PostData,
+                    "{name}: {} {:?} must be in post-data",
+                    constraint.kind,
+                    constraint.name
+                );
             }
-            Detail::CreateTrigger(t) => assert_eq!(st.phase, Phase::PostData, "{name}: trigger {} in post-data", t.name),
+            Detail::CreateTrigger(t) => {
+                assert_eq!(st.phase, Phase::PostData, "{name}: trigger {} in post-data", t.name)
+            }
             _ => {}
         }
     }
@@ -119,10 +129,15 @@ fn pagila_primary_keys_are_inside_create_table() {
     let Some(dir) = corpus_dir() else { return };
     let c = support::compile::compile_file(&dir.join("pagila/pagila-schema-a8bdd3e.sql"));
     let pre = &c.scripts.pre_data;
-    for t in ["actor", "address", "category", "city", "country", "customer", "film", "inventory", "rental", "staff", "store"] {
+    for t in
+        ["actor", "address", "category", "city", "country", "customer", "film", "inventory", "rental", "staff", "store"]
+    {
         let create = pre.find(&format!("CREATE TABLE public.{t} (")).unwrap_or_else(|| panic!("CREATE TABLE {t}"));
         let end = create + pre[create..].find(");").unwrap();
-        assert!(pre[create..end].contains(&format!("CONSTRAINT {t}_pkey PRIMARY KEY")), "{t}_pkey inside CREATE TABLE {t}");
+        assert!(
+            pre[create..end].contains(&format!("CONSTRAINT {t}_pkey PRIMARY KEY")),
+            "{t}_pkey inside CREATE TABLE {t}"
+        );
     }
     assert!(!c.scripts.post_data.contains("PRIMARY KEY"));
 }

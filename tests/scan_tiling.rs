@@ -40,11 +40,7 @@ fn read_utf8(path: &Path) -> Option<String> {
     match String::from_utf8(bytes) {
         Ok(text) => Some(text),
         Err(e) => {
-            eprintln!(
-                "note: skipping {} (not UTF-8: {})",
-                path.display(),
-                e.utf8_error()
-            );
+            eprintln!("note: skipping {} (not UTF-8: {})", path.display(), e.utf8_error());
             None
         }
     }
@@ -53,34 +49,20 @@ fn read_utf8(path: &Path) -> Option<String> {
 /// The problems with one file's scan, as messages (empty when all is well).
 fn problems(text: &str, s: &Scan) -> Vec<String> {
     let mut out = Vec::new();
-    let joined: String = s
-        .pieces
-        .iter()
-        .map(|p| &text[p.span.start..p.span.end])
-        .collect();
+    let joined: String = s.pieces.iter().map(|p| &text[p.span.start..p.span.end]).collect();
     if joined != text {
-        out.push(format!(
-            "pieces do not tile the input ({} bytes joined, {} in the file)",
-            joined.len(),
-            text.len()
-        ));
+        out.push(format!("pieces do not tile the input ({} bytes joined, {} in the file)", joined.len(), text.len()));
     }
     let mut at = 0;
     for (i, p) in s.pieces.iter().enumerate() {
         let t = &text[p.span.start..p.span.end];
         let head: String = t.chars().take(40).collect();
         if p.span.start != at {
-            out.push(format!(
-                "piece {i} starts at {} instead of {at}",
-                p.span.start
-            ));
+            out.push(format!("piece {i} starts at {} instead of {at}", p.span.start));
         }
         at = p.span.end;
         if t.is_empty() {
-            out.push(format!(
-                "piece {i} ({:?}) at {} is empty",
-                p.kind, p.span.start
-            ));
+            out.push(format!("piece {i} ({:?}) at {} is empty", p.kind, p.span.start));
             continue;
         }
         let fine = match p.kind {
@@ -94,10 +76,7 @@ fn problems(text: &str, s: &Scan) -> Vec<String> {
             PieceKind::CopyData => true,
         };
         if !fine {
-            out.push(format!(
-                "piece {i} ({:?}) at {} does not look like its kind: {head:?}",
-                p.kind, p.span.start
-            ));
+            out.push(format!("piece {i} ({:?}) at {} does not look like its kind: {head:?}", p.kind, p.span.start));
         }
     }
     out
@@ -143,11 +122,7 @@ fn known_dumps_scan_without_errors() {
         };
         let s = scan(&text);
         if !s.errors.is_empty() {
-            failures.push(format!(
-                "{name}: {} pieces, errors: {:?}",
-                s.pieces.len(),
-                s.errors
-            ));
+            failures.push(format!("{name}: {} pieces, errors: {:?}", s.pieces.len(), s.errors));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -158,46 +133,23 @@ fn pagila_full_dump_has_one_data_block_per_copy() {
     let Some(dir) = support::corpus::corpus_dir() else {
         return;
     };
-    let text = read_utf8(&dir.join("pgdump15-generated/pagila-full-pgdump15.sql"))
-        .expect("pagila dump is UTF-8");
-    let copies = text
-        .lines()
-        .filter(|l| l.starts_with("COPY ") && l.ends_with(" FROM stdin;"))
-        .count();
+    let text = read_utf8(&dir.join("pgdump15-generated/pagila-full-pgdump15.sql")).expect("pagila dump is UTF-8");
+    let copies = text.lines().filter(|l| l.starts_with("COPY ") && l.ends_with(" FROM stdin;")).count();
     let s = scan(&text);
-    let data: Vec<usize> = (0..s.pieces.len())
-        .filter(|&i| s.pieces[i].kind == PieceKind::CopyData)
-        .collect();
+    let data: Vec<usize> = (0..s.pieces.len()).filter(|&i| s.pieces[i].kind == PieceKind::CopyData).collect();
     assert!(copies > 0);
-    assert_eq!(
-        data.len(),
-        copies,
-        "CopyData pieces vs `COPY … FROM stdin;` lines"
-    );
+    assert_eq!(data.len(), copies, "CopyData pieces vs `COPY … FROM stdin;` lines");
     for &i in &data {
         let block = s.pieces[i].text(&text);
-        assert!(
-            block.ends_with("\\.\n"),
-            "data block {i} does not end with the \\. line"
-        );
-        let command = s
-            .copy_command_of(i)
-            .expect("every data block follows its COPY statement");
+        assert!(block.ends_with("\\.\n"), "data block {i} does not end with the \\. line");
+        let command = s.copy_command_of(i).expect("every data block follows its COPY statement");
         assert!(s.pieces[command].text(&text).starts_with("COPY "));
         assert_eq!(s.copy_data_of(command), Some(i));
     }
     // The `\restrict` line at the top and the `\unrestrict` line at the end are meta-commands.
-    let metas: Vec<&str> = s
-        .pieces
-        .iter()
-        .filter(|p| p.kind == PieceKind::Meta)
-        .map(|p| p.text(&text))
-        .collect();
+    let metas: Vec<&str> = s.pieces.iter().filter(|p| p.kind == PieceKind::Meta).map(|p| p.text(&text)).collect();
     assert_eq!(metas.len(), 2, "{metas:?}");
-    assert!(
-        metas[0].starts_with("\\restrict ") && metas[1].starts_with("\\unrestrict "),
-        "{metas:?}"
-    );
+    assert!(metas[0].starts_with("\\restrict ") && metas[1].starts_with("\\unrestrict "), "{metas:?}");
 }
 
 #[test]
@@ -207,26 +159,13 @@ fn dvdrental_copy_from_files_has_no_data_but_stdin_copies_do() {
     };
     let text = read_utf8(&dir.join("dvdrental/restore.sql")).expect("dvdrental is UTF-8");
     let s = scan(&text);
-    let stdin = text
-        .lines()
-        .filter(|l| l.starts_with("COPY ") && l.ends_with(" FROM stdin;"))
-        .count();
-    let data = s
-        .pieces
-        .iter()
-        .filter(|p| p.kind == PieceKind::CopyData)
-        .count();
+    let stdin = text.lines().filter(|l| l.starts_with("COPY ") && l.ends_with(" FROM stdin;")).count();
+    let data = s.pieces.iter().filter(|p| p.kind == PieceKind::CopyData).count();
     assert!(stdin > 0);
     assert_eq!(data, stdin);
-    let from_file = s
-        .statements()
-        .filter(|p| p.text(&text).contains("FROM '$$PATH$$/"))
-        .count();
+    let from_file = s.statements().filter(|p| p.text(&text).contains("FROM '$$PATH$$/")).count();
     assert_eq!(from_file, stdin);
-    assert!(s
-        .pieces
-        .iter()
-        .any(|p| p.kind == PieceKind::Meta && p.text(&text).starts_with("\\connect ")));
+    assert!(s.pieces.iter().any(|p| p.kind == PieceKind::Meta && p.text(&text).starts_with("\\connect ")));
 }
 
 /// An independent check of the statement boundaries: PostgreSQL's own scanner (through pg_query)
@@ -248,11 +187,7 @@ fn known_dumps_agree_with_the_server_scanner() {
                 Ok(parts) if parts.len() == 1 => {}
                 other => {
                     let head: String = t.chars().take(80).collect();
-                    failures.push(format!(
-                        "{name}:{}: {:?} for {head:?}",
-                        p.span.start,
-                        other.map(|v| v.len())
-                    ));
+                    failures.push(format!("{name}:{}: {:?} for {head:?}", p.span.start, other.map(|v| v.len())));
                 }
             }
         }

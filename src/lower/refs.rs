@@ -121,8 +121,7 @@ pub fn string_literal(node: &protobuf::Node) -> Option<String> {
 /// The type name as written, e.g. `public.mpaa_rating` or `integer[]`.
 pub fn type_display(tn: &protobuf::TypeName) -> String {
     let parts = strings(&tn.names);
-    let parts: Vec<&str> =
-        parts.iter().map(|s| s.as_str()).filter(|s| *s != "pg_catalog").collect();
+    let parts: Vec<&str> = parts.iter().map(|s| s.as_str()).filter(|s| *s != "pg_catalog").collect();
     let mut s = parts.join(".");
     let mods: Vec<String> = tn
         .typmods

@@ -23,19 +23,21 @@ pub fn render(d: &Diagnostic, files: &[SourceFile], color: bool) -> String {
             let f = &files[loc.file];
             let (line, col) = f.line_col(loc.span.start);
             // Point at the first line only: a whole statement as a label is noise.
-            let first_line_end = f.text[loc.span.start..loc.span.end].find('\n').map(|i| loc.span.start + i).unwrap_or(loc.span.end);
+            let first_line_end =
+                f.text[loc.span.start..loc.span.end].find('\n').map(|i| loc.span.start + i).unwrap_or(loc.span.end);
             let _ = (line, col); // shown by miette in the frame header
-            let mut labels = vec![LabeledSpan::new_primary_with_span(
-                None,
-                (loc.span.start, first_line_end - loc.span.start),
-            )];
+            let mut labels =
+                vec![LabeledSpan::new_primary_with_span(None, (loc.span.start, first_line_end - loc.span.start))];
             for l in &d.labels {
                 if l.location.file == loc.file && l.location.span != loc.span {
                     let end = f.text[l.location.span.start..l.location.span.end]
                         .find('\n')
                         .map(|i| l.location.span.start + i)
                         .unwrap_or(l.location.span.end);
-                    labels.push(LabeledSpan::new_with_span(Some(l.message.clone()), (l.location.span.start, end - l.location.span.start)));
+                    labels.push(LabeledSpan::new_with_span(
+                        Some(l.message.clone()),
+                        (l.location.span.start, end - l.location.span.start),
+                    ));
                 }
             }
             md = md.with_labels(labels);

@@ -19,8 +19,13 @@ pub enum DeferCategory {
 }
 
 impl DeferCategory {
-    pub const ALL: [DeferCategory; 5] =
-        [DeferCategory::Fks, DeferCategory::Checks, DeferCategory::Uniques, DeferCategory::Triggers, DeferCategory::Indexes];
+    pub const ALL: [DeferCategory; 5] = [
+        DeferCategory::Fks,
+        DeferCategory::Checks,
+        DeferCategory::Uniques,
+        DeferCategory::Triggers,
+        DeferCategory::Indexes,
+    ];
     pub const DEFAULT: [DeferCategory; 4] =
         [DeferCategory::Fks, DeferCategory::Checks, DeferCategory::Uniques, DeferCategory::Triggers];
 
@@ -75,9 +80,9 @@ impl Action {
             "inline_constraint" => Ok(Action::InlineConstraint),
             _ => {
                 let c = params.get("category").ok_or("`defer` needs `with: {category: …}`")?;
-                DeferCategory::parse(c)
-                    .map(Action::Defer)
-                    .ok_or_else(|| format!("unknown defer category `{c}`; categories: fks, checks, uniques, triggers, indexes"))
+                DeferCategory::parse(c).map(Action::Defer).ok_or_else(|| {
+                    format!("unknown defer category `{c}`; categories: fks, checks, uniques, triggers, indexes")
+                })
             }
         }
     }

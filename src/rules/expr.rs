@@ -30,7 +30,11 @@ pub enum Expr {
     Cmp(Box<Expr>, CmpOp, Box<Expr>),
     /// A field path and its byte offset in the expression source.
     Path(Vec<String>, usize),
-    Call { name: String, args: Vec<Expr>, offset: usize },
+    Call {
+        name: String,
+        args: Vec<Expr>,
+        offset: usize,
+    },
     List(Vec<Expr>),
     Lit(Value),
 }
@@ -43,15 +47,8 @@ pub struct ExprError {
 }
 
 /// The fixed set of functions: name, arity.
-const FUNCTIONS: &[(&str, usize)] = &[
-    ("exists", 1),
-    ("len", 1),
-    ("lower", 1),
-    ("upper", 1),
-    ("starts_with", 2),
-    ("ends_with", 2),
-    ("contains", 2),
-];
+const FUNCTIONS: &[(&str, usize)] =
+    &[("exists", 1), ("len", 1), ("lower", 1), ("upper", 1), ("starts_with", 2), ("ends_with", 2), ("contains", 2)];
 
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
     let mut pairs = ExprParser::parse(Rule::expr, src).map_err(|e| {
@@ -121,7 +118,11 @@ fn build(pair: Pair<Rule>) -> Expr {
             match s.parse::<i64>() {
                 Ok(i) => Expr::Lit(Value::from(i)),
                 Err(_) => Expr::Lit(
-                    s.parse::<f64>().ok().and_then(serde_json::Number::from_f64).map(Value::Number).unwrap_or(Value::Null),
+                    s.parse::<f64>()
+                        .ok()
+                        .and_then(serde_json::Number::from_f64)
+                        .map(Value::Number)
+                        .unwrap_or(Value::Null),
                 ),
             }
         }

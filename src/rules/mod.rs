@@ -138,14 +138,22 @@ impl RulePack {
                     file: w[1].source.clone(),
                     line: 1,
                     column: 1,
-                    message: format!("code {} is used by both `{}` ({}) and `{}`", w[0].code, w[0].id, w[0].source, w[1].id),
+                    message: format!(
+                        "code {} is used by both `{}` ({}) and `{}`",
+                        w[0].code, w[0].id, w[0].source, w[1].id
+                    ),
                 });
             }
         }
         let mut ids = BTreeSet::new();
         for r in &self.rules {
             if !ids.insert(r.id.clone()) {
-                return Err(RuleError { file: r.source.clone(), line: 1, column: 1, message: format!("rule id `{}` is defined twice", r.id) });
+                return Err(RuleError {
+                    file: r.source.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!("rule id `{}` is defined twice", r.id),
+                });
             }
         }
         Ok(())
@@ -158,7 +166,12 @@ impl RulePack {
 }
 
 fn at(file: &str, loc: &serde_saphyr::Location, message: impl Into<String>) -> RuleError {
-    RuleError { file: file.to_string(), line: loc.line() as usize, column: loc.column() as usize, message: message.into() }
+    RuleError {
+        file: file.to_string(),
+        line: loc.line() as usize,
+        column: loc.column() as usize,
+        message: message.into(),
+    }
 }
 
 /// Column of the first character of a scalar's value: a quoted scalar starts one later.
@@ -182,7 +195,11 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
     }
     let node = NodeKind::parse(&f.matcher.node.value).ok_or_else(|| {
         let names: Vec<&str> = nodes::NODE_NAMES.iter().map(|(n, _)| *n).collect();
-        at(file, &f.matcher.node.referenced, format!("unknown node `{}`; nodes: {}", f.matcher.node.value, names.join(", ")))
+        at(
+            file,
+            &f.matcher.node.referenced,
+            format!("unknown node `{}`; nodes: {}", f.matcher.node.value, names.join(", ")),
+        )
     })?;
     let skeleton: Value = node.skeleton();
     let expr_error = |s: &serde_saphyr::Spanned<String>, e: expr::ExprError| {
@@ -206,7 +223,8 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
     message.check(&skeleton).map_err(|e| expr_error(&f.report.message, e))?;
     let (action, safety) = match (&f.kind, &f.rewrite) {
         (RuleKind::Rewrite, Some(r)) => {
-            let a = Action::from_spec(&r.action.value, &r.params, node).map_err(|m| at(file, &r.action.referenced, m))?;
+            let a =
+                Action::from_spec(&r.action.value, &r.params, node).map_err(|m| at(file, &r.action.referenced, m))?;
             (Some(a), r.safety)
         }
         (RuleKind::Rewrite, None) => {
@@ -221,7 +239,11 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
         match v {
             None => Ok(None),
             Some(s) => targets.index(&s.value).map(Some).ok_or_else(|| {
-                at(file, &s.referenced, format!("unknown version `{}`; versions: {}", s.value, targets.names().join(", ")))
+                at(
+                    file,
+                    &s.referenced,
+                    format!("unknown version `{}`; versions: {}", s.value, targets.names().join(", ")),
+                )
             }),
         }
     };
@@ -310,7 +332,8 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
                 }
             }
             let (file, span) = (stmt.file, stmt.span);
-            let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, rule.message.render(&value)).at(file, span);
+            let mut d =
+                Diagnostic::new(&rule.code, &rule.id, rule.severity, rule.message.render(&value)).at(file, span);
             d.help = rule.help.clone();
             match &rule.action {
                 None => diags.push(d),

@@ -28,7 +28,11 @@ impl Template {
                 pest::error::InputLocation::Pos(p) => p,
                 pest::error::InputLocation::Span((s, _)) => s,
             };
-            ExprError { offset, message: "invalid template: a `{` must close with `}` around a field path (write `{{` for a brace)".into() }
+            ExprError {
+                offset,
+                message: "invalid template: a `{` must close with `}` around a field path (write `{{` for a brace)"
+                    .into(),
+            }
         })?;
         let mut parts = Vec::new();
         for p in pairs.flatten() {
@@ -37,7 +41,8 @@ impl Template {
                 Rule::brace => parts.push(Part::Text(p.as_str()[..1].to_string())),
                 Rule::placeholder => {
                     let path = p.into_inner().next().expect("grammar: placeholder path");
-                    parts.push(Part::Path(path.as_str().split('.').map(String::from).collect(), path.as_span().start()));
+                    parts
+                        .push(Part::Path(path.as_str().split('.').map(String::from).collect(), path.as_span().start()));
                 }
                 _ => {}
             }

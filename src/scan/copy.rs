@@ -52,10 +52,7 @@ pub(super) fn slash_copy_reads_script(args: &[u8]) -> bool {
             }
             b'\'' | b'"' => {
                 // A quoted file name or identifier; psql ends \copy at the end of the line.
-                i = args[i + 1..]
-                    .iter()
-                    .position(|&d| d == c)
-                    .map_or(args.len(), |k| i + 1 + k + 1);
+                i = args[i + 1..].iter().position(|&d| d == c).map_or(args.len(), |k| i + 1 + k + 1);
             }
             _ => {
                 i = lex::skip_while(args, i + 1, |d| {

@@ -74,11 +74,7 @@ pub(super) fn block_comment(b: &[u8], i: usize) -> Result<usize, Unterminated> {
 /// End (exclusive) of a single-quoted string whose opening quote is at `q`.
 /// `''` is a doubled quote; with `backslash_escapes` (E'' strings, or any string when
 /// standard_conforming_strings is off) a backslash escapes the next byte.
-pub(super) fn quoted_string(
-    b: &[u8],
-    q: usize,
-    backslash_escapes: bool,
-) -> Result<usize, Unterminated> {
+pub(super) fn quoted_string(b: &[u8], q: usize, backslash_escapes: bool) -> Result<usize, Unterminated> {
     let mut j = q + 1;
     while j < b.len() {
         match b[j] {

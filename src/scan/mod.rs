@@ -72,18 +72,13 @@ impl Piece {
 impl Scan {
     /// The statement pieces, in input order.
     pub fn statements(&self) -> impl Iterator<Item = &Piece> + '_ {
-        self.pieces
-            .iter()
-            .filter(|p| p.kind == PieceKind::Statement)
+        self.pieces.iter().filter(|p| p.kind == PieceKind::Statement)
     }
 
     /// The index of the data block read by the `COPY … FROM stdin` statement or `\copy` meta-command
     /// at `command`: the next piece after it, skipping whitespace and comments, when that is data.
     pub fn copy_data_of(&self, command: usize) -> Option<usize> {
-        if !matches!(
-            self.pieces.get(command)?.kind,
-            PieceKind::Statement | PieceKind::Meta
-        ) {
+        if !matches!(self.pieces.get(command)?.kind, PieceKind::Statement | PieceKind::Meta) {
             return None;
         }
         self.pieces[command + 1..]
@@ -114,12 +109,7 @@ impl Scan {
 /// comment, dollar quote or COPY block) are recorded in [`Scan::errors`] and the piece they are in
 /// runs to the end of input.
 pub fn scan(text: &str) -> Scan {
-    let mut s = Scanner {
-        b: text.as_bytes(),
-        pos: 0,
-        std_strings: true,
-        out: Scan::default(),
-    };
+    let mut s = Scanner { b: text.as_bytes(), pos: 0, std_strings: true, out: Scan::default() };
     s.run();
     debug_assert_eq!(s.pos, text.len());
     s.out
@@ -151,17 +141,11 @@ impl Scanner<'_> {
                 }
             }
         }
-        self.out.pieces.push(Piece {
-            kind,
-            span: Span::new(start, end),
-        });
+        self.out.pieces.push(Piece { kind, span: Span::new(start, end) });
     }
 
     fn error(&mut self, offset: usize, message: impl Into<String>) {
-        self.out.errors.push(ScanError {
-            offset,
-            message: message.into(),
-        });
+        self.out.errors.push(ScanError { offset, message: message.into() });
     }
 
     /// Between pieces: whitespace, comments, meta-commands and statements.
@@ -185,10 +169,7 @@ impl Scanner<'_> {
                     Ok(end) => self.push(PieceKind::Comment, end),
                     Err(lex::Unterminated) => {
                         self.push(PieceKind::Comment, n);
-                        self.error(
-                            i,
-                            "unterminated block comment: no closing */ before end of input",
-                        );
+                        self.error(i, "unterminated block comment: no closing */ before end of input");
                     }
                 }
             } else if c == b'\\' {
@@ -225,10 +206,7 @@ impl Scanner<'_> {
         self.push(PieceKind::Meta, end);
         let line = &b[start + 1..end];
         // psql's command names are case-sensitive: `\copy`, not `\COPY`.
-        let is_copy = line.starts_with(b"copy")
-            && line
-                .get(4)
-                .is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'_');
+        let is_copy = line.starts_with(b"copy") && line.get(4).is_none_or(|&c| !c.is_ascii_alphanumeric() && c != b'_');
         if is_copy && copy::slash_copy_reads_script(&line[4..]) {
             self.copy_data(start);
         }
@@ -245,10 +223,7 @@ impl Scanner<'_> {
             Some(end) => self.push(PieceKind::CopyData, end),
             None => {
                 self.push(PieceKind::CopyData, n);
-                self.error(
-                    command,
-                    "unterminated COPY data: no \\. line before end of input",
-                );
+                self.error(command, "unterminated COPY data: no \\. line before end of input");
             }
         }
     }
@@ -258,26 +233,16 @@ impl Scanner<'_> {
     /// line only after the data; that text becomes its own piece and is reported.
     fn rest_of_copy_line(&mut self, to: usize) {
         let b = self.b;
-        let line_end = if to > self.pos && b[to - 1] == b'\n' {
-            to - 1
-        } else {
-            to
-        };
+        let line_end = if to > self.pos && b[to - 1] == b'\n' { to - 1 } else { to };
         while self.pos < to {
             let i = self.pos;
             let c = b[i];
             if lex::is_space(c) {
-                self.push(
-                    PieceKind::Whitespace,
-                    lex::skip_while(b, i, lex::is_space).min(to),
-                );
+                self.push(PieceKind::Whitespace, lex::skip_while(b, i, lex::is_space).min(to));
                 continue;
             }
             if c == b'-' && b.get(i + 1) == Some(&b'-') {
-                self.push(
-                    PieceKind::Comment,
-                    lex::line_comment_end(b, i).min(line_end),
-                );
+                self.push(PieceKind::Comment, lex::line_comment_end(b, i).min(line_end));
                 continue;
             }
             let comment = c == b'/' && b.get(i + 1) == Some(&b'*');
@@ -291,10 +256,7 @@ impl Scanner<'_> {
             while end > i + 1 && lex::is_space(b[end - 1]) {
                 end -= 1;
             }
-            self.error(
-                i,
-                "text after COPY … FROM stdin on the same line: psql runs it only after the data block",
-            );
+            self.error(i, "text after COPY … FROM stdin on the same line: psql runs it only after the data block");
             let kind = if comment {
                 PieceKind::Comment
             } else if c == b'\\' {

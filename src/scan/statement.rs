@@ -97,10 +97,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                     Tok::Str(&b[at + 1..e - 1])
                 }
                 Err(Unterminated) => {
-                    problem = Some((
-                        at,
-                        "unterminated quoted string: no closing ' before end of input".into(),
-                    ));
+                    problem = Some((at, "unterminated quoted string: no closing ' before end of input".into()));
                     break;
                 }
             },
@@ -110,10 +107,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                     Tok::Other
                 }
                 Err(Unterminated) => {
-                    problem = Some((
-                        at,
-                        "unterminated quoted identifier: no closing \" before end of input".into(),
-                    ));
+                    problem = Some((at, "unterminated quoted identifier: no closing \" before end of input".into()));
                     break;
                 }
             },
@@ -159,9 +153,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                     Some(b':') => i += 2,
                     // psql variable `:name`: not an identifier for psql's keyword tracking.
                     Some(&d) if lex::is_ident_start(d) || d.is_ascii_digit() => {
-                        i = lex::skip_while(b, i + 1, |d| {
-                            lex::is_ident_start(d) || d.is_ascii_digit()
-                        });
+                        i = lex::skip_while(b, i + 1, |d| lex::is_ident_start(d) || d.is_ascii_digit());
                     }
                     _ => i += 1,
                 }
@@ -170,9 +162,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
             b'0'..=b'9' => {
                 // Numbers, including PostgreSQL 16's `0x1F`, `1_000` and the "trailing junk" forms
                 // psql lexes as one token.
-                i = lex::skip_while(b, i + 1, |d| {
-                    d.is_ascii_alphanumeric() || d == b'_' || d == b'.' || d >= 0x80
-                });
+                i = lex::skip_while(b, i + 1, |d| d.is_ascii_alphanumeric() || d == b'_' || d == b'.' || d >= 0x80);
                 Tok::Number(&b[at..i])
             }
             _ if lex::is_ident_start(c) => {
@@ -206,9 +196,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                             }
                             Err(Unterminated) => {
                                 let what = match (lower, quote) {
-                                    (_, b'"') => {
-                                        "unterminated quoted identifier U&\"…\": no closing \""
-                                    }
+                                    (_, b'"') => "unterminated quoted identifier U&\"…\": no closing \"",
                                     (b'e', _) => "unterminated escape string E'…': no closing '",
                                     (b'u', _) => "unterminated quoted string U&'…': no closing '",
                                     _ => "unterminated quoted string: no closing '",
@@ -251,12 +239,7 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                 .into(),
         ));
     }
-    StatementEnd {
-        end: last,
-        copy_from_stdin: false,
-        set_std_strings: None,
-        problem,
-    }
+    StatementEnd { end: last, copy_from_stdin: false, set_std_strings: None, problem }
 }
 
 /// A token, as far as the statement-level detectors need to know.
@@ -352,12 +335,8 @@ impl State {
         self.copy = match (self.copy, t) {
             (CopyIn::Start, Tok::Word(w)) if is_kw(w, "copy") => CopyIn::SeekDirection,
             (CopyIn::Start, _) => CopyIn::No,
-            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "from") => {
-                CopyIn::AfterFrom
-            }
-            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "to") => {
-                CopyIn::No
-            }
+            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "from") => CopyIn::AfterFrom,
+            (CopyIn::SeekDirection, Tok::Word(w)) if self.paren_depth == 0 && is_kw(w, "to") => CopyIn::No,
             (CopyIn::AfterFrom, Tok::Word(w)) if is_kw(w, "stdin") => CopyIn::Stdin,
             (CopyIn::AfterFrom, _) => CopyIn::No,
             (c, _) => c,
@@ -383,10 +362,7 @@ impl State {
 
 /// The boolean spellings PostgreSQL accepts for standard_conforming_strings (DEFAULT is on).
 fn parse_bool(v: &[u8]) -> Option<bool> {
-    if ["on", "true", "yes", "1", "default"]
-        .iter()
-        .any(|k| is_kw(v, k))
-    {
+    if ["on", "true", "yes", "1", "default"].iter().any(|k| is_kw(v, k)) {
         Some(true)
     } else if ["off", "false", "no", "0"].iter().any(|k| is_kw(v, k)) {
         Some(false)

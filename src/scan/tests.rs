@@ -11,16 +11,8 @@ fn pieces(text: &str) -> Vec<(PieceKind, &str)> {
 fn check_tiling(text: &str, s: &Scan) {
     let mut at = 0;
     for p in &s.pieces {
-        assert_eq!(
-            p.span.start, at,
-            "gap or overlap at {at} in {text:?}: {:?}",
-            s.pieces
-        );
-        assert!(
-            p.span.end > p.span.start,
-            "empty piece in {text:?}: {:?}",
-            s.pieces
-        );
+        assert_eq!(p.span.start, at, "gap or overlap at {at} in {text:?}: {:?}", s.pieces);
+        assert!(p.span.end > p.span.start, "empty piece in {text:?}: {:?}", s.pieces);
         at = p.span.end;
     }
     assert_eq!(at, text.len(), "pieces do not reach the end of {text:?}");
@@ -34,11 +26,7 @@ fn statements(text: &str) -> Vec<&str> {
 }
 
 fn errors(text: &str) -> Vec<(usize, String)> {
-    scan(text)
-        .errors
-        .into_iter()
-        .map(|e| (e.offset, e.message))
-        .collect()
+    scan(text).errors.into_iter().map(|e| (e.offset, e.message)).collect()
 }
 
 #[test]
@@ -76,10 +64,7 @@ fn statements_comments_and_whitespace_between() {
 #[test]
 fn comments_inside_a_statement_belong_to_it() {
     let text = "SELECT 1 -- one;\n  /* ; */ + 2;\n";
-    assert_eq!(
-        pieces(text),
-        vec![(S, "SELECT 1 -- one;\n  /* ; */ + 2;"), (W, "\n")]
-    );
+    assert_eq!(pieces(text), vec![(S, "SELECT 1 -- one;\n  /* ; */ + 2;"), (W, "\n")]);
 }
 
 #[test]
@@ -87,14 +72,7 @@ fn last_statement_without_semicolon() {
     let text = "SELECT 1;\nSELECT 2 -- no semicolon\n  \n";
     assert_eq!(
         pieces(text),
-        vec![
-            (S, "SELECT 1;"),
-            (W, "\n"),
-            (S, "SELECT 2"),
-            (W, " "),
-            (C, "-- no semicolon"),
-            (W, "\n  \n")
-        ]
+        vec![(S, "SELECT 1;"), (W, "\n"), (S, "SELECT 2"), (W, " "), (C, "-- no semicolon"), (W, "\n  \n")]
     );
     assert!(scan(text).errors.is_empty());
     assert_eq!(pieces("SELECT 3"), vec![(S, "SELECT 3")]);
@@ -118,52 +96,28 @@ SELECT "weird;name" FROM t
 
 #[test]
 fn single_quoted_strings_double_their_quotes() {
-    assert_eq!(
-        statements("SELECT 'a;''b;c'; SELECT 2;"),
-        vec!["SELECT 'a;''b;c';", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT 'a;''b;c'; SELECT 2;"), vec!["SELECT 'a;''b;c';", "SELECT 2;"]);
 }
 
 #[test]
 fn standard_conforming_strings_make_backslash_literal() {
     // With standard_conforming_strings on, 'a\' is a complete string.
-    assert_eq!(
-        statements(r"SELECT 'a\'; SELECT 2;"),
-        vec![r"SELECT 'a\';", "SELECT 2;"]
-    );
+    assert_eq!(statements(r"SELECT 'a\'; SELECT 2;"), vec![r"SELECT 'a\';", "SELECT 2;"]);
 }
 
 #[test]
 fn escape_strings_take_backslash_escapes() {
-    assert_eq!(
-        statements(r"SELECT E'it\'s;'; SELECT 2;"),
-        vec![r"SELECT E'it\'s;';", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements(r"SELECT e'a\\'; SELECT 2;"),
-        vec![r"SELECT e'a\\';", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements(r"SELECT e'x\';y'; SELECT 2;"),
-        vec![r"SELECT e'x\';y';", "SELECT 2;"]
-    );
+    assert_eq!(statements(r"SELECT E'it\'s;'; SELECT 2;"), vec![r"SELECT E'it\'s;';", "SELECT 2;"]);
+    assert_eq!(statements(r"SELECT e'a\\'; SELECT 2;"), vec![r"SELECT e'a\\';", "SELECT 2;"]);
+    assert_eq!(statements(r"SELECT e'x\';y'; SELECT 2;"), vec![r"SELECT e'x\';y';", "SELECT 2;"]);
     // An E at the end of an identifier is not a prefix.
-    assert_eq!(
-        statements(r"SELECT typE'a\'; SELECT 2;"),
-        vec![r"SELECT typE'a\';", "SELECT 2;"]
-    );
+    assert_eq!(statements(r"SELECT typE'a\'; SELECT 2;"), vec![r"SELECT typE'a\';", "SELECT 2;"]);
 }
 
 #[test]
 fn other_prefixed_strings() {
-    assert_eq!(
-        statements(r"SELECT U&'d\0061;t'; SELECT 2;"),
-        vec![r"SELECT U&'d\0061;t';", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements(r#"SELECT U&"d;t"; SELECT 2;"#),
-        vec![r#"SELECT U&"d;t";"#, "SELECT 2;"]
-    );
+    assert_eq!(statements(r"SELECT U&'d\0061;t'; SELECT 2;"), vec![r"SELECT U&'d\0061;t';", "SELECT 2;"]);
+    assert_eq!(statements(r#"SELECT U&"d;t"; SELECT 2;"#), vec![r#"SELECT U&"d;t";"#, "SELECT 2;"]);
     assert_eq!(
         statements(r"SELECT B'01', X'0;F', N'a\'; SELECT 2;"),
         vec![r"SELECT B'01', X'0;F', N'a\';", "SELECT 2;"]
@@ -184,105 +138,54 @@ fn standard_conforming_strings_off_is_followed() {
     );
     // Not a SET of the setting: no change.
     let text = "SET standard_conforming_strings_x = off;\nSELECT 'a\\';\n";
-    assert_eq!(
-        statements(text),
-        vec!["SET standard_conforming_strings_x = off;", "SELECT 'a\\';"]
-    );
+    assert_eq!(statements(text), vec!["SET standard_conforming_strings_x = off;", "SELECT 'a\\';"]);
 }
 
 #[test]
 fn quoted_identifiers_double_their_quotes() {
-    assert_eq!(
-        statements(r#"SELECT "a"";b" FROM t; SELECT 2;"#),
-        vec![r#"SELECT "a"";b" FROM t;"#, "SELECT 2;"]
-    );
+    assert_eq!(statements(r#"SELECT "a"";b" FROM t; SELECT 2;"#), vec![r#"SELECT "a"";b" FROM t;"#, "SELECT 2;"]);
 }
 
 #[test]
 fn dollar_quotes() {
+    assert_eq!(statements("SELECT $$a;b$$; SELECT 2;"), vec!["SELECT $$a;b$$;", "SELECT 2;"]);
     assert_eq!(
-        statements("SELECT $$a;b$$; SELECT 2;"),
-        vec!["SELECT $$a;b$$;", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements(
-            "CREATE FUNCTION f() AS $fn$ BEGIN x := 1; END $fn$ LANGUAGE plpgsql; SELECT 2;"
-        ),
-        vec![
-            "CREATE FUNCTION f() AS $fn$ BEGIN x := 1; END $fn$ LANGUAGE plpgsql;",
-            "SELECT 2;"
-        ]
+        statements("CREATE FUNCTION f() AS $fn$ BEGIN x := 1; END $fn$ LANGUAGE plpgsql; SELECT 2;"),
+        vec!["CREATE FUNCTION f() AS $fn$ BEGIN x := 1; END $fn$ LANGUAGE plpgsql;", "SELECT 2;"]
     );
     // A different tag inside is text.
-    assert_eq!(
-        statements("SELECT $a$ $b$ ; $a$; SELECT 2;"),
-        vec!["SELECT $a$ $b$ ; $a$;", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements("SELECT $a$ x$b$a$; SELECT 2;"),
-        vec!["SELECT $a$ x$b$a$;", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT $a$ $b$ ; $a$; SELECT 2;"), vec!["SELECT $a$ $b$ ; $a$;", "SELECT 2;"]);
+    assert_eq!(statements("SELECT $a$ x$b$a$; SELECT 2;"), vec!["SELECT $a$ x$b$a$;", "SELECT 2;"]);
     // Nested: $b$ inside $a$.
     assert_eq!(
         statements("DO $a$ BEGIN EXECUTE $b$ SELECT 1; $b$; END $a$; SELECT 2;"),
-        vec![
-            "DO $a$ BEGIN EXECUTE $b$ SELECT 1; $b$; END $a$;",
-            "SELECT 2;"
-        ]
+        vec!["DO $a$ BEGIN EXECUTE $b$ SELECT 1; $b$; END $a$;", "SELECT 2;"]
     );
     // Multibyte tags and bodies.
-    assert_eq!(
-        statements("SELECT $é$ ü; $é$; SELECT 2;"),
-        vec!["SELECT $é$ ü; $é$;", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT $é$ ü; $é$; SELECT 2;"), vec!["SELECT $é$ ü; $é$;", "SELECT 2;"]);
 }
 
 #[test]
 fn dollar_signs_that_are_not_quotes() {
     // Parameters.
-    assert_eq!(
-        statements("SELECT $1; SELECT $2;"),
-        vec!["SELECT $1;", "SELECT $2;"]
-    );
-    assert_eq!(
-        statements("SELECT $1$; SELECT 2;"),
-        vec!["SELECT $1$;", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT $1; SELECT $2;"), vec!["SELECT $1;", "SELECT $2;"]);
+    assert_eq!(statements("SELECT $1$; SELECT 2;"), vec!["SELECT $1$;", "SELECT 2;"]);
     // `$` inside an identifier does not start a quote.
-    assert_eq!(
-        statements("SELECT a$b$; SELECT 2;"),
-        vec!["SELECT a$b$;", "SELECT 2;"]
-    );
-    assert_eq!(
-        statements("SELECT a$$; SELECT 2;"),
-        vec!["SELECT a$$;", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT a$b$; SELECT 2;"), vec!["SELECT a$b$;", "SELECT 2;"]);
+    assert_eq!(statements("SELECT a$$; SELECT 2;"), vec!["SELECT a$$;", "SELECT 2;"]);
     // A lone `$`.
-    assert_eq!(
-        statements("SELECT $; SELECT 2;"),
-        vec!["SELECT $;", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT $; SELECT 2;"), vec!["SELECT $;", "SELECT 2;"]);
 }
 
 #[test]
 fn nested_block_comments() {
     let text = "/* a /* b; */ c; */ SELECT 1 /* x /* ; */ */;";
-    assert_eq!(
-        pieces(text),
-        vec![
-            (C, "/* a /* b; */ c; */"),
-            (W, " "),
-            (S, "SELECT 1 /* x /* ; */ */;")
-        ]
-    );
+    assert_eq!(pieces(text), vec![(C, "/* a /* b; */ c; */"), (W, " "), (S, "SELECT 1 /* x /* ; */ */;")]);
 }
 
 #[test]
 fn line_comment_ends_before_cr_lf() {
-    assert_eq!(
-        pieces("-- c\r\nSELECT 1;\r\n"),
-        vec![(C, "-- c"), (W, "\r\n"), (S, "SELECT 1;"), (W, "\r\n")]
-    );
+    assert_eq!(pieces("-- c\r\nSELECT 1;\r\n"), vec![(C, "-- c"), (W, "\r\n"), (S, "SELECT 1;"), (W, "\r\n")]);
 }
 
 #[test]
@@ -292,10 +195,7 @@ fn parentheses_hold_semicolons() {
         vec!["CREATE RULE r AS ON INSERT TO t DO (INSERT INTO u VALUES (1); DELETE FROM v);", "SELECT 2;"]
     );
     // An unbalanced `)` does not go negative.
-    assert_eq!(
-        statements("SELECT 1); SELECT 2;"),
-        vec!["SELECT 1);", "SELECT 2;"]
-    );
+    assert_eq!(statements("SELECT 1); SELECT 2;"), vec!["SELECT 1);", "SELECT 2;"]);
 }
 
 #[test]
@@ -314,16 +214,12 @@ fn begin_atomic_bodies() {
     let text = format!("{f}\nSELECT 2;\n");
     assert_eq!(statements(&text), vec![f, "SELECT 2;"]);
 
-    let p =
-        "create or replace procedure p() language sql begin atomic insert into t values (1); end;";
+    let p = "create or replace procedure p() language sql begin atomic insert into t values (1); end;";
     let text = format!("{p} SELECT 2;");
     assert_eq!(statements(&text), vec![p, "SELECT 2;"]);
 
     // BEGIN in other statements is a transaction.
-    assert_eq!(
-        statements("BEGIN; SELECT 1; END;"),
-        vec!["BEGIN;", "SELECT 1;", "END;"]
-    );
+    assert_eq!(statements("BEGIN; SELECT 1; END;"), vec!["BEGIN;", "SELECT 1;", "END;"]);
     // The plpgsql BEGIN inside a dollar quote is text.
     let g = "CREATE FUNCTION g() RETURNS int AS $$ BEGIN RETURN 1; END $$ LANGUAGE plpgsql;";
     assert_eq!(statements(&format!("{g} SELECT 2;")), vec![g, "SELECT 2;"]);
@@ -359,25 +255,16 @@ fn meta_commands() {
         ]
     );
     // At the end of input without a newline.
-    assert_eq!(
-        pieces("\\pset format aligned"),
-        vec![(M, "\\pset format aligned")]
-    );
+    assert_eq!(pieces("\\pset format aligned"), vec![(M, "\\pset format aligned")]);
     assert_eq!(pieces("\\"), vec![(M, "\\")]);
 }
 
 #[test]
 fn backslash_inside_a_statement_is_statement_text() {
     // Documented simplification: psql would end the query at `\gset`.
-    assert_eq!(
-        statements("SELECT 1 AS x \\gset\nSELECT 2;"),
-        vec!["SELECT 1 AS x \\gset\nSELECT 2;"]
-    );
+    assert_eq!(statements("SELECT 1 AS x \\gset\nSELECT 2;"), vec!["SELECT 1 AS x \\gset\nSELECT 2;"]);
     // `\;` does not end a statement (psql puts a literal `;` into the query).
-    assert_eq!(
-        statements("SELECT 1 \\; SELECT 2; SELECT 3;"),
-        vec!["SELECT 1 \\; SELECT 2;", "SELECT 3;"]
-    );
+    assert_eq!(statements("SELECT 1 \\; SELECT 2; SELECT 3;"), vec!["SELECT 1 \\; SELECT 2;", "SELECT 3;"]);
 }
 
 #[test]
@@ -385,13 +272,7 @@ fn copy_from_stdin_data_block() {
     let text = "COPY t (a, b) FROM stdin;\n1\tx;y\n2\t'\n\\.\nSELECT 1;\n";
     assert_eq!(
         pieces(text),
-        vec![
-            (S, "COPY t (a, b) FROM stdin;"),
-            (W, "\n"),
-            (D, "1\tx;y\n2\t'\n\\.\n"),
-            (S, "SELECT 1;"),
-            (W, "\n")
-        ]
+        vec![(S, "COPY t (a, b) FROM stdin;"), (W, "\n"), (D, "1\tx;y\n2\t'\n\\.\n"), (S, "SELECT 1;"), (W, "\n")]
     );
     assert!(scan(text).errors.is_empty());
     let s = scan(text);
@@ -407,10 +288,7 @@ fn copy_variants() {
     assert_eq!(pieces(text)[2], (D, "a,b\n\\.\n"));
     // Empty data block.
     let text = "COPY t FROM stdin;\n\\.\n";
-    assert_eq!(
-        pieces(text),
-        vec![(S, "COPY t FROM stdin;"), (W, "\n"), (D, "\\.\n")]
-    );
+    assert_eq!(pieces(text), vec![(S, "COPY t FROM stdin;"), (W, "\n"), (D, "\\.\n")]);
     // `\.` at the end of input without a newline.
     let text = "COPY t FROM stdin;\n1\n\\.";
     assert_eq!(pieces(text)[2], (D, "1\n\\."));
@@ -433,11 +311,7 @@ fn copy_without_data_block() {
     ] {
         let p = pieces(text);
         assert!(p.iter().all(|(k, _)| *k != D), "{text:?}: {p:?}");
-        assert_eq!(
-            p.iter().filter(|(k, _)| *k == S).count(),
-            2,
-            "{text:?}: {p:?}"
-        );
+        assert_eq!(p.iter().filter(|(k, _)| *k == S).count(), 2, "{text:?}: {p:?}");
     }
     // No `;`: the statement ends at the end of input, no data.
     assert_eq!(pieces("COPY t FROM stdin"), vec![(S, "COPY t FROM stdin")]);
@@ -448,36 +322,15 @@ fn copy_data_with_crlf() {
     let text = "COPY t FROM stdin;\r\n1\r\n\\.\r\nSELECT 1;\r\n";
     assert_eq!(
         pieces(text),
-        vec![
-            (S, "COPY t FROM stdin;"),
-            (W, "\r\n"),
-            (D, "1\r\n\\.\r\n"),
-            (S, "SELECT 1;"),
-            (W, "\r\n")
-        ]
+        vec![(S, "COPY t FROM stdin;"), (W, "\r\n"), (D, "1\r\n\\.\r\n"), (S, "SELECT 1;"), (W, "\r\n")]
     );
 }
 
 #[test]
 fn copy_data_missing_terminator() {
     let text = "SELECT 0;\nCOPY t FROM stdin;\n1\n2\n";
-    assert_eq!(
-        pieces(text),
-        vec![
-            (S, "SELECT 0;"),
-            (W, "\n"),
-            (S, "COPY t FROM stdin;"),
-            (W, "\n"),
-            (D, "1\n2\n")
-        ]
-    );
-    assert_eq!(
-        errors(text),
-        vec![(
-            10,
-            "unterminated COPY data: no \\. line before end of input".to_string()
-        )]
-    );
+    assert_eq!(pieces(text), vec![(S, "SELECT 0;"), (W, "\n"), (S, "COPY t FROM stdin;"), (W, "\n"), (D, "1\n2\n")]);
+    assert_eq!(errors(text), vec![(10, "unterminated COPY data: no \\. line before end of input".to_string())]);
     // Nothing after the statement at all.
     let text = "COPY t FROM stdin;";
     assert_eq!(pieces(text), vec![(S, text)]);
@@ -489,44 +342,24 @@ fn text_after_copy_on_the_same_line() {
     let text = "COPY t FROM stdin; -- data follows\n1\n\\.\n";
     assert_eq!(
         pieces(text),
-        vec![
-            (S, "COPY t FROM stdin;"),
-            (W, " "),
-            (C, "-- data follows"),
-            (W, "\n"),
-            (D, "1\n\\.\n")
-        ]
+        vec![(S, "COPY t FROM stdin;"), (W, " "), (C, "-- data follows"), (W, "\n"), (D, "1\n\\.\n")]
     );
     assert!(scan(text).errors.is_empty());
     let text = "COPY t FROM stdin; SELECT 1;  \n1\n\\.\n";
-    assert_eq!(
-        pieces(text),
-        vec![
-            (S, "COPY t FROM stdin;"),
-            (W, " "),
-            (S, "SELECT 1;"),
-            (W, "  \n"),
-            (D, "1\n\\.\n")
-        ]
-    );
+    assert_eq!(pieces(text), vec![(S, "COPY t FROM stdin;"), (W, " "), (S, "SELECT 1;"), (W, "  \n"), (D, "1\n\\.\n")]);
     assert_eq!(errors(text).len(), 1);
     let text = "COPY t FROM stdin; \\echo after\n1\n\\.\n";
     assert_eq!(
         pieces(text),
-        vec![
-            (S, "COPY t FROM stdin;"),
-            (W, " "),
-            (M, "\\echo after"),
-            (W, "\n"),
-            (D, "1\n\\.\n")
-        ]
+        vec![(S, "COPY t FROM stdin;"), (W, " "), (M, "\\echo after"), (W, "\n"), (D, "1\n\\.\n")]
     );
     assert_eq!(errors(text).len(), 1);
 }
 
 #[test]
 fn slash_copy_from_stdin() {
-    let text = "\\copy t (a) from stdin with csv\n1\n\\.\n\\copy t FROM './t.csv' CSV;\n\\copy t from pstdin;\n2\n\\.\n";
+    let text =
+        "\\copy t (a) from stdin with csv\n1\n\\.\n\\copy t FROM './t.csv' CSV;\n\\copy t from pstdin;\n2\n\\.\n";
     assert_eq!(
         pieces(text),
         vec![
@@ -553,35 +386,16 @@ fn slash_copy_from_stdin() {
 
 #[test]
 fn stray_terminator_is_a_meta_piece() {
-    assert_eq!(
-        pieces("\\.\nSELECT 1;"),
-        vec![(M, "\\."), (W, "\n"), (S, "SELECT 1;")]
-    );
+    assert_eq!(pieces("\\.\nSELECT 1;"), vec![(M, "\\."), (W, "\n"), (S, "SELECT 1;")]);
 }
 
 #[test]
 fn unterminated_constructs() {
     let cases: &[(&str, usize, &str)] = &[
-        (
-            "SELECT 1;\nSELECT 'abc;\n",
-            17,
-            "unterminated quoted string",
-        ),
-        (
-            "SELECT 1;\nSELECT E'ab\\';\n",
-            17,
-            "unterminated escape string",
-        ),
-        (
-            "SELECT 1;\nSELECT \"abc;\n",
-            17,
-            "unterminated quoted identifier",
-        ),
-        (
-            "SELECT 1;\nDO $fn$ BEGIN; END; $f$;\n",
-            13,
-            "unterminated dollar-quoted string $fn$",
-        ),
+        ("SELECT 1;\nSELECT 'abc;\n", 17, "unterminated quoted string"),
+        ("SELECT 1;\nSELECT E'ab\\';\n", 17, "unterminated escape string"),
+        ("SELECT 1;\nSELECT \"abc;\n", 17, "unterminated quoted identifier"),
+        ("SELECT 1;\nDO $fn$ BEGIN; END; $f$;\n", 13, "unterminated dollar-quoted string $fn$"),
     ];
     for &(text, offset, msg) in cases {
         let p = pieces(text);
@@ -597,37 +411,16 @@ fn unterminated_constructs() {
 fn unterminated_block_comment() {
     // Between statements.
     let text = "SELECT 1;\n/* a /* b */ c";
-    assert_eq!(
-        pieces(text),
-        vec![(S, "SELECT 1;"), (W, "\n"), (C, "/* a /* b */ c")]
-    );
-    assert_eq!(
-        errors(text),
-        vec![(
-            10,
-            "unterminated block comment: no closing */ before end of input".into()
-        )]
-    );
+    assert_eq!(pieces(text), vec![(S, "SELECT 1;"), (W, "\n"), (C, "/* a /* b */ c")]);
+    assert_eq!(errors(text), vec![(10, "unterminated block comment: no closing */ before end of input".into())]);
     // After the last token of a statement: the statement ends at its last token, reported once.
     let text = "SELECT 1 /* open";
-    assert_eq!(
-        pieces(text),
-        vec![(S, "SELECT 1"), (W, " "), (C, "/* open")]
-    );
+    assert_eq!(pieces(text), vec![(S, "SELECT 1"), (W, " "), (C, "/* open")]);
     assert_eq!(errors(text).len(), 1);
     // Inside parentheses: still one error, the comment's.
     let text = "SELECT (1 /* open";
-    assert_eq!(
-        pieces(text),
-        vec![(S, "SELECT (1"), (W, " "), (C, "/* open")]
-    );
-    assert_eq!(
-        errors(text),
-        vec![(
-            10,
-            "unterminated block comment: no closing */ before end of input".into()
-        )]
-    );
+    assert_eq!(pieces(text), vec![(S, "SELECT (1"), (W, " "), (C, "/* open")]);
+    assert_eq!(errors(text), vec![(10, "unterminated block comment: no closing */ before end of input".into())]);
 }
 
 #[test]
@@ -644,10 +437,7 @@ fn multibyte_text_is_sliced_on_char_boundaries() {
     let p = pieces(text);
     assert_eq!(p.iter().filter(|(k, _)| *k == S).count(), 2, "{p:?}");
     // A lone multibyte statement at the end, and a byte order mark.
-    assert_eq!(
-        pieces("\u{feff}SELECT 1;"),
-        vec![(W, "\u{feff}"), (S, "SELECT 1;")]
-    );
+    assert_eq!(pieces("\u{feff}SELECT 1;"), vec![(W, "\u{feff}"), (S, "SELECT 1;")]);
     assert_eq!(pieces("é"), vec![(S, "é")]);
 }
 
@@ -712,9 +502,7 @@ fn never_panics_on_awkward_inputs() {
 #[test]
 fn pseudo_random_inputs_tile() {
     // A small xorshift generator over an alphabet of the scanner's delimiters.
-    let alphabet: Vec<char> = "ab$'\"E&U;:()-/*\\.\n\r \t1é日\u{feff}COPYFROMSTDINBEGINATOMICEND"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> = "ab$'\"E&U;:()-/*\\.\n\r \t1é日\u{feff}COPYFROMSTDINBEGINATOMICEND".chars().collect();
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut next = || {
         state ^= state << 13;
@@ -724,17 +512,13 @@ fn pseudo_random_inputs_tile() {
     };
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
-        let text: String = (0..len)
-            .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-            .collect();
+        let text: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();
         let s = scan(&text);
         check_tiling(&text, &s);
         for p in s.statements() {
             let c = text[p.span.start..].chars().next().unwrap();
             assert!(!c.is_whitespace() && c != '\\', "{text:?}: {:?}", s.pieces);
-            assert!(
-                !text[p.span.start..].starts_with("--") && !text[p.span.start..].starts_with("/*")
-            );
+            assert!(!text[p.span.start..].starts_with("--") && !text[p.span.start..].starts_with("/*"));
         }
     }
 }
