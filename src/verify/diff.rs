@@ -213,7 +213,12 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
             name: q.name.clone(),
             arguments: None,
             object: q.to_string(),
-            summary: Some(format!("{}, {} columns", t.kind, t.columns.len())),
+            summary: Some(format!(
+                "{}, {} column{}",
+                t.kind,
+                t.columns.len(),
+                if t.columns.len() == 1 { "" } else { "s" }
+            )),
             props: vec![
                 ("kind", t.kind.clone()),
                 ("persistence", t.persistence.clone()),
