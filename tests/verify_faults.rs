@@ -93,6 +93,10 @@ fn identical_copies_match() {
         let n = r.matched.get(kind).copied().unwrap_or(0);
         assert!(n >= at_least, "{kind}: {n} < {at_least}\n{human}");
     }
+    assert_eq!(
+        s.query(&b, "SELECT count(*), max(id) FROM public.orders"),
+        vec![vec![Some("4".to_string()), Some("4".to_string())]]
+    );
     let json: serde_json::Value = serde_json::from_str(&r.render_json()).unwrap();
     assert_eq!(json["summary"]["unexpected"], 0);
 

@@ -3,6 +3,7 @@
 //! --rows exact` exits 0. Run on pagila-full-pgdump15.sql (from `../shared/corpus`) and on the
 //! small `fixtures/verify/shop.sql`.
 //!
+//! One server for the binary (each test uses its own databases).
 //! `pagila_copy_matches_itself` runs now: it checks the catalog snapshot on a real dump
 //! (partitions, materialized views, domains, non-ASCII names, 46k rows) without `compile`.
 
@@ -26,7 +27,7 @@ fn shop() -> PathBuf {
 #[test]
 fn pagila_copy_matches_itself() {
     let Some(file) = pagila() else { return };
-    let Some(s) = PgServer::start() else { return };
+    let Some(s) = PgServer::shared() else { return };
     s.create_db("pagila_a");
     s.psql_file("pagila_a", &file)
         .unwrap_or_else(|e| panic!("loading {}: {e}", file.display()));
@@ -131,13 +132,13 @@ fn full_loop(s: &PgServer, name: &str, file: &Path) {
 #[ignore = "enable when compile lands"]
 fn compile_load_verify_pagila() {
     let Some(file) = pagila() else { return };
-    let Some(s) = PgServer::start() else { return };
-    full_loop(&s, "pagila", &file);
+    let Some(s) = PgServer::shared() else { return };
+    full_loop(s, "pagila", &file);
 }
 
 #[test]
 #[ignore = "enable when compile lands"]
 fn compile_load_verify_shop() {
-    let Some(s) = PgServer::start() else { return };
-    full_loop(&s, "shop", &shop());
+    let Some(s) = PgServer::shared() else { return };
+    full_loop(s, "shop", &shop());
 }

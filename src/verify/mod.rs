@@ -202,9 +202,15 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
             _ => {}
         }
     }
-    let mut config = Config::from_str(&url).map_err(|e| VerifyError::Url {
-        origin: String::new(),
-        message: pg_message(&e),
+    let mut config = Config::from_str(&url).map_err(|e| {
+        let m = pg_message(&e);
+        VerifyError::Url {
+            origin: String::new(),
+            message: m
+                .strip_prefix("invalid connection string: ")
+                .unwrap_or(&m)
+                .to_string(),
+        }
     })?;
     if config.get_user().is_none() {
         if let Ok(u) = std::env::var("PGUSER") {
@@ -266,10 +272,10 @@ struct Collected {
 
 fn collect(
     ep: &Endpoint,
+    mut client: Client,
     opts: &VerifyOptions,
     progress: Option<&ProgressBar>,
 ) -> Result<Collected, VerifyError> {
-    let mut client = ep.connect()?;
     let mut inner = || -> Result<Collected, VerifyError> {
         let catalog = catalog::snapshot(&mut client, &opts.schemas)?;
         let sequences = if ep.side == Side::Target {
@@ -308,19 +314,32 @@ fn progress_bar(opts: &VerifyOptions) -> Option<ProgressBar> {
     Some(p)
 }
 
+/// Run `a` and `b` on two threads; a panic in either is resumed here.
+fn in_parallel<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = scope.spawn(b);
+        let a = a.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        let b = b.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (a, b)
+    })
+}
+
 /// Compare `opts.source` with `opts.target`. Both sides are read in parallel.
 pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     let source = Endpoint::parse(Side::Source, &opts.source)?;
     let target = Endpoint::parse(Side::Target, &opts.target)?;
+    // Connect to both first, so a bad target fails before any long work on the source.
+    let (src_client, tgt_client) = in_parallel(|| source.connect(), || target.connect());
+    let (src_client, tgt_client) = (src_client?, tgt_client?);
     let progress = progress_bar(opts);
-    let (src, tgt) = std::thread::scope(|scope| {
-        let s = scope.spawn(|| collect(&source, opts, progress.as_ref()));
-        let t = scope.spawn(|| collect(&target, opts, progress.as_ref()));
-        let join = |h: std::thread::ScopedJoinHandle<'_, _>| {
-            h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))
-        };
-        (join(s), join(t))
-    });
+    let (src, tgt) = in_parallel(
+        || collect(&source, src_client, opts, progress.as_ref()),
+        || collect(&target, tgt_client, opts, progress.as_ref()),
+    );
     if let Some(p) = &progress {
         p.finish_and_clear();
     }
