@@ -4,7 +4,8 @@
 //! - [`index_def`]: ZNbaseDB (like YugabyteDB) stores B-tree indexes as `lsm` and GIN as `ybgin`, and
 //!   `pg_get_indexdef` on it spells key columns `col HASH`, `(a, b) HASH` (hash-sharded column group),
 //!   `col ASC` (range-sharded, PostgreSQL's default order) and may append `SPLIT INTO n TABLETS` /
-//!   `SPLIT AT VALUES (…)`. All of these are mapped to PostgreSQL's spelling.
+//!   `SPLIT AT VALUES (…)`, and `WITH (colocation_id=…)` in colocated databases. All of these are
+//!   mapped to PostgreSQL's spelling.
 //! - [`trigger_def`]: PostgreSQL 11 prints `EXECUTE PROCEDURE`, 12+ prints `EXECUTE FUNCTION`.
 //! - [`whitespace`]: runs of whitespace outside quotes collapse to one space (view and rule
 //!   definitions are pretty-printed with line breaks and indentation that vary between versions).
@@ -176,6 +177,9 @@ fn index_key_item(item: &str, out: &mut Vec<String>) {
     // ASC and ASC NULLS LAST are PostgreSQL's defaults and never printed by it.
     if let Some(rest) = item.strip_suffix(" ASC NULLS LAST") {
         item = rest;
+    } else if let Some(rest) = item.strip_suffix(" ASC NULLS FIRST") {
+        out.push(format!("{} NULLS FIRST", rest.trim_end()));
+        return;
     } else if let Some(rest) = item.strip_suffix(" ASC") {
         item = rest;
     } else if let Some(rest) = item.strip_suffix(" DESC NULLS FIRST") {
@@ -186,9 +190,25 @@ fn index_key_item(item: &str, out: &mut Vec<String>) {
     out.push(item.trim_end().to_string());
 }
 
-/// Remove ZNbaseDB's tablet split clauses from the text after an index's key list.
-fn strip_split_clauses(rest: &str) -> String {
+/// Remove ZNbaseDB's storage placement from the text after an index's key list: tablet split
+/// clauses and the `colocation_id` storage parameter of indexes in colocated databases.
+fn strip_placement(rest: &str) -> String {
     let mut rest = rest.to_string();
+    if let Some(at) = find_at_depth(&rest, " WITH (", 0) {
+        let open = at + " WITH ".len();
+        if let Some(close) = close_paren(&rest, open) {
+            let kept: Vec<&str> = split_top_level(&rest[open + 1..close - 1])
+                .into_iter()
+                .filter(|o| !o.starts_with("colocation_id="))
+                .collect();
+            let with = if kept.is_empty() {
+                String::new()
+            } else {
+                format!(" WITH ({})", kept.join(", "))
+            };
+            rest.replace_range(at..close, &with);
+        }
+    }
     while let Some(at) = find_at_depth(&rest, " SPLIT INTO ", 0) {
         let after = &rest[at + " SPLIT INTO ".len()..];
         let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
@@ -211,7 +231,8 @@ fn strip_split_clauses(rest: &str) -> String {
 
 /// Normalize a `pg_get_indexdef` text so that PostgreSQL's and ZNbaseDB's spellings of the same
 /// index compare equal: `USING lsm` = `USING btree`, `USING ybgin` = `USING gin`, key columns
-/// without ` HASH` / ` ASC`, `(a, b) HASH` spread into `a, b`, no `SPLIT …` clauses.
+/// without ` HASH` / ` ASC`, `(a, b) HASH` spread into `a, b`, no `SPLIT …` clauses and no
+/// `colocation_id` storage parameter.
 pub fn index_def(def: &str) -> String {
     let def = whitespace(def);
     let Some(using) = find_at_depth(&def, " USING ", 0) else {
@@ -238,7 +259,7 @@ pub fn index_def(def: &str) -> String {
         &def[..using],
         index_method(method),
         keys.join(", "),
-        strip_split_clauses(&def[close..])
+        strip_placement(&def[close..])
     )
 }
 
@@ -313,6 +334,33 @@ mod tests {
                 "CREATE INDEX i ON public.t USING btree (a) WHERE (note = ' SPLIT INTO 3 TABLETS')"
             ),
             "CREATE INDEX i ON public.t USING btree (a) WHERE (note = ' SPLIT INTO 3 TABLETS')"
+        );
+    }
+
+    #[test]
+    fn index_as_znbase_prints_it() {
+        // Spellings of YugabyteDB's pg_get_indexdef (ysql_dump regression data).
+        assert_eq!(
+            index_def(
+                "CREATE INDEX partial_idx ON public.tbl2 USING lsm (k ASC, v DESC) \
+                 WITH (colocation_id=40001) WHERE ((k > 10) AND (k < 20) AND (v > 200))"
+            ),
+            "CREATE INDEX partial_idx ON public.tbl2 USING btree (k, v DESC) \
+             WHERE ((k > 10) AND (k < 20) AND (v > 200))"
+        );
+        assert_eq!(
+            index_def("CREATE UNIQUE INDEX tbl3_v_idx ON public.tbl3 USING lsm (v HASH) SPLIT INTO 3 TABLETS"),
+            "CREATE UNIQUE INDEX tbl3_v_idx ON public.tbl3 USING btree (v)"
+        );
+        assert_eq!(
+            index_def(
+                "CREATE INDEX i ON public.t USING lsm (a ASC NULLS FIRST, b DESC NULLS LAST)"
+            ),
+            "CREATE INDEX i ON public.t USING btree (a NULLS FIRST, b DESC NULLS LAST)"
+        );
+        assert_eq!(
+            index_def("CREATE INDEX i ON public.t USING lsm (a ASC) WITH (colocation_id=7, fillfactor=90)"),
+            "CREATE INDEX i ON public.t USING btree (a) WITH (fillfactor=90)"
         );
     }
 
