@@ -316,7 +316,8 @@ pub(crate) fn prepare_session(client: &mut Client) -> Result<(), VerifyError> {
 }
 
 /// Read the user objects of `schemas` (all non-system schemas when empty) in one read-only
-/// repeatable-read transaction.
+/// repeatable-read transaction. Leaves the session with `search_path = ''`, `TimeZone = UTC`,
+/// ISO dates (see the module docs).
 pub fn snapshot(client: &mut Client, schemas: &[String]) -> Result<Catalog, VerifyError> {
     prepare_session(client)?;
     let mut tx = client
