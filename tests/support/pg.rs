@@ -1,0 +1,403 @@
+//! A throwaway PostgreSQL server for tests: its own temp directory, a free loopback port, `trust`
+//! authentication (plus one password role), stopped and removed when the test process is done.
+//!
+//! Binaries: `$PG2ZNB_PG_BIN`, else `pg_config --bindir`, else the newest
+//! `/usr/lib/postgresql/*/bin`. Missing binaries skip the test with a notice, unless
+//! `PG2ZNB_REQUIRE_PG` is set (then they fail it). As root (initdb refuses to run as root), the
+//! directory is given to the `postgres` OS user and initdb/pg_ctl run through `runuser`.
+//!
+//! Every server has its own `tempfile` directory (never shared between processes) and retries
+//! with a new port when another process takes the one it picked.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// The role that must authenticate with a password (`scram-sha-256`); every other role is trusted.
+/// Create it with [`PgServer::create_password_role`].
+pub const PASSWORD_ROLE: &str = "pg2znb_pw";
+
+pub struct PgServer {
+    /// `None` once handed to the watchdog (shared server).
+    dir: Option<tempfile::TempDir>,
+    path: PathBuf,
+    bin: PathBuf,
+    port: u16,
+    as_postgres_user: bool,
+}
+
+fn effective_uid() -> Option<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("Uid:"))?;
+    line.split_whitespace().nth(2)?.parse().ok()
+}
+
+fn has_server(dir: &Path) -> bool {
+    dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() && dir.join("postgres").is_file()
+}
+
+/// Directory holding initdb, pg_ctl and postgres.
+pub fn find_bin() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PG2ZNB_PG_BIN") {
+        let p = PathBuf::from(p);
+        return has_server(&p).then_some(p);
+    }
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if out.status.success() && has_server(&p) {
+            return Some(p);
+        }
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .ok()?
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let v: u32 = e.file_name().to_str()?.parse().ok()?;
+            let bin = e.path().join("bin");
+            has_server(&bin).then_some((v, bin))
+        })
+        .collect();
+    versions.sort();
+    versions.pop().map(|(_, p)| p)
+}
+
+fn output_text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("bind 127.0.0.1:0")
+}
+
+/// A loopback port nothing listens on (for connection-failure tests).
+pub fn closed_port() -> u16 {
+    free_port()
+}
+
+impl PgServer {
+    /// A new server, or `None` (after a notice) when PostgreSQL is not installed.
+    pub fn start() -> Option<PgServer> {
+        let Some(bin) = find_bin() else {
+            if std::env::var_os("PG2ZNB_REQUIRE_PG").is_some() {
+                panic!(
+                    "PG2ZNB_REQUIRE_PG is set but no PostgreSQL server binaries were found \
+                     (set PG2ZNB_PG_BIN to the directory holding initdb, pg_ctl and postgres)"
+                );
+            }
+            eprintln!("notice: PostgreSQL server binaries not found; skipping");
+            return None;
+        };
+        let as_postgres_user = effective_uid() == Some(0);
+        let dir = tempfile::Builder::new()
+            .prefix("pg2znb-pg-")
+            .tempdir()
+            .expect("create temp dir");
+        let path = dir.path().to_path_buf();
+        let mut server = PgServer {
+            dir: Some(dir),
+            path,
+            bin,
+            port: 0,
+            as_postgres_user,
+        };
+        if as_postgres_user {
+            let o = Command::new("chown")
+                .arg("postgres:")
+                .arg(&server.path)
+                .output()
+                .expect("run chown");
+            assert!(
+                o.status.success(),
+                "chown postgres {}: {}",
+                server.path.display(),
+                output_text(&o)
+            );
+        }
+        let data = server.data_dir();
+        let o = server
+            .pg_command("initdb")
+            .arg("-D")
+            .arg(&data)
+            .args([
+                "-A",
+                "trust",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "-U",
+                "postgres",
+                "--no-sync",
+            ])
+            .output()
+            .expect("run initdb");
+        assert!(o.status.success(), "initdb failed: {}", output_text(&o));
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            format!(
+                "local all all trust\n\
+                 host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n\
+                 host all all 127.0.0.1/32 trust\n\
+                 host all all ::1/128 trust\n"
+            ),
+        )
+        .expect("write pg_hba.conf");
+
+        let mut last = String::new();
+        for _ in 0..8 {
+            let port = free_port();
+            let o = server
+                .pg_command("pg_ctl")
+                .args(["start", "-w", "-t", "60", "-D"])
+                .arg(&data)
+                .arg("-l")
+                .arg(server.path.join("server.log"))
+                .arg("-o")
+                .arg(format!(
+                    "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
+                     -c synchronous_commit=off -c full_page_writes=off",
+                    server.path.display()
+                ))
+                .output()
+                .expect("run pg_ctl start");
+            if o.status.success() {
+                server.port = port;
+                return Some(server);
+            }
+            // Most likely another process took the port between our probe and the bind: retry.
+            last = format!(
+                "{}\n{}",
+                output_text(&o),
+                std::fs::read_to_string(server.path.join("server.log")).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("pg_ctl start failed 8 times; last attempt:\n{last}");
+    }
+
+    /// One server for the whole test process. Statics are never dropped, so a watchdog process
+    /// stops the server and removes its directory once this process has exited.
+    pub fn shared() -> Option<&'static PgServer> {
+        static SHARED: OnceLock<Option<PgServer>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                let mut s = PgServer::start()?;
+                s.spawn_watchdog();
+                Some(s)
+            })
+            .as_ref()
+    }
+
+    fn spawn_watchdog(&mut self) {
+        let stop = format!(
+            "{}'{}' stop -D '{}' -m immediate",
+            if self.as_postgres_user {
+                "runuser -u postgres -- "
+            } else {
+                ""
+            },
+            self.bin.join("pg_ctl").display(),
+            self.data_dir().display()
+        );
+        let script = format!(
+            "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {stop} >/dev/null 2>&1; rm -rf '{dir}'",
+            pid = std::process::id(),
+            dir = self.path.display()
+        );
+        let spawned = Command::new("setsid")
+            .args(["sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .or_else(|_| {
+                Command::new("sh")
+                    .args(["-c", &script])
+                    .stdin(Stdio::null())
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+            });
+        if spawned.is_ok() {
+            // The watchdog removes the directory; keep TempDir from doing it too.
+            if let Some(d) = self.dir.take() {
+                let _ = d.keep();
+            }
+        }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.path.join("data")
+    }
+
+    /// A server binary, run as the `postgres` OS user when we are root.
+    fn pg_command(&self, program: &str) -> Command {
+        let exe = self.bin.join(program);
+        if self.as_postgres_user {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(exe);
+            c.current_dir("/");
+            c
+        } else {
+            Command::new(exe)
+        }
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Connection URL for database `db` as the `postgres` superuser.
+    pub fn url(&self, db: &str) -> String {
+        format!(
+            "postgresql://postgres@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// Connection URL for `db` as [`PASSWORD_ROLE`] with `password`.
+    pub fn password_url(&self, db: &str, password: &str) -> String {
+        format!(
+            "postgresql://{PASSWORD_ROLE}:{password}@127.0.0.1:{}/{db}?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// Create (once) [`PASSWORD_ROLE`], which logs in with `password` only.
+    pub fn create_password_role(&self, password: &str) {
+        self.exec(
+            "postgres",
+            &format!(
+                "DO $$ BEGIN CREATE ROLE {PASSWORD_ROLE} LOGIN PASSWORD '{password}'; \
+                 EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            ),
+        );
+    }
+
+    pub fn client(&self, db: &str) -> postgres::Client {
+        postgres::Client::connect(&self.url(db), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("connect to {db}: {e}"))
+    }
+
+    /// Run SQL (several statements allowed) in `db`; an error is returned with the server's message.
+    pub fn try_exec(&self, db: &str, sql: &str) -> Result<(), String> {
+        self.client(db)
+            .batch_execute(sql)
+            .map_err(|e| match e.as_db_error() {
+                Some(d) => format!("{}: {}", d.severity(), d.message()),
+                None => e.to_string(),
+            })
+    }
+
+    /// Run SQL in `db`; panics with the server's message on error.
+    pub fn exec(&self, db: &str, sql: &str) {
+        if let Err(e) = self.try_exec(db, sql) {
+            panic!("in {db}: {sql}\n{e}");
+        }
+    }
+
+    /// Rows of a query, each value as text (`None` for NULL).
+    pub fn query(&self, db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
+        let msgs = self
+            .client(db)
+            .simple_query(sql)
+            .unwrap_or_else(|e| panic!("in {db}: {sql}\n{e}"));
+        msgs.into_iter()
+            .filter_map(|m| match m {
+                postgres::SimpleQueryMessage::Row(r) => {
+                    Some((0..r.len()).map(|i| r.get(i).map(str::to_string)).collect())
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// `CREATE DATABASE name`.
+    pub fn create_db(&self, name: &str) {
+        self.exec("postgres", &format!("CREATE DATABASE \"{name}\""));
+    }
+
+    /// `CREATE DATABASE name TEMPLATE template` (retried while another session briefly holds
+    /// the template).
+    pub fn create_db_from(&self, name: &str, template: &str) {
+        let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+        for _ in 0..50 {
+            match self.try_exec("postgres", &sql) {
+                Ok(()) => return,
+                Err(e) if e.contains("being accessed by other users") => {
+                    std::thread::sleep(Duration::from_millis(100))
+                }
+                Err(e) => panic!("{sql}: {e}"),
+            }
+        }
+        panic!("{sql}: template stayed busy");
+    }
+
+    /// Run a script the way users load pg_dump output: `psql -X -q -v ON_ERROR_STOP=1 -f FILE`
+    /// (no single transaction). Any `ERROR` in psql's output, or a failing exit, is the error.
+    pub fn psql_file(&self, db: &str, path: &Path) -> Result<(), String> {
+        let psql = if self.bin.join("psql").is_file() {
+            self.bin.join("psql")
+        } else {
+            PathBuf::from("psql")
+        };
+        let o = Command::new(psql)
+            .args([
+                "-X",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+            ])
+            .arg("-p")
+            .arg(self.port.to_string())
+            .arg("-d")
+            .arg(db)
+            .arg("-f")
+            .arg(path)
+            .env("PGCONNECT_TIMEOUT", "10")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("run psql: {e}"))?;
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("ERROR")).collect();
+        if !errors.is_empty() {
+            return Err(errors.join("\n"));
+        }
+        if !o.status.success() {
+            return Err(format!("psql exited with {}: {stderr}", o.status));
+        }
+        Ok(())
+    }
+
+    /// The server log so far (for failure messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.path.join("server.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for PgServer {
+    fn drop(&mut self) {
+        if self.dir.is_none() {
+            return; // the watchdog owns it
+        }
+        let _ = self
+            .pg_command("pg_ctl")
+            .args(["stop", "-m", "immediate", "-D"])
+            .arg(self.data_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+}
