@@ -23,6 +23,8 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Compare a live target database with the source over the PostgreSQL wire protocol.
+    Verify(VerifyArgs),
     /// Print a rule's documentation: what it detects, why, and before/after.
     Explain {
         /// A rule code (ZN101) or id (inline-primary-key).
@@ -84,6 +86,27 @@ pub struct CompileArgs {
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// How findings are printed: human (stderr) or json (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// Source database URL (postgresql://user@host:port/db or key=value string).
+    #[arg(long, value_name = "URL")]
+    pub source: String,
+    /// Target database URL.
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// The compile manifest: differences pg2znb introduced on purpose are expected.
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// Only these schemas (repeatable; default: every non-system schema).
+    #[arg(long = "schema", value_name = "NAME")]
+    pub schemas: Vec<String>,
+    /// Row counts: none, estimate (catalog statistics) or exact (count(*) per table).
+    #[arg(long, value_name = "MODE", default_value = "none")]
+    pub rows: String,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

@@ -36,6 +36,7 @@ fn run(cli: Cli) -> Result<u8> {
     }
     match cli.command {
         Command::Compile(args) => run_compile(args),
+        Command::Verify(args) => run_verify(args),
         Command::Rules { command } => match command {
             RulesCommand::List { rules, format } => {
                 let pack = load_pack(&rules)?;
@@ -53,6 +54,44 @@ fn run(cli: Cli) -> Result<u8> {
                 None => bail!("no rule with code or id `{code}` (see `pg2znb rules list`)"),
             }
         }
+    }
+}
+
+fn run_verify(args: cli::VerifyArgs) -> Result<u8> {
+    use pg2znb::verify::{self, VerifyOptions};
+    let fail = |e: verify::VerifyError| {
+        eprintln!("pg2znb: error: {e}");
+        Ok(e.exit_code() as u8)
+    };
+    let manifest = match &args.manifest {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("{}: cannot read", p.display()))?;
+            match verify::parse_manifest(&text) {
+                Ok(m) => Some(m),
+                Err(e) => return fail(e),
+            }
+        }
+        None => None,
+    };
+    let rows = args.rows.parse().map_err(|e| anyhow::anyhow!("--rows: {e}"))?;
+    let opts = VerifyOptions {
+        source: args.source,
+        target: args.target,
+        manifest,
+        schemas: args.schemas,
+        rows,
+        progress: std::io::stderr().is_terminal(),
+    };
+    match verify::run(&opts) {
+        Ok(r) => {
+            let format = match args.format {
+                Format::Human => verify::Format::Human,
+                Format::Json => verify::Format::Json,
+            };
+            print!("{}", r.render(format));
+            Ok(r.exit_code() as u8)
+        }
+        Err(e) => fail(e),
     }
 }
 

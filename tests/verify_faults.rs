@@ -23,8 +23,7 @@ fn server() -> Option<&'static PgServer> {
     LOADED.get_or_init(|| {
         s.create_db(TEMPLATE);
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/verify/shop.sql");
-        s.psql_file(TEMPLATE, &fixture)
-            .unwrap_or_else(|e| panic!("loading {}: {e}", fixture.display()));
+        s.psql_file(TEMPLATE, &fixture).unwrap_or_else(|e| panic!("loading {}: {e}", fixture.display()));
     });
     Some(s)
 }
@@ -38,12 +37,7 @@ fn pair(s: &PgServer, name: &str) -> (String, String) {
 }
 
 fn options(s: &PgServer, a: &str, b: &str, rows: RowMode) -> VerifyOptions {
-    VerifyOptions {
-        source: s.url(a),
-        target: s.url(b),
-        rows,
-        ..VerifyOptions::default()
-    }
+    VerifyOptions { source: s.url(a), target: s.url(b), rows, ..VerifyOptions::default() }
 }
 
 fn run(opts: &VerifyOptions) -> VerifyReport {
@@ -54,10 +48,7 @@ fn run(opts: &VerifyOptions) -> VerifyReport {
 fn assert_single_fault(r: &VerifyReport, object: &str, problem: Problem) {
     let human = r.render_human();
     assert_eq!(r.exit_code(), 1, "{human}");
-    let found: Vec<_> = r
-        .unexpected()
-        .map(|d| (d.object.as_str(), d.problem))
-        .collect();
+    let found: Vec<_> = r.unexpected().map(|d| (d.object.as_str(), d.problem)).collect();
     assert_eq!(found, vec![(object, problem)], "{human}");
     assert!(human.contains(object), "{human}");
 }
@@ -104,20 +95,14 @@ fn identical_copies_match() {
     let mut client = verify::connect(&s.url(&a)).unwrap();
     let cat = verify::snapshot(&mut client, &[]).unwrap();
     assert!(
-        !cat.routines
-            .keys()
-            .any(|(q, _)| q.name.starts_with("citext")),
+        !cat.routines.keys().any(|(q, _)| q.name.starts_with("citext")),
         "extension members leaked into the catalog"
     );
     assert!(!cat.types.keys().any(|q| q.name == "citext"));
     let products = &cat.tables[&verify::QualName::new("public", "products")];
     let sku = products.columns.iter().find(|c| c.name == "sku").unwrap();
     assert_eq!(sku.collation.as_deref(), Some("pg_catalog.\"C\""));
-    let cents = products
-        .columns
-        .iter()
-        .find(|c| c.name == "price_cents")
-        .unwrap();
+    let cents = products.columns.iter().find(|c| c.name == "price_cents").unwrap();
     assert_eq!(cents.generated, "stored");
     // Deterministic: a second snapshot is equal.
     assert_eq!(cat, verify::snapshot(&mut client, &[]).unwrap());
@@ -136,17 +121,11 @@ fn missing_index_is_caught() {
 fn changed_column_type_is_caught() {
     let Some(s) = server() else { return };
     let (a, b) = pair(s, "coltype");
-    s.exec(
-        &b,
-        "ALTER TABLE public.orders ALTER COLUMN note TYPE varchar(200)",
-    );
+    s.exec(&b, "ALTER TABLE public.orders ALTER COLUMN note TYPE varchar(200)");
     let r = run(&options(s, &a, &b, RowMode::None));
     assert_single_fault(&r, "public.orders.note", Problem::Changed);
     let d = r.unexpected().next().unwrap();
-    assert_eq!(
-        d.detail,
-        "type: source \"text\", target \"character varying(200)\""
-    );
+    assert_eq!(d.detail, "type: source \"text\", target \"character varying(200)\"");
 }
 
 #[test]
@@ -162,23 +141,11 @@ fn missing_trigger_is_caught() {
 fn missing_foreign_key_is_caught() {
     let Some(s) = server() else { return };
     let (a, b) = pair(s, "nofk");
-    s.exec(
-        &b,
-        "ALTER TABLE public.order_lines DROP CONSTRAINT order_lines_product_id_fkey",
-    );
+    s.exec(&b, "ALTER TABLE public.order_lines DROP CONSTRAINT order_lines_product_id_fkey");
     let r = run(&options(s, &a, &b, RowMode::None));
-    assert_single_fault(
-        &r,
-        "order_lines_product_id_fkey on public.order_lines",
-        Problem::Missing,
-    );
+    assert_single_fault(&r, "order_lines_product_id_fkey on public.order_lines", Problem::Missing);
     let d = r.unexpected().next().unwrap();
-    assert!(
-        d.detail
-            .contains("FOREIGN KEY (product_id) REFERENCES public.products(id)"),
-        "{}",
-        d.detail
-    );
+    assert!(d.detail.contains("FOREIGN KEY (product_id) REFERENCES public.products(id)"), "{}", d.detail);
 }
 
 #[test]
@@ -188,12 +155,7 @@ fn deleted_row_is_caught_with_exact_counts() {
     s.exec(&b, "DELETE FROM public.order_lines WHERE order_id = 4");
     let r = run(&options(s, &a, &b, RowMode::Exact));
     assert_single_fault(&r, "public.order_lines", Problem::RowCount);
-    assert!(r
-        .unexpected()
-        .next()
-        .unwrap()
-        .detail
-        .ends_with("source 5, target 4"));
+    assert!(r.unexpected().next().unwrap().detail.ends_with("source 5, target 4"));
     // Without row counts the copies match.
     assert_eq!(run(&options(s, &a, &b, RowMode::None)).exit_code(), 0);
 }
@@ -203,29 +165,17 @@ fn sequences_behind_their_columns_are_caught() {
     let Some(s) = server() else { return };
     let (a, b) = pair(s, "seqbehind");
     // An owned (bigserial) sequence, and a standalone one feeding a nextval() default.
-    s.exec(
-        &b,
-        "SELECT setval('public.orders_id_seq', 2); SELECT setval('public.order_number_seq', 1000, false)",
-    );
+    s.exec(&b, "SELECT setval('public.orders_id_seq', 2); SELECT setval('public.order_number_seq', 1000, false)");
     let r = run(&options(s, &a, &b, RowMode::None));
     let human = r.render_human();
     assert_eq!(r.exit_code(), 1, "{human}");
-    let found: Vec<_> = r
-        .unexpected()
-        .map(|d| (d.object.as_str(), d.problem))
-        .collect();
+    let found: Vec<_> = r.unexpected().map(|d| (d.object.as_str(), d.problem)).collect();
     assert_eq!(
         found,
-        vec![
-            ("public.order_number_seq", Problem::SequenceBehind),
-            ("public.orders_id_seq", Problem::SequenceBehind),
-        ],
+        vec![("public.order_number_seq", Problem::SequenceBehind), ("public.orders_id_seq", Problem::SequenceBehind),],
         "{human}"
     );
-    assert!(
-        human.contains("next value 3 on the target is not past max(public.orders.id) = 4"),
-        "{human}"
-    );
+    assert!(human.contains("next value 3 on the target is not past max(public.orders.id) = 4"), "{human}");
 }
 
 #[test]
@@ -256,28 +206,18 @@ fn manifest_makes_a_dropped_index_expected() {
     let human = r.render_human();
     assert_eq!(r.exit_code(), 0, "{human}");
     assert_eq!(r.summary.expected, 1, "{human}");
-    assert!(
-        human.contains("expected: dropped on purpose by pg2znb (ZN999)"),
-        "{human}"
-    );
+    assert!(human.contains("expected: dropped on purpose by pg2znb (ZN999)"), "{human}");
 
     // The same drop without the manifest is unexpected.
     opts.manifest = None;
-    assert_single_fault(
-        &run(&opts),
-        "public.customers_lower_name_idx",
-        Problem::Missing,
-    );
+    assert_single_fault(&run(&opts), "public.customers_lower_name_idx", Problem::Missing);
 }
 
 #[test]
 fn schema_filter_limits_the_comparison() {
     let Some(s) = server() else { return };
     let (a, b) = pair(s, "schemas");
-    s.exec(
-        &b,
-        "ALTER TABLE audit.log ALTER COLUMN message DROP NOT NULL",
-    );
+    s.exec(&b, "ALTER TABLE audit.log ALTER COLUMN message DROP NOT NULL");
     let mut opts = options(s, &a, &b, RowMode::Estimate);
     opts.schemas = vec!["public".into()];
     let r = run(&opts);
@@ -307,15 +247,8 @@ fn assert_connection_error(opts: &VerifyOptions, side: &str, needle: &str) {
 fn closed_port_is_exit_2() {
     let Some(s) = server() else { return };
     let mut opts = options(s, "postgres", "postgres", RowMode::None);
-    opts.target = format!(
-        "postgresql://postgres@127.0.0.1:{}/postgres?sslmode=disable",
-        closed_port()
-    );
-    assert_connection_error(
-        &opts,
-        "target (127.0.0.1:",
-        "cannot connect: error connecting to server",
-    );
+    opts.target = format!("postgresql://postgres@127.0.0.1:{}/postgres?sslmode=disable", closed_port());
+    assert_connection_error(&opts, "target (127.0.0.1:", "cannot connect: error connecting to server");
 }
 
 #[test]
@@ -333,8 +266,5 @@ fn wrong_password_is_exit_2() {
         "source (127.0.0.1:",
         "FATAL: password authentication failed for user \"pg2znb_pw\"",
     );
-    assert!(!verify::run(&opts)
-        .unwrap_err()
-        .to_string()
-        .contains("wrong-password"));
+    assert!(!verify::run(&opts).unwrap_err().to_string().contains("wrong-password"));
 }

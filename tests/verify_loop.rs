@@ -10,7 +10,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use pg2znb::verify::{self, RowMode, VerifyOptions};
 use support::pg::PgServer;
@@ -29,8 +28,7 @@ fn pagila_copy_matches_itself() {
     let Some(file) = pagila() else { return };
     let Some(s) = PgServer::shared() else { return };
     s.create_db("pagila_a");
-    s.psql_file("pagila_a", &file)
-        .unwrap_or_else(|e| panic!("loading {}: {e}", file.display()));
+    s.psql_file("pagila_a", &file).unwrap_or_else(|e| panic!("loading {}: {e}", file.display()));
     s.create_db_from("pagila_b", "pagila_a");
     let opts = VerifyOptions {
         source: s.url("pagila_a"),
@@ -55,59 +53,19 @@ fn pagila_copy_matches_itself() {
     }
 
     // A planted fault in a partition is still found among all of that.
-    s.exec(
-        "pagila_b",
-        "DROP INDEX public.idx_fk_payment_p2022_01_customer_id",
-    );
+    s.exec("pagila_b", "DROP INDEX public.idx_fk_payment_p2022_01_customer_id");
     let r = verify::run(&opts).unwrap_or_else(|e| panic!("{e}"));
     let found: Vec<_> = r.unexpected().map(|d| d.object.as_str()).collect();
-    assert_eq!(
-        found,
-        vec!["public.idx_fk_payment_p2022_01_customer_id"],
-        "{}",
-        r.render_human()
-    );
-}
-
-fn pg2znb(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
-        .args(args)
-        .output()
-        .expect("run pg2znb")
+    assert_eq!(found, vec!["public.idx_fk_payment_p2022_01_customer_id"], "{}", r.render_human());
 }
 
 /// Compile `file`, load the output into a fresh database, verify it against the source.
 fn full_loop(s: &PgServer, name: &str, file: &Path) {
-    let src = format!("{name}_src");
-    let tgt = format!("{name}_tgt");
-    s.create_db(&src);
-    s.psql_file(&src, file)
-        .unwrap_or_else(|e| panic!("loading source {}: {e}", file.display()));
-
-    let out = tempfile::tempdir().unwrap();
-    let out_dir = out.path().to_str().unwrap();
-    let o = pg2znb(&["compile", file.to_str().unwrap(), "-o", out_dir]);
-    assert!(
-        o.status.success(),
-        "compile {} failed: {}{}",
-        file.display(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-
-    s.create_db(&tgt);
-    for script in ["pre-data.sql", "data.sql", "post-data.sql"] {
-        let path = out.path().join(script);
-        if script == "data.sql" && !path.exists() {
-            continue; // only written when the input carried data
-        }
-        s.psql_file(&tgt, &path)
-            .unwrap_or_else(|e| panic!("loading {script} of {}: {e}", file.display()));
-    }
-
+    let loaded = support::roundtrip::compile_and_load(s, name, file, &[]);
+    let (src, tgt, out) = (&loaded.source_db, &loaded.target_db, &loaded.out);
     let manifest = out.path().join("manifest.json");
-    let (source_url, target_url) = (s.url(&src), s.url(&tgt));
-    let o = pg2znb(&[
+    let (source_url, target_url) = (s.url(src), s.url(tgt));
+    let o = support::roundtrip::pg2znb(&[
         "verify",
         "--source",
         &source_url,
@@ -129,7 +87,6 @@ fn full_loop(s: &PgServer, name: &str, file: &Path) {
 }
 
 #[test]
-#[ignore = "enable when compile lands"]
 fn compile_load_verify_pagila() {
     let Some(file) = pagila() else { return };
     let Some(s) = PgServer::shared() else { return };
@@ -137,7 +94,6 @@ fn compile_load_verify_pagila() {
 }
 
 #[test]
-#[ignore = "enable when compile lands"]
 fn compile_load_verify_shop() {
     let Some(s) = PgServer::shared() else { return };
     full_loop(s, "shop", &shop());

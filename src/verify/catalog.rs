@@ -26,10 +26,7 @@ pub struct QualName {
 
 impl QualName {
     pub fn new(schema: impl Into<String>, name: impl Into<String>) -> Self {
-        QualName {
-            schema: schema.into(),
-            name: name.into(),
-        }
+        QualName { schema: schema.into(), name: name.into() }
     }
 
     /// `"schema"."name"`, always quoted: safe to splice into SQL.
@@ -41,12 +38,7 @@ impl QualName {
 impl fmt::Display for QualName {
     /// `schema.name`, quoting a part only when it needs quotes.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}.{}",
-            display_ident(&self.schema),
-            display_ident(&self.name)
-        )
+        write!(f, "{}.{}", display_ident(&self.schema), display_ident(&self.name))
     }
 }
 
@@ -57,12 +49,8 @@ pub fn quote_ident(s: &str) -> String {
 
 /// An identifier as a human reads it: bare when it is a plain lower-case name, quoted otherwise.
 pub fn display_ident(s: &str) -> String {
-    let plain = s
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
+    let plain = s.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$');
     if plain {
         s.to_string()
     } else {
@@ -266,11 +254,7 @@ fn rows(
     sql: &str,
     schemas: &[String],
 ) -> Result<Vec<Row>, VerifyError> {
-    let result = if sql.contains("$1") {
-        client.query(sql, &[&schemas])
-    } else {
-        client.query(sql, &[])
-    };
+    let result = if sql.contains("$1") { client.query(sql, &[&schemas]) } else { client.query(sql, &[]) };
     let result = result.map_err(|e| VerifyError::query(context, &e))?;
     let mut out = Vec::with_capacity(result.len());
     for r in result {
@@ -333,17 +317,8 @@ pub fn snapshot(client: &mut Client, schemas: &[String]) -> Result<Catalog, Veri
 
 fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalog, VerifyError> {
     let mut cat = Catalog::default();
-    let version = rows(
-        tx,
-        "server version",
-        "SELECT pg_catalog.current_setting('server_version_num')",
-        &[],
-    )?;
-    cat.server_version_num = version
-        .first()
-        .map(|r| s(r, 0))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let version = rows(tx, "server version", "SELECT pg_catalog.current_setting('server_version_num')", &[])?;
+    cat.server_version_num = version.first().map(|r| s(r, 0)).and_then(|v| v.parse().ok()).unwrap_or(0);
     let v = cat.server_version_num;
 
     let sql = format!(
@@ -370,13 +345,7 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
     )? {
         let schema = s(&r, 1);
         if filter.is_empty() || filter.contains(&schema) {
-            cat.extensions.insert(
-                s(&r, 0),
-                Extension {
-                    schema,
-                    version: s(&r, 2),
-                },
-            );
+            cat.extensions.insert(s(&r, 0), Extension { schema, version: s(&r, 2) });
         }
     }
 
@@ -402,15 +371,10 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
     for r in rows(tx, "list types", &sql, &schemas)? {
         let def = match s(&r, 2).as_str() {
             "e" => TypeDef::Enum { labels: s(&r, 3) },
-            "d" => TypeDef::Domain {
-                base: s(&r, 3),
-                not_null: flag(&r, 4),
-                default: opt(&r, 5),
-                constraints: s(&r, 6),
-            },
-            "c" => TypeDef::Composite {
-                attributes: s(&r, 3),
-            },
+            "d" => {
+                TypeDef::Domain { base: s(&r, 3), not_null: flag(&r, 4), default: opt(&r, 5), constraints: s(&r, 6) }
+            }
+            "c" => TypeDef::Composite { attributes: s(&r, 3) },
             _ => TypeDef::Range { subtype: s(&r, 3) },
         };
         cat.types.insert(QualName::new(s(&r, 0), s(&r, 1)), def);
@@ -453,11 +417,7 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
         );
     }
 
-    let generated = if v >= 120000 {
-        "a.attgenerated::text"
-    } else {
-        "''::text"
-    };
+    let generated = if v >= 120000 { "a.attgenerated::text" } else { "''::text" };
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
            pg_catalog.format_type(a.atttypid, a.atttypmod), a.attnotnull::text, \
@@ -557,22 +517,13 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
         let raw = s(&r, 3);
         cat.indexes.insert(
             QualName::new(s(&r, 0), s(&r, 1)),
-            Index {
-                table: s(&r, 2),
-                definition: normalize::index_def(&raw),
-                raw_definition: raw,
-                valid: flag(&r, 4),
-            },
+            Index { table: s(&r, 2), definition: normalize::index_def(&raw), raw_definition: raw, valid: flag(&r, 4) },
         );
     }
 
     // Triggers cloned onto partitions from their parent's trigger are internal before PostgreSQL
     // 13 and carry tgparentid from 13 on: compared through the parent either way.
-    let cloned = if v >= 130000 {
-        " AND t.tgparentid = 0"
-    } else {
-        ""
-    };
+    let cloned = if v >= 130000 { " AND t.tgparentid = 0" } else { "" };
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, t.tgname::text, \
            pg_catalog.pg_get_triggerdef(t.oid), t.tgenabled::text \
@@ -587,10 +538,7 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
     for r in rows(tx, "list triggers", &sql, &schemas)? {
         cat.triggers.insert(
             (QualName::new(s(&r, 0), s(&r, 1)), s(&r, 2)),
-            Trigger {
-                definition: normalize::trigger_def(&s(&r, 3)),
-                enabled: s(&r, 4),
-            },
+            Trigger { definition: normalize::trigger_def(&s(&r, 3)), enabled: s(&r, 4) },
         );
     }
 
@@ -606,9 +554,7 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
     for r in rows(tx, "list rules", &sql, &schemas)? {
         cat.rules.insert(
             (QualName::new(s(&r, 0), s(&r, 1)), s(&r, 2)),
-            Rule {
-                definition: normalize::whitespace(&s(&r, 3)),
-            },
+            Rule { definition: normalize::whitespace(&s(&r, 3)) },
         );
     }
 

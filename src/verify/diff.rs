@@ -124,12 +124,7 @@ impl Entry {
             Some(a) => format!("{}({a})", self.name),
             None => self.name.clone(),
         };
-        (
-            self.kind,
-            self.schema.clone().unwrap_or_default(),
-            self.table.clone().unwrap_or_default(),
-            name,
-        )
+        (self.kind, self.schema.clone().unwrap_or_default(), self.table.clone().unwrap_or_default(), name)
     }
 }
 
@@ -175,12 +170,7 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
     for (q, t) in &cat.types {
         let (kind, props) = match t {
             TypeDef::Enum { labels } => (ObjectKind::Type, vec![("enum labels", labels.clone())]),
-            TypeDef::Domain {
-                base,
-                not_null,
-                default,
-                constraints,
-            } => (
+            TypeDef::Domain { base, not_null, default, constraints } => (
                 ObjectKind::Domain,
                 vec![
                     ("base type", base.clone()),
@@ -189,9 +179,7 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
                     ("constraints", constraints.clone()),
                 ],
             ),
-            TypeDef::Composite { attributes } => {
-                (ObjectKind::Type, vec![("attributes", attributes.clone())])
-            }
+            TypeDef::Composite { attributes } => (ObjectKind::Type, vec![("attributes", attributes.clone())]),
             TypeDef::Range { subtype } => (ObjectKind::Type, vec![("range of", subtype.clone())]),
         };
         out.push(Entry {
@@ -276,10 +264,7 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
             arguments: None,
             object: q.to_string(),
             summary: Some(i.raw_definition.clone()),
-            props: vec![
-                ("definition", i.definition.clone()),
-                ("valid", yes_no(i.valid)),
-            ],
+            props: vec![("definition", i.definition.clone()), ("valid", yes_no(i.valid))],
         });
     }
     for ((t, name), tr) in &cat.triggers {
@@ -291,10 +276,7 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
             arguments: None,
             object: on_table(name, t),
             summary: Some(tr.definition.clone()),
-            props: vec![
-                ("definition", tr.definition.clone()),
-                ("enabled", tr.enabled.clone()),
-            ],
+            props: vec![("definition", tr.definition.clone()), ("enabled", tr.enabled.clone())],
         });
     }
     for ((t, name), r) in &cat.rules {
@@ -348,19 +330,12 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
         });
     }
     for (q, v) in &cat.views {
-        let mut props = vec![
-            ("definition", v.definition.clone()),
-            ("options", or_none(&v.options)),
-        ];
+        let mut props = vec![("definition", v.definition.clone()), ("options", or_none(&v.options))];
         if v.materialized {
             props.push(("populated", yes_no(v.populated)));
         }
         out.push(Entry {
-            kind: if v.materialized {
-                ObjectKind::MaterializedView
-            } else {
-                ObjectKind::View
-            },
+            kind: if v.materialized { ObjectKind::MaterializedView } else { ObjectKind::View },
             schema: Some(q.schema.clone()),
             table: None,
             name: q.name.clone(),
@@ -433,16 +408,8 @@ fn changed_detail(changes: &[(&str, &str, &str)]) -> String {
         .map(|(prop, a, b)| {
             let at = first_difference(a, b);
             let long = a.chars().count() > 100 || b.chars().count() > 100;
-            let pos = if long {
-                format!(" (from character {})", at + 1)
-            } else {
-                String::new()
-            };
-            format!(
-                "{prop}{pos}: source {}, target {}",
-                shown(a, at),
-                shown(b, at)
-            )
+            let pos = if long { format!(" (from character {})", at + 1) } else { String::new() };
+            format!("{prop}{pos}: source {}, target {}", shown(a, at), shown(b, at))
         })
         .collect();
     parts.join("; ")
@@ -464,19 +431,11 @@ fn difference(e: &Entry, problem: Problem, detail: String) -> Difference {
 
 /// Relations (tables, views) of a catalog, for suppressing children of a missing one.
 fn relations(cat: &Catalog) -> BTreeSet<(String, String)> {
-    cat.tables
-        .keys()
-        .chain(cat.views.keys())
-        .map(|q| (q.schema.clone(), q.name.clone()))
-        .collect()
+    cat.tables.keys().chain(cat.views.keys()).map(|q| (q.schema.clone(), q.name.clone())).collect()
 }
 
 /// True when `e` sits in a schema or relation that `present` lacks (so its parent is reported).
-fn covered_by_parent(
-    e: &Entry,
-    schemas: &BTreeSet<String>,
-    rels: &BTreeSet<(String, String)>,
-) -> bool {
+fn covered_by_parent(e: &Entry, schemas: &BTreeSet<String>, rels: &BTreeSet<(String, String)>) -> bool {
     let Some(schema) = &e.schema else {
         return false;
     };
@@ -505,8 +464,7 @@ pub fn compare(source: &Catalog, target: &Catalog, manifest: Option<&Manifest>) 
                     Some(sum) => format!("missing on the target (source: {sum})"),
                     None => "missing on the target".to_string(),
                 };
-                cmp.differences
-                    .push(difference(s, Problem::Missing, detail));
+                cmp.differences.push(difference(s, Problem::Missing, detail));
             }
             Some(t) => {
                 let changes: Vec<(&str, &str, &str)> = s
@@ -519,8 +477,7 @@ pub fn compare(source: &Catalog, target: &Catalog, manifest: Option<&Manifest>) 
                 if changes.is_empty() {
                     *cmp.matched.entry(kind_key(s.kind).to_string()).or_default() += 1;
                 } else {
-                    cmp.differences
-                        .push(difference(s, Problem::Changed, changed_detail(&changes)));
+                    cmp.differences.push(difference(s, Problem::Changed, changed_detail(&changes)));
                 }
             }
         }
@@ -542,10 +499,7 @@ pub fn compare(source: &Catalog, target: &Catalog, manifest: Option<&Manifest>) 
 }
 
 fn is_routine(k: ObjectKind) -> bool {
-    matches!(
-        k,
-        ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate
-    )
+    matches!(k, ObjectKind::Function | ObjectKind::Procedure | ObjectKind::Aggregate)
 }
 
 /// Manifest kinds match catalog kinds exactly, except: function/procedure/aggregate match each
@@ -554,25 +508,15 @@ fn kind_matches(manifest: ObjectKind, change: Option<ChangeKind>, found: ObjectK
     manifest == found
         || (is_routine(manifest) && is_routine(found))
         || (manifest == ObjectKind::Type && found == ObjectKind::Domain)
-        || (manifest == ObjectKind::Constraint
-            && found == ObjectKind::Index
-            && change == Some(ChangeKind::Dropped))
+        || (manifest == ObjectKind::Constraint && found == ObjectKind::Index && change == Some(ChangeKind::Dropped))
 }
 
 /// Schema and table must be equal when the manifest gives them; the name is the bare name or,
 /// for routines, `name(arguments)`.
-fn names_match(
-    schema: &Option<String>,
-    name: &str,
-    table: &Option<String>,
-    d: &Difference,
-) -> bool {
+fn names_match(schema: &Option<String>, name: &str, table: &Option<String>, d: &Difference) -> bool {
     let schema_ok = schema.is_none() || d.schema.is_none() || schema == &d.schema;
     let table_ok = table.is_none() || table == &d.table;
-    let name_ok = name == d.name
-        || d.arguments
-            .as_ref()
-            .is_some_and(|a| name == format!("{}({a})", d.name));
+    let name_ok = name == d.name || d.arguments.as_ref().is_some_and(|a| name == format!("{}({a})", d.name));
     schema_ok && table_ok && name_ok
 }
 
@@ -581,15 +525,11 @@ fn change_matches(c: &ManifestChange, d: &Difference) -> bool {
         ChangeKind::Dropped => d.problem == Problem::Missing,
         ChangeKind::Rewritten => d.problem == Problem::Changed,
     };
-    problem_ok
-        && kind_matches(c.kind, Some(c.change), d.kind)
-        && names_match(&c.schema, &c.name, &c.table, d)
+    problem_ok && kind_matches(c.kind, Some(c.change), d.kind) && names_match(&c.schema, &c.name, &c.table, d)
 }
 
 fn object_matches(o: &ManifestObject, d: &Difference) -> bool {
-    d.problem == Problem::Extra
-        && kind_matches(o.kind, None, d.kind)
-        && names_match(&o.schema, &o.name, &o.table, d)
+    d.problem == Problem::Extra && kind_matches(o.kind, None, d.kind) && names_match(&o.schema, &o.name, &o.table, d)
 }
 
 /// Mark differences the manifest declares: a missing object with a `dropped` change, a changed
@@ -601,16 +541,8 @@ pub fn apply_manifest(diffs: &mut [Difference], manifest: &Manifest) {
                 ChangeKind::Dropped => "dropped",
                 ChangeKind::Rewritten => "rewritten",
             };
-            let codes = if c.codes.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", c.codes.join(", "))
-            };
-            let detail = if c.detail.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", c.detail)
-            };
+            let codes = if c.codes.is_empty() { String::new() } else { format!(" ({})", c.codes.join(", ")) };
+            let detail = if c.detail.is_empty() { String::new() } else { format!(": {}", c.detail) };
             d.expected = Some(format!("{what} on purpose by pg2znb{codes}{detail}"));
         } else if manifest.objects.iter().any(|o| object_matches(o, d)) {
             d.expected = Some("created by pg2znb (listed in the manifest)".to_string());
@@ -662,12 +594,7 @@ mod tests {
     }
 
     fn manifest(changes: Vec<ManifestChange>, objects: Vec<ManifestObject>) -> Manifest {
-        Manifest {
-            format: 1,
-            target: "2.6".into(),
-            objects,
-            changes,
-        }
+        Manifest { format: 1, target: "2.6".into(), objects, changes }
     }
 
     #[test]
@@ -709,11 +636,7 @@ mod tests {
         rewritten.change = ChangeKind::Rewritten;
         let mut other_table = change;
         other_table.table = Some("u".into());
-        let r = compare(
-            &src,
-            &tgt,
-            Some(&manifest(vec![rewritten, other_table], vec![])),
-        );
+        let r = compare(&src, &tgt, Some(&manifest(vec![rewritten, other_table], vec![])));
         assert!(r.differences[0].expected.is_none());
     }
 
@@ -767,18 +690,9 @@ mod tests {
             summary: None,
         };
         let r = compare(&src, &tgt, Some(&manifest(vec![], vec![obj])));
-        let objects: Vec<_> = r
-            .differences
-            .iter()
-            .map(|d| (d.object.as_str(), d.problem, d.expected.is_some()))
-            .collect();
-        assert_eq!(
-            objects,
-            vec![
-                ("public.t", Problem::Missing, false),
-                ("public.s", Problem::Extra, true)
-            ]
-        );
+        let objects: Vec<_> =
+            r.differences.iter().map(|d| (d.object.as_str(), d.problem, d.expected.is_some())).collect();
+        assert_eq!(objects, vec![("public.t", Problem::Missing, false), ("public.s", Problem::Extra, true)]);
     }
 
     #[test]
@@ -786,10 +700,7 @@ mod tests {
         let a = format!("{}X{}", "a".repeat(200), "b".repeat(200));
         let b = format!("{}Y{}", "a".repeat(200), "b".repeat(200));
         let d = changed_detail(&[("definition", &a, &b)]);
-        assert!(
-            d.starts_with("definition (from character 201): source \"…"),
-            "{d}"
-        );
+        assert!(d.starts_with("definition (from character 201): source \"…"), "{d}");
         assert!(d.contains("aX") && d.contains("aY"), "{d}");
         assert!(d.len() < 300, "{d}");
     }

@@ -83,11 +83,7 @@ pub enum VerifyError {
     #[error("{origin}cannot connect: {message}")]
     Connect { origin: String, message: String },
     #[error("{origin}{context} failed: {message}")]
-    Query {
-        origin: String,
-        context: String,
-        message: String,
-    },
+    Query { origin: String, context: String, message: String },
     #[error("manifest: {0}")]
     Manifest(String),
 }
@@ -98,11 +94,7 @@ impl VerifyError {
     }
 
     pub(crate) fn query(context: &str, e: &postgres::Error) -> Self {
-        VerifyError::Query {
-            origin: String::new(),
-            context: context.to_string(),
-            message: pg_message(e),
-        }
+        VerifyError::Query { origin: String::new(), context: context.to_string(), message: pg_message(e) }
     }
 
     /// Say which server the error came from (when not said yet).
@@ -115,11 +107,7 @@ impl VerifyError {
             VerifyError::Manifest(_) => return self,
         };
         if o.is_empty() {
-            *o = if endpoint.is_empty() {
-                format!("{side}: ")
-            } else {
-                format!("{side} ({endpoint}): ")
-            };
+            *o = if endpoint.is_empty() { format!("{side}: ") } else { format!("{side} ({endpoint}): ") };
         }
         self
     }
@@ -156,9 +144,7 @@ pub(crate) fn pg_message(e: &postgres::Error) -> String {
 fn find_sslmode(url: &str) -> Option<(usize, usize, &str)> {
     let at = url.find("sslmode=")?;
     let start = at + "sslmode=".len();
-    let len = url[start..]
-        .find(|c: char| c == '&' || c.is_whitespace())
-        .unwrap_or(url.len() - start);
+    let len = url[start..].find(|c: char| c == '&' || c.is_whitespace()).unwrap_or(url.len() - start);
     Some((start, start + len, &url[start..start + len]))
 }
 
@@ -171,18 +157,13 @@ struct Endpoint {
 
 impl Endpoint {
     fn parse(side: Side, url: &str) -> Result<Endpoint, VerifyError> {
-        parse_config(url)
-            .map(|(config, name)| Endpoint { side, config, name })
-            .map_err(|e| e.at(side, ""))
+        parse_config(url).map(|(config, name)| Endpoint { side, config, name }).map_err(|e| e.at(side, ""))
     }
 
     fn connect(&self) -> Result<Client, VerifyError> {
         self.config
             .connect(NoTls)
-            .map_err(|e| VerifyError::Connect {
-                origin: String::new(),
-                message: pg_message(&e),
-            })
+            .map_err(|e| VerifyError::Connect { origin: String::new(), message: pg_message(&e) })
             .map_err(|e| e.at(self.side, &self.name))
     }
 }
@@ -192,10 +173,7 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
     if let Some((start, end, mode)) = find_sslmode(&url) {
         match mode {
             "require" | "verify-ca" | "verify-full" => {
-                return Err(VerifyError::TlsUnsupported {
-                    origin: String::new(),
-                    mode: mode.to_string(),
-                })
+                return Err(VerifyError::TlsUnsupported { origin: String::new(), mode: mode.to_string() })
             }
             // `allow` tries without TLS first: the same as `disable` for a client without TLS.
             "allow" => url.replace_range(start..end, "disable"),
@@ -206,10 +184,7 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
         let m = pg_message(&e);
         VerifyError::Url {
             origin: String::new(),
-            message: m
-                .strip_prefix("invalid connection string: ")
-                .unwrap_or(&m)
-                .to_string(),
+            message: m.strip_prefix("invalid connection string: ").unwrap_or(&m).to_string(),
         }
     })?;
     if config.get_user().is_none() {
@@ -231,29 +206,23 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
         None => "localhost".to_string(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
-    let db = config
-        .get_dbname()
-        .or(config.get_user())
-        .unwrap_or_default()
-        .to_string();
+    let db = config.get_dbname().or(config.get_user()).unwrap_or_default().to_string();
     Ok((config, format!("{host}:{port}/{db}")))
 }
 
 /// Connect to `url` (no TLS) with the session settings [`catalog::snapshot`] uses.
 pub fn connect(url: &str) -> Result<Client, VerifyError> {
     let (config, name) = parse_config(url)?;
-    let mut client = config.connect(NoTls).map_err(|e| VerifyError::Connect {
-        origin: format!("{name}: "),
-        message: pg_message(&e),
-    })?;
+    let mut client = config
+        .connect(NoTls)
+        .map_err(|e| VerifyError::Connect { origin: format!("{name}: "), message: pg_message(&e) })?;
     catalog::prepare_session(&mut client)?;
     Ok(client)
 }
 
 /// Parse `manifest.json` text.
 pub fn parse_manifest(text: &str) -> Result<Manifest, VerifyError> {
-    let m: Manifest =
-        serde_json::from_str(text).map_err(|e| VerifyError::Manifest(e.to_string()))?;
+    let m: Manifest = serde_json::from_str(text).map_err(|e| VerifyError::Manifest(e.to_string()))?;
     if m.format != MANIFEST_FORMAT {
         return Err(VerifyError::Manifest(format!(
             "format {} is not supported (this pg2znb reads format {MANIFEST_FORMAT})",
@@ -278,11 +247,7 @@ fn collect(
 ) -> Result<Collected, VerifyError> {
     let mut inner = || -> Result<Collected, VerifyError> {
         let catalog = catalog::snapshot(&mut client, &opts.schemas)?;
-        let sequences = if ep.side == Side::Target {
-            sequences::check(&mut client, &catalog)?
-        } else {
-            Vec::new()
-        };
+        let sequences = if ep.side == Side::Target { sequences::check(&mut client, &catalog)? } else { Vec::new() };
         let tables = rows::countable_tables(&catalog);
         let rows = match opts.rows {
             RowMode::None => None,
@@ -294,11 +259,7 @@ fn collect(
                 Some(rows::exact_counts(&mut client, &tables, progress)?)
             }
         };
-        Ok(Collected {
-            catalog,
-            rows,
-            sequences,
-        })
+        Ok(Collected { catalog, rows, sequences })
     };
     inner().map_err(|e| e.at(ep.side, &ep.name))
 }
@@ -315,10 +276,7 @@ fn progress_bar(opts: &VerifyOptions) -> Option<ProgressBar> {
 }
 
 /// Run `a` and `b` on two threads; a panic in either is resumed here.
-fn in_parallel<A: Send, B: Send>(
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
+fn in_parallel<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
     std::thread::scope(|scope| {
         let a = scope.spawn(a);
         let b = scope.spawn(b);
@@ -345,10 +303,7 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     }
     let (src, tgt) = (src?, tgt?);
 
-    let Comparison {
-        mut matched,
-        mut differences,
-    } = diff::compare(&src.catalog, &tgt.catalog, opts.manifest.as_ref());
+    let Comparison { mut matched, mut differences } = diff::compare(&src.catalog, &tgt.catalog, opts.manifest.as_ref());
 
     // A schema asked for by name that exists on neither side is most likely a typo.
     for s in &opts.schemas {
@@ -374,13 +329,7 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     matched.insert("sequence_position".into(), n);
     differences.extend(d);
 
-    let schemas: BTreeSet<String> = src
-        .catalog
-        .schemas
-        .iter()
-        .chain(&tgt.catalog.schemas)
-        .cloned()
-        .collect();
+    let schemas: BTreeSet<String> = src.catalog.schemas.iter().chain(&tgt.catalog.schemas).cloned().collect();
     Ok(VerifyReport::new(
         source.name,
         target.name,
@@ -402,10 +351,7 @@ mod tests {
         assert!(matches!(e, VerifyError::TlsUnsupported { .. }));
         let e = e.at(Side::Target, "");
         let msg = e.to_string();
-        assert!(
-            msg.starts_with("target: sslmode=require requires TLS"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("target: sslmode=require requires TLS"), "{msg}");
         assert_eq!(e.exit_code(), 2);
         assert!(parse_config("host=h dbname=d sslmode=verify-full").is_err());
     }
@@ -421,14 +367,9 @@ mod tests {
 
     #[test]
     fn bad_url_is_one_line() {
-        let e = Endpoint::parse(Side::Source, "postgresql://h:notaport/db")
-            .err()
-            .unwrap();
+        let e = Endpoint::parse(Side::Source, "postgresql://h:notaport/db").err().unwrap();
         let msg = e.to_string();
-        assert!(
-            msg.starts_with("source: invalid connection string"),
-            "{msg}"
-        );
+        assert!(msg.starts_with("source: invalid connection string"), "{msg}");
         assert!(!msg.contains('\n'));
     }
 
@@ -437,10 +378,7 @@ mod tests {
         let ok = r#"{"format":1,"target":"2.6","objects":[],"changes":[]}"#;
         assert!(parse_manifest(ok).is_ok());
         let bad = r#"{"format":9,"target":"2.6","objects":[],"changes":[]}"#;
-        assert!(parse_manifest(bad)
-            .unwrap_err()
-            .to_string()
-            .contains("format 9"));
+        assert!(parse_manifest(bad).unwrap_err().to_string().contains("format 9"));
         assert!(parse_manifest("{").is_err());
     }
 }

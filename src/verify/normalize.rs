@@ -21,11 +21,7 @@ struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     fn new(s: &'a str) -> Self {
-        Scan {
-            chars: s.char_indices(),
-            depth: 0,
-            quote: None,
-        }
+        Scan { chars: s.char_indices(), depth: 0, quote: None }
     }
 }
 
@@ -68,34 +64,21 @@ impl Iterator for Scan<'_> {
                 _ => false,
             },
         };
-        let depth = if ch == ')' && !quoted {
-            self.depth
-        } else {
-            depth
-        };
-        Some(ScanItem {
-            at,
-            ch,
-            depth,
-            quoted,
-        })
+        let depth = if ch == ')' && !quoted { self.depth } else { depth };
+        Some(ScanItem { at, ch, depth, quoted })
     }
 }
 
 /// Byte offset of the first occurrence of `pat` (which holds no quote characters) that starts
 /// outside quotes at parenthesis depth `depth`.
 fn find_at_depth(s: &str, pat: &str, depth: usize) -> Option<usize> {
-    Scan::new(s)
-        .find(|it| !it.quoted && it.depth == depth && s[it.at..].starts_with(pat))
-        .map(|it| it.at)
+    Scan::new(s).find(|it| !it.quoted && it.depth == depth && s[it.at..].starts_with(pat)).map(|it| it.at)
 }
 
 /// Byte offset just past the parenthesis that closes the one opening at `open`.
 fn close_paren(s: &str, open: usize) -> Option<usize> {
     let start_depth = Scan::new(s).find(|it| it.at == open)?.depth;
-    Scan::new(s)
-        .find(|it| it.at > open && !it.quoted && it.ch == ')' && it.depth == start_depth)
-        .map(|it| it.at + 1)
+    Scan::new(s).find(|it| it.at > open && !it.quoted && it.ch == ')' && it.depth == start_depth).map(|it| it.at + 1)
 }
 
 /// Split at commas outside quotes and parentheses; items are trimmed.
@@ -137,11 +120,7 @@ pub fn whitespace(s: &str) -> String {
 pub fn trigger_def(def: &str) -> String {
     let def = whitespace(def);
     match find_at_depth(&def, " EXECUTE PROCEDURE ", 0) {
-        Some(at) => format!(
-            "{} EXECUTE FUNCTION {}",
-            &def[..at],
-            &def[at + " EXECUTE PROCEDURE ".len()..]
-        ),
+        Some(at) => format!("{} EXECUTE FUNCTION {}", &def[..at], &def[at + " EXECUTE PROCEDURE ".len()..]),
         None => def,
     }
 }
@@ -201,11 +180,7 @@ fn strip_placement(rest: &str) -> String {
                 .into_iter()
                 .filter(|o| !o.starts_with("colocation_id="))
                 .collect();
-            let with = if kept.is_empty() {
-                String::new()
-            } else {
-                format!(" WITH ({})", kept.join(", "))
-            };
+            let with = if kept.is_empty() { String::new() } else { format!(" WITH ({})", kept.join(", ")) };
             rest.replace_range(at..close, &with);
         }
     }
@@ -254,13 +229,7 @@ pub fn index_def(def: &str) -> String {
     for item in split_top_level(&def[open + 1..close - 1]) {
         index_key_item(item, &mut keys);
     }
-    format!(
-        "{} USING {} ({}){}",
-        &def[..using],
-        index_method(method),
-        keys.join(", "),
-        strip_placement(&def[close..])
-    )
+    format!("{} USING {} ({}){}", &def[..using], index_method(method), keys.join(", "), strip_placement(&def[close..]))
 }
 
 #[cfg(test)]
@@ -312,8 +281,7 @@ mod tests {
     fn index_quoted_names_untouched() {
         let pg = r#"CREATE INDEX "i USING x" ON public."T ASC" USING btree ("a HASH", "b ASC")"#;
         assert_eq!(index_def(pg), pg);
-        let yb =
-            r#"CREATE INDEX "i USING x" ON public."T ASC" USING lsm ("a HASH" HASH, "b ASC" ASC)"#;
+        let yb = r#"CREATE INDEX "i USING x" ON public."T ASC" USING lsm ("a HASH" HASH, "b ASC" ASC)"#;
         assert_eq!(index_def(yb), pg);
     }
 
@@ -330,9 +298,7 @@ mod tests {
             "CREATE INDEX i ON public.t USING btree (a)"
         );
         assert_eq!(
-            index_def(
-                "CREATE INDEX i ON public.t USING btree (a) WHERE (note = ' SPLIT INTO 3 TABLETS')"
-            ),
+            index_def("CREATE INDEX i ON public.t USING btree (a) WHERE (note = ' SPLIT INTO 3 TABLETS')"),
             "CREATE INDEX i ON public.t USING btree (a) WHERE (note = ' SPLIT INTO 3 TABLETS')"
         );
     }
@@ -353,9 +319,7 @@ mod tests {
             "CREATE UNIQUE INDEX tbl3_v_idx ON public.tbl3 USING btree (v)"
         );
         assert_eq!(
-            index_def(
-                "CREATE INDEX i ON public.t USING lsm (a ASC NULLS FIRST, b DESC NULLS LAST)"
-            ),
+            index_def("CREATE INDEX i ON public.t USING lsm (a ASC NULLS FIRST, b DESC NULLS LAST)"),
             "CREATE INDEX i ON public.t USING btree (a NULLS FIRST, b DESC NULLS LAST)"
         );
         assert_eq!(
@@ -401,9 +365,6 @@ mod tests {
 
     #[test]
     fn split_respects_nesting() {
-        assert_eq!(
-            split_top_level("a, f(b, c), 'x,y', \"p,q\""),
-            vec!["a", "f(b, c)", "'x,y'", "\"p,q\""]
-        );
+        assert_eq!(split_top_level("a, f(b, c), 'x,y', \"p,q\""), vec!["a", "f(b, c)", "'x,y'", "\"p,q\""]);
     }
 }

@@ -68,26 +68,11 @@ impl VerifyReport {
         matched: BTreeMap<String, usize>,
         mut differences: Vec<Difference>,
     ) -> Self {
-        differences.sort_by(|a, b| {
-            (a.kind, &a.object, a.problem, &a.detail)
-                .cmp(&(b.kind, &b.object, b.problem, &b.detail))
-        });
+        differences
+            .sort_by(|a, b| (a.kind, &a.object, a.problem, &a.detail).cmp(&(b.kind, &b.object, b.problem, &b.detail)));
         let expected = differences.iter().filter(|d| d.expected.is_some()).count();
-        let summary = Summary {
-            matched: matched.values().sum(),
-            expected,
-            unexpected: differences.len() - expected,
-        };
-        VerifyReport {
-            source,
-            target,
-            schemas,
-            rows,
-            manifest,
-            summary,
-            matched,
-            differences,
-        }
+        let summary = Summary { matched: matched.values().sum(), expected, unexpected: differences.len() - expected };
+        VerifyReport { source, target, schemas, rows, manifest, summary, matched, differences }
     }
 
     /// 0 when there is no unexpected difference, 1 when there is.
@@ -125,55 +110,31 @@ impl VerifyReport {
     /// differences, and a result line.
     pub fn render_human(&self) -> String {
         let mut out = String::new();
-        let schemas = if self.schemas.is_empty() {
-            "(none)".to_string()
-        } else {
-            self.schemas.join(", ")
-        };
-        let _ = writeln!(
-            out,
-            "verify: source {} → target {}",
-            self.source, self.target
-        );
+        let schemas = if self.schemas.is_empty() { "(none)".to_string() } else { self.schemas.join(", ") };
+        let _ = writeln!(out, "verify: source {} → target {}", self.source, self.target);
         let _ = writeln!(
             out,
             "schemas: {schemas}; row counts: {}; manifest: {}",
             self.rows,
             if self.manifest { "yes" } else { "no" }
         );
-        let parts: Vec<String> = self
-            .matched
-            .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(k, n)| format!("{n} {}", plural(k, *n)))
-            .collect();
+        let parts: Vec<String> =
+            self.matched.iter().filter(|(_, n)| **n > 0).map(|(k, n)| format!("{n} {}", plural(k, *n))).collect();
         let _ = writeln!(
             out,
             "matched: {}{}",
             self.summary.matched,
-            if parts.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", parts.join(", "))
-            }
+            if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) }
         );
         if self.summary.expected > 0 {
             let _ = writeln!(out, "\nexpected differences ({}):", self.summary.expected);
             for d in self.expected() {
                 let _ = writeln!(out, "  {}", line(d));
-                let _ = writeln!(
-                    out,
-                    "      expected: {}",
-                    d.expected.as_deref().unwrap_or_default()
-                );
+                let _ = writeln!(out, "      expected: {}", d.expected.as_deref().unwrap_or_default());
             }
         }
         if self.summary.unexpected > 0 {
-            let _ = writeln!(
-                out,
-                "\nunexpected differences ({}):",
-                self.summary.unexpected
-            );
+            let _ = writeln!(out, "\nunexpected differences ({}):", self.summary.unexpected);
             for d in self.unexpected() {
                 let _ = writeln!(out, "  {}", line(d));
             }
@@ -182,11 +143,7 @@ impl VerifyReport {
             out,
             "\nresult: {} unexpected difference{}, {} expected (exit {})",
             self.summary.unexpected,
-            if self.summary.unexpected == 1 {
-                ""
-            } else {
-                "s"
-            },
+            if self.summary.unexpected == 1 { "" } else { "s" },
             self.summary.expected,
             self.exit_code()
         );
@@ -195,12 +152,7 @@ impl VerifyReport {
 }
 
 fn line(d: &Difference) -> String {
-    format!(
-        "{} {}: {}",
-        kind_key(d.kind).replace('_', " "),
-        d.object,
-        d.detail
-    )
+    format!("{} {}: {}", kind_key(d.kind).replace('_', " "), d.object, d.detail)
 }
 
 fn plural(key: &str, n: usize) -> String {
@@ -254,14 +206,8 @@ mod tests {
     fn human_lists_sections() {
         let h = report(None).render_human();
         assert!(h.contains("matched: 3 (2 indexes, 1 policy)"), "{h}");
-        assert!(
-            h.contains("unexpected differences (1):\n  index public.t_gist: missing on the target"),
-            "{h}"
-        );
-        assert!(
-            h.contains("result: 1 unexpected difference, 0 expected (exit 1)"),
-            "{h}"
-        );
+        assert!(h.contains("unexpected differences (1):\n  index public.t_gist: missing on the target"), "{h}");
+        assert!(h.contains("result: 1 unexpected difference, 0 expected (exit 1)"), "{h}");
         let h = report(Some("dropped on purpose")).render_human();
         assert!(h.contains("expected differences (1):"), "{h}");
         assert!(h.contains("      expected: dropped on purpose"), "{h}");

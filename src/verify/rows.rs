@@ -33,9 +33,7 @@ impl FromStr for RowMode {
             "none" => Ok(RowMode::None),
             "estimate" => Ok(RowMode::Estimate),
             "exact" => Ok(RowMode::Exact),
-            other => Err(format!(
-                "unknown row mode `{other}` (expected none, estimate or exact)"
-            )),
+            other => Err(format!("unknown row mode `{other}` (expected none, estimate or exact)")),
         }
     }
 }
@@ -56,11 +54,7 @@ pub type RowCounts = BTreeMap<QualName, Option<i64>>;
 /// Tables that hold rows themselves: plain tables and partitions (partitioned parents hold none;
 /// foreign tables are skipped, counting them would query the remote server).
 pub fn countable_tables(cat: &Catalog) -> Vec<QualName> {
-    cat.tables
-        .iter()
-        .filter(|(_, t)| t.kind == "table")
-        .map(|(q, _)| q.clone())
-        .collect()
+    cat.tables.iter().filter(|(_, t)| t.kind == "table").map(|(q, _)| q.clone()).collect()
 }
 
 /// `count(*)` of each table (its own rows, `ONLY`), advancing `progress` by one per table.
@@ -72,12 +66,8 @@ pub fn exact_counts(
     let mut out = RowCounts::new();
     for t in tables {
         let sql = format!("SELECT pg_catalog.count(*) FROM ONLY {}", t.sql());
-        let row = client
-            .query_one(&sql, &[])
-            .map_err(|e| VerifyError::query(&format!("count rows of {t}"), &e))?;
-        let n: i64 = row
-            .try_get(0)
-            .map_err(|e| VerifyError::query(&format!("count rows of {t}"), &e))?;
+        let row = client.query_one(&sql, &[]).map_err(|e| VerifyError::query(&format!("count rows of {t}"), &e))?;
+        let n: i64 = row.try_get(0).map_err(|e| VerifyError::query(&format!("count rows of {t}"), &e))?;
         out.insert(t.clone(), Some(n));
         if let Some(p) = progress {
             p.inc(1);
@@ -87,10 +77,7 @@ pub fn exact_counts(
 }
 
 /// `pg_class.reltuples` of each table; `None` for a table never vacuumed or analyzed.
-pub fn estimated_counts(
-    client: &mut Client,
-    tables: &[QualName],
-) -> Result<RowCounts, VerifyError> {
+pub fn estimated_counts(client: &mut Client, tables: &[QualName]) -> Result<RowCounts, VerifyError> {
     let rows = client
         .query(
             "SELECT n.nspname::text, c.relname::text, c.reltuples::float8, c.relpages::int8 \
@@ -101,19 +88,12 @@ pub fn estimated_counts(
         .map_err(|e| VerifyError::query("read row estimates", &e))?;
     let mut all = BTreeMap::new();
     for r in rows {
-        let (schema, name, tuples, pages): (String, String, f64, i64) =
-            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let (schema, name, tuples, pages): (String, String, f64, i64) = (r.get(0), r.get(1), r.get(2), r.get(3));
         // PostgreSQL 14+ says -1 for "never analyzed"; before, 0 tuples on 0 pages.
         let known = tuples >= 0.0 && !(tuples == 0.0 && pages == 0);
-        all.insert(
-            QualName::new(schema, name),
-            known.then(|| tuples.round() as i64),
-        );
+        all.insert(QualName::new(schema, name), known.then(|| tuples.round() as i64));
     }
-    Ok(tables
-        .iter()
-        .map(|t| (t.clone(), all.get(t).copied().flatten()))
-        .collect())
+    Ok(tables.iter().map(|t| (t.clone(), all.get(t).copied().flatten())).collect())
 }
 
 /// Estimates within 10 % (and at least 100 rows) of each other count as equal.
@@ -182,11 +162,7 @@ mod tests {
         assert_eq!(m, 0);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].object, "public.t");
-        assert!(
-            d[0].detail.contains("source 3, target 2"),
-            "{}",
-            d[0].detail
-        );
+        assert!(d[0].detail.contains("source 3, target 2"), "{}", d[0].detail);
         let (m, d) = compare(RowMode::Exact, &src, &src);
         assert_eq!((m, d.len()), (1, 0));
     }

@@ -72,13 +72,7 @@ pub fn check(client: &mut Client, cat: &Catalog) -> Result<Vec<SequenceCheck>, V
             None => {
                 let context = format!("read position of sequence {}", feed.sequence);
                 let row = client
-                    .query_one(
-                        &format!(
-                            "SELECT last_value::text, is_called::text FROM {}",
-                            feed.sequence.sql()
-                        ),
-                        &[],
-                    )
+                    .query_one(&format!("SELECT last_value::text, is_called::text FROM {}", feed.sequence.sql()), &[])
                     .map_err(|e| VerifyError::query(&context, &e))?;
                 let last: Option<String> = row.get(0);
                 let called: Option<String> = row.get(1);
@@ -103,13 +97,7 @@ pub fn check(client: &mut Client, cat: &Catalog) -> Result<Vec<SequenceCheck>, V
             )
             .map_err(|e| VerifyError::query(&context, &e))?;
         let extreme: Option<String> = row.get(0);
-        out.push(SequenceCheck {
-            feed: feed.clone(),
-            increment,
-            last_value,
-            is_called,
-            extreme: parse_int(extreme),
-        });
+        out.push(SequenceCheck { feed: feed.clone(), increment, last_value, is_called, extreme: parse_int(extreme) });
     }
     Ok(out)
 }
@@ -124,11 +112,7 @@ pub fn compare(checks: &[SequenceCheck]) -> (usize, Vec<Difference>) {
             continue;
         }
         let agg = if c.increment >= 0 { "max" } else { "min" };
-        let column = format!(
-            "{}.{}",
-            c.feed.table,
-            super::catalog::display_ident(&c.feed.column)
-        );
+        let column = format!("{}.{}", c.feed.table, super::catalog::display_ident(&c.feed.column));
         let x = c.extreme.unwrap_or_default();
         diffs.push(Difference::new(
             ObjectKind::Sequence,
@@ -152,12 +136,7 @@ pub fn compare(checks: &[SequenceCheck]) -> (usize, Vec<Difference>) {
 mod tests {
     use super::*;
 
-    fn check(
-        increment: i128,
-        last_value: i128,
-        is_called: bool,
-        extreme: Option<i128>,
-    ) -> SequenceCheck {
+    fn check(increment: i128, last_value: i128, is_called: bool, extreme: Option<i128>) -> SequenceCheck {
         SequenceCheck {
             feed: SequenceFeed {
                 sequence: QualName::new("public", "t_id_seq"),
@@ -187,10 +166,6 @@ mod tests {
         let (m, d) = compare(&[check(1, 1, true, Some(10)), check(1, 10, true, Some(10))]);
         assert_eq!(m, 1);
         assert_eq!(d[0].object, "public.t_id_seq");
-        assert!(
-            d[0].detail.contains("max(public.t.id) = 10"),
-            "{}",
-            d[0].detail
-        );
+        assert!(d[0].detail.contains("max(public.t.id) = 10"), "{}", d[0].detail);
     }
 }

@@ -4,3 +4,4 @@
 pub mod compile;
 pub mod corpus;
 pub mod pg;
+pub mod roundtrip;

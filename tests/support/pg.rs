@@ -64,18 +64,11 @@ pub fn find_bin() -> Option<PathBuf> {
 }
 
 fn output_text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("bind 127.0.0.1:0")
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("bind 127.0.0.1:0")
 }
 
 /// A loopback port nothing listens on (for connection-failure tests).
@@ -97,46 +90,19 @@ impl PgServer {
             return None;
         };
         let as_postgres_user = effective_uid() == Some(0);
-        let dir = tempfile::Builder::new()
-            .prefix("pg2znb-pg-")
-            .tempdir()
-            .expect("create temp dir");
+        let dir = tempfile::Builder::new().prefix("pg2znb-pg-").tempdir().expect("create temp dir");
         let path = dir.path().to_path_buf();
-        let mut server = PgServer {
-            dir: Some(dir),
-            path,
-            bin,
-            port: 0,
-            as_postgres_user,
-        };
+        let mut server = PgServer { dir: Some(dir), path, bin, port: 0, as_postgres_user };
         if as_postgres_user {
-            let o = Command::new("chown")
-                .arg("postgres:")
-                .arg(&server.path)
-                .output()
-                .expect("run chown");
-            assert!(
-                o.status.success(),
-                "chown postgres {}: {}",
-                server.path.display(),
-                output_text(&o)
-            );
+            let o = Command::new("chown").arg("postgres:").arg(&server.path).output().expect("run chown");
+            assert!(o.status.success(), "chown postgres {}: {}", server.path.display(), output_text(&o));
         }
         let data = server.data_dir();
         let o = server
             .pg_command("initdb")
             .arg("-D")
             .arg(&data)
-            .args([
-                "-A",
-                "trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "-U",
-                "postgres",
-                "--no-sync",
-            ])
+            .args(["-A", "trust", "-E", "UTF8", "--locale=C", "-U", "postgres", "--no-sync"])
             .output()
             .expect("run initdb");
         assert!(o.status.success(), "initdb failed: {}", output_text(&o));
@@ -199,11 +165,7 @@ impl PgServer {
     fn spawn_watchdog(&mut self) {
         let stop = format!(
             "{}'{}' stop -D '{}' -m immediate",
-            if self.as_postgres_user {
-                "runuser -u postgres -- "
-            } else {
-                ""
-            },
+            if self.as_postgres_user { "runuser -u postgres -- " } else { "" },
             self.bin.join("pg_ctl").display(),
             self.data_dir().display()
         );
@@ -257,18 +219,12 @@ impl PgServer {
 
     /// Connection URL for database `db` as the `postgres` superuser.
     pub fn url(&self, db: &str) -> String {
-        format!(
-            "postgresql://postgres@127.0.0.1:{}/{db}?sslmode=disable",
-            self.port
-        )
+        format!("postgresql://postgres@127.0.0.1:{}/{db}?sslmode=disable", self.port)
     }
 
     /// Connection URL for `db` as [`PASSWORD_ROLE`] with `password`.
     pub fn password_url(&self, db: &str, password: &str) -> String {
-        format!(
-            "postgresql://{PASSWORD_ROLE}:{password}@127.0.0.1:{}/{db}?sslmode=disable",
-            self.port
-        )
+        format!("postgresql://{PASSWORD_ROLE}:{password}@127.0.0.1:{}/{db}?sslmode=disable", self.port)
     }
 
     /// Create (once) [`PASSWORD_ROLE`], which logs in with `password` only.
@@ -283,18 +239,15 @@ impl PgServer {
     }
 
     pub fn client(&self, db: &str) -> postgres::Client {
-        postgres::Client::connect(&self.url(db), postgres::NoTls)
-            .unwrap_or_else(|e| panic!("connect to {db}: {e}"))
+        postgres::Client::connect(&self.url(db), postgres::NoTls).unwrap_or_else(|e| panic!("connect to {db}: {e}"))
     }
 
     /// Run SQL (several statements allowed) in `db`; an error is returned with the server's message.
     pub fn try_exec(&self, db: &str, sql: &str) -> Result<(), String> {
-        self.client(db)
-            .batch_execute(sql)
-            .map_err(|e| match e.as_db_error() {
-                Some(d) => format!("{}: {}", d.severity(), d.message()),
-                None => e.to_string(),
-            })
+        self.client(db).batch_execute(sql).map_err(|e| match e.as_db_error() {
+            Some(d) => format!("{}: {}", d.severity(), d.message()),
+            None => e.to_string(),
+        })
     }
 
     /// Run SQL in `db`; panics with the server's message on error.
@@ -306,10 +259,7 @@ impl PgServer {
 
     /// Rows of a query, each value as text (`None` for NULL).
     pub fn query(&self, db: &str, sql: &str) -> Vec<Vec<Option<String>>> {
-        let msgs = self
-            .client(db)
-            .simple_query(sql)
-            .unwrap_or_else(|e| panic!("in {db}: {sql}\n{e}"));
+        let msgs = self.client(db).simple_query(sql).unwrap_or_else(|e| panic!("in {db}: {sql}\n{e}"));
         msgs.into_iter()
             .filter_map(|m| match m {
                 postgres::SimpleQueryMessage::Row(r) => {
@@ -332,9 +282,7 @@ impl PgServer {
         for _ in 0..50 {
             match self.try_exec("postgres", &sql) {
                 Ok(()) => return,
-                Err(e) if e.contains("being accessed by other users") => {
-                    std::thread::sleep(Duration::from_millis(100))
-                }
+                Err(e) if e.contains("being accessed by other users") => std::thread::sleep(Duration::from_millis(100)),
                 Err(e) => panic!("{sql}: {e}"),
             }
         }
@@ -344,22 +292,9 @@ impl PgServer {
     /// Run a script the way users load pg_dump output: `psql -X -q -v ON_ERROR_STOP=1 -f FILE`
     /// (no single transaction). Any `ERROR` in psql's output, or a failing exit, is the error.
     pub fn psql_file(&self, db: &str, path: &Path) -> Result<(), String> {
-        let psql = if self.bin.join("psql").is_file() {
-            self.bin.join("psql")
-        } else {
-            PathBuf::from("psql")
-        };
+        let psql = if self.bin.join("psql").is_file() { self.bin.join("psql") } else { PathBuf::from("psql") };
         let o = Command::new(psql)
-            .args([
-                "-X",
-                "-q",
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-            ])
+            .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-U", "postgres"])
             .arg("-p")
             .arg(self.port.to_string())
             .arg("-d")
