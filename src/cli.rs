@@ -79,6 +79,15 @@ pub struct CompileArgs {
     /// Also apply rewrites that change behaviour.
     #[arg(long)]
     pub unsafe_fixes: bool,
+    /// Leave out ALTER … OWNER TO statements (as pg_restore --no-owner).
+    #[arg(long)]
+    pub no_owner: bool,
+    /// Leave out GRANT, REVOKE and ALTER DEFAULT PRIVILEGES (as pg_restore --no-privileges).
+    #[arg(long)]
+    pub no_privileges: bool,
+    /// Write ZNbaseDB's explicit HASH/ASC primary-key syntax where the sharding advice applies.
+    #[arg(long)]
+    pub shard_hints: bool,
     /// Overwrite a non-empty output directory that pg2znb did not create.
     #[arg(long)]
     pub force: bool,

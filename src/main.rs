@@ -132,6 +132,9 @@ fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
         unsafe_fixes: args.unsafe_fixes,
         select: args.select.clone(),
         ignore: args.ignore.clone(),
+        no_owner: args.no_owner,
+        no_privileges: args.no_privileges,
+        shard_hints: args.shard_hints,
     })
 }
 
@@ -170,6 +173,16 @@ fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
         }
     }
     output::write_atomic(&dir.join("post-data.sql"), c.scripts.post_data.as_bytes())?;
+    for (name, text) in [("unsupported.sql", &c.scripts.unsupported), ("roles.sql", &c.scripts.roles)] {
+        let path = dir.join(name);
+        match text {
+            Some(t) => output::write_atomic(&path, t.as_bytes())?,
+            None if path.exists() => {
+                std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?
+            }
+            None => {}
+        }
+    }
     output::write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(&c.report)?)?;
     output::write_atomic(&dir.join("manifest.json"), &serde_json::to_vec_pretty(&c.manifest)?)?;
     Ok(())

@@ -110,6 +110,7 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     let mut objects = Vec::new();
     let mut changes = Vec::new();
     for s in &ir.stmts {
+        changes.extend(s.changes.iter().cloned());
         if s.fate == Fate::Dropped {
             if let Some(o) = &s.object {
                 changes.push(ManifestChange {

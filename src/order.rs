@@ -56,6 +56,55 @@ fn priority(ir: &Ir, id: StmtId) -> u8 {
     }
 }
 
+/// A statement that needs an object whose definition left the scripts cannot load either: it
+/// follows that definition to `unsupported.sql` (a COPY takes its data block along).
+fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    loop {
+        let mut dropped_defs: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();
+        for s in ir.stmts.iter().filter(|s| s.fate == Fate::Dropped && s.unsupported.is_some()) {
+            for d in &s.defines {
+                dropped_defs.entry(d).or_insert(s.id);
+            }
+        }
+        let mut newly: Vec<(StmtId, StmtId, ObjKey)> = Vec::new();
+        for s in ir.stmts.iter().filter(|s| s.fate != Fate::Dropped) {
+            // Still defined elsewhere (e.g. CREATE OR REPLACE, or a merged copy): not missing.
+            if let Some((r, &by)) = s.refs.iter().find_map(|r| dropped_defs.get_key_value(r)) {
+                let alive = ir.stmts.iter().any(|o| o.fate != Fate::Dropped && o.defines.contains(r));
+                if !alive {
+                    newly.push((s.id, by, (*r).clone()));
+                }
+            }
+        }
+        if newly.is_empty() {
+            break;
+        }
+        for (id, by, key) in newly {
+            let by_code = ir.stmts[by].codes.first().cloned().unwrap_or_default();
+            let message = format!(
+                "{} needs {}, which is not loaded ({by_code}); moved to unsupported.sql with it",
+                ir.stmts[id].kind,
+                key.display()
+            );
+            let s = &mut ir.stmts[id];
+            s.fate = Fate::Dropped;
+            s.edits.clear();
+            s.unsupported = Some(format!("E102: {message}"));
+            diags.push(
+                Diagnostic::warning("E102", "order", message)
+                    .at(s.file, s.span)
+                    .with_help("adapt it together with the statement it depends on"),
+            );
+            if let Some(c) = s.copy_data {
+                ir.stmts[c].fate = Fate::Dropped;
+                ir.stmts[c].unsupported = Some("E102: data of the COPY above".into());
+            }
+        }
+    }
+    diags
+}
+
 pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let n = ir.stmts.len();
@@ -70,6 +119,8 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             s.phase = Phase::PostData;
         }
     }
+
+    diags.extend(cascade_drops(ir));
 
     // Who defines what. A statement merged into another defines through it.
     let mut definer: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();

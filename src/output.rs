@@ -125,7 +125,14 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
     if c.scripts.data.is_some() {
         written.push("data.sql");
     }
-    written.extend(["post-data.sql", "report.json", "manifest.json"]);
+    written.push("post-data.sql");
+    if c.scripts.unsupported.is_some() {
+        written.push("unsupported.sql");
+    }
+    if c.scripts.roles.is_some() {
+        written.push("roles.sql");
+    }
+    written.extend(["report.json", "manifest.json"]);
     let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));
     out
 }

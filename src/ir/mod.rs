@@ -12,7 +12,9 @@ use serde::Serialize;
 use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
-pub use view::{ColumnView, ConstraintView, IndexView, TableView, TriggerView};
+pub use view::{
+    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, SequenceView, TableView, TriggerView, ViewView,
+};
 
 pub type StmtId = usize;
 
@@ -92,11 +94,15 @@ pub enum Detail {
         only: bool,
         constraint: ConstraintView,
         single_command: bool,
-        /// Offset of the constraint definition (`CONSTRAINT name …`) within the statement.
-        location: usize,
     },
     CreateIndex(IndexView),
     CreateTrigger(TriggerView),
+    CreateFunction(FunctionView),
+    CreateView(ViewView),
+    CreateSequence(SequenceView),
+    CreateExtension {
+        name: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -116,6 +122,12 @@ pub struct Stmt {
     /// Objects the statement needs (possibly not defined in the input).
     pub refs: Vec<ObjKey>,
     pub detail: Detail,
+    /// For ALTER TABLE: its subcommands, in order.
+    pub commands: Vec<CommandView>,
+    /// `ALTER TABLE ONLY` / `CREATE INDEX … ON ONLY`.
+    pub only: bool,
+    /// Roles the statement names (owners, grantees, policy roles).
+    pub roles: Vec<String>,
     pub session: Session,
     /// The statement moves rows (COPY, INSERT, setval): the data phase.
     pub is_data: bool,
@@ -138,6 +150,10 @@ pub struct Stmt {
     pub edits: Vec<Edit>,
     /// Text appended after the statement (e.g. trigger copies for partitions).
     pub appended: Vec<String>,
+    /// For statements moved to `unsupported.sql`: the finding written above them.
+    pub unsupported: Option<String>,
+    /// Differences from the source the target will have on purpose (for the manifest).
+    pub changes: Vec<crate::manifest::ManifestChange>,
 }
 
 impl Stmt {
@@ -153,6 +169,9 @@ impl Stmt {
             defines: Vec::new(),
             refs: Vec::new(),
             detail: Detail::None,
+            commands: Vec::new(),
+            only: false,
+            roles: Vec::new(),
             session: Session::None,
             is_data: false,
             copy_data: None,
@@ -165,6 +184,8 @@ impl Stmt {
             phase_reason: None,
             edits: Vec::new(),
             appended: Vec::new(),
+            unsupported: None,
+            changes: Vec::new(),
         }
     }
 

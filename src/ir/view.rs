@@ -1,7 +1,10 @@
 //! The typed views rules match against. Their serialized field names are the paths of the
 //! rule expression language (`table.partitioned`, `constraint.kind`), checked when rules load.
+//! Fields marked `serde(skip)` are for actions (byte positions), not for rules.
 
 use serde::Serialize;
+
+use crate::source::Span;
 
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct TableView {
@@ -13,12 +16,30 @@ pub struct TableView {
     pub partitioned: bool,
     /// `PARTITION OF …` or attached later.
     pub partition: bool,
+    /// `range`, `list` or `hash` for a partitioned parent.
+    pub partition_strategy: Option<String>,
+    /// Column names of the partition key (expressions are not listed).
+    pub partition_columns: Vec<String>,
+    pub partition_by_expression: bool,
     pub unlogged: bool,
     pub temporary: bool,
+    pub foreign: bool,
+    /// `INHERITS (…)` parents, `schema.name`.
+    pub inherits: Vec<String>,
+    /// `LIKE t …` sources, `schema.name`.
+    pub like: Vec<String>,
+    /// Names of `WITH (…)` storage parameters.
+    pub storage_parameters: Vec<String>,
+    pub tablespace: Option<String>,
+    pub of_type: Option<String>,
     pub columns: Vec<ColumnView>,
+    /// Constraints declared inside CREATE TABLE (table- and column-level).
+    pub constraints: Vec<ConstraintView>,
     /// Whether the CREATE TABLE has a column list constraints can be folded into.
     pub has_element_list: bool,
     pub has_primary_key: bool,
+    /// Columns of the primary key, inline or folded.
+    pub primary_key: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -27,6 +48,11 @@ pub struct ColumnView {
     /// The type as written, without `pg_catalog.`, e.g. `varchar(50)`, `public.mpaa_rating[]`.
     #[serde(rename = "type")]
     pub type_name: String,
+    /// The type's base name, lowercase, without schema, modifiers or array brackets: `varchar`.
+    pub base_type: String,
+    pub array: bool,
+    /// A type qualified with a schema other than `pg_catalog` (enum, domain, composite, extension type).
+    pub user_type: bool,
     pub not_null: bool,
     pub has_default: bool,
     /// `always` / `by_default` for identity columns.
@@ -34,6 +60,11 @@ pub struct ColumnView {
     /// `stored` / `virtual` for generated columns.
     pub generated: Option<String>,
     pub collation: Option<String>,
+    pub compression: Option<String>,
+    pub storage: Option<String>,
+    /// Byte span of the column definition within its statement (relative).
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -49,6 +80,17 @@ pub struct ConstraintView {
     pub references: Option<String>,
     pub using_index: Option<String>,
     pub has_storage_parameters: bool,
+    pub nulls_not_distinct: bool,
+    /// For exclusion constraints: the index method.
+    pub method: Option<String>,
+    /// Declared inside CREATE TABLE (rather than by ALTER TABLE).
+    pub inline: bool,
+    /// Byte offset of the constraint within its statement (relative).
+    #[serde(skip)]
+    pub location: usize,
+    /// Byte span of the constraint within its statement (relative), when known.
+    #[serde(skip)]
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -62,8 +104,20 @@ pub struct IndexView {
     pub concurrent: bool,
     pub on_only: bool,
     pub columns: Vec<String>,
+    /// Key columns that are expressions, counted.
+    pub expressions: usize,
     pub has_expressions: bool,
+    /// Number of key columns (columns and expressions).
+    pub key_count: usize,
+    /// A key column has ASC/DESC or NULLS FIRST/LAST.
+    pub ordered: bool,
+    /// A key column has a COLLATE clause.
+    pub collated: bool,
     pub has_storage_parameters: bool,
+    pub nulls_not_distinct: bool,
+    pub tablespace: Option<String>,
+    /// Types of the key columns, from the table's definition when known (`base_type` form).
+    pub column_types: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -79,4 +133,51 @@ pub struct TriggerView {
     pub constraint: bool,
     pub function: String,
     pub transition_tables: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CommandView {
+    /// The ALTER TABLE subcommand: `add_constraint`, `cluster_on`, `set_statistics`,
+    /// `set_storage`, `set_options`, `reset_options`, `set_compression`, `alter_column_type`,
+    /// `drop_constraint`, `disable_rule`, `set_rel_options`, `add_inherit`, `attach_partition`, …
+    pub kind: String,
+    /// The column or object the command names, when it names one.
+    pub name: Option<String>,
+    /// Byte span of the subcommand within its statement (relative), for removing it.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FunctionView {
+    pub schema: String,
+    pub name: String,
+    pub procedure: bool,
+    pub language: String,
+    /// SQL-standard body (`BEGIN ATOMIC … END` or `RETURN expr`, PostgreSQL 14+).
+    pub sql_body: bool,
+    pub returns: Option<String>,
+    pub returns_trigger: bool,
+    /// A parameter or return type uses `%TYPE`.
+    pub percent_type: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ViewView {
+    pub schema: String,
+    pub name: String,
+    pub materialized: bool,
+    /// `local` or `cascaded` for WITH CHECK OPTION.
+    pub check_option: Option<String>,
+    pub security_invoker: bool,
+    pub recursive: bool,
+    pub with_no_data: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SequenceView {
+    pub schema: String,
+    pub name: String,
+    /// The CACHE option, when given.
+    pub cache: Option<i64>,
 }

@@ -3,7 +3,11 @@
 use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, ObjectType};
 
 use super::refs::{self, qualify, range_var, strings};
-use crate::ir::{ColumnView, ConstraintView, Detail, IndexView, ObjKey, ObjKind, Session, TableView, TriggerView};
+use crate::ir::{
+    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, ObjKey, ObjKind, SequenceView, Session,
+    TableView, TriggerView, ViewView,
+};
+use crate::source::Span;
 
 /// Facts about one statement.
 #[derive(Default)]
@@ -12,6 +16,9 @@ pub struct Facts {
     pub defines: Vec<ObjKey>,
     pub refs: Vec<ObjKey>,
     pub detail: Detail,
+    pub commands: Vec<CommandView>,
+    pub roles: Vec<String>,
+    pub only: bool,
     pub session: Option<Session>,
     pub is_data: bool,
     pub copy_from_stdin: bool,
@@ -19,16 +26,28 @@ pub struct Facts {
     pub search_path: Option<String>,
 }
 
-pub fn classify(node: &N, schema: &str) -> Facts {
+pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
     let mut f = Facts::default();
     match node {
-        N::CreateStmt(c) => create_table(c, schema, &mut f),
-        N::AlterTableStmt(a) => alter_table(a, schema, &mut f),
+        N::CreateStmt(c) => create_table(c, schema, text, &mut f),
+        N::CreateForeignTableStmt(c) => {
+            if let Some(base) = &c.base_stmt {
+                create_table(base, schema, text, &mut f);
+                if let Detail::CreateTable(t) = &mut f.detail {
+                    t.foreign = true;
+                }
+            }
+        }
+        N::AlterTableStmt(a) => alter_table(a, schema, text, &mut f),
         N::IndexStmt(i) => create_index(i, schema, &mut f),
         N::CreateTrigStmt(t) => create_trigger(t, schema, &mut f),
         N::CreateSeqStmt(s) => {
             if let Some(rv) = &s.sequence {
-                define(&mut f, range_var(rv, schema));
+                let k = range_var(rv, schema);
+                let cache = def_elems(&s.options).find(|d| d.defname == "cache").and_then(|d| def_int(d));
+                f.detail =
+                    Detail::CreateSequence(SequenceView { schema: k.schema.clone(), name: k.name.clone(), cache });
+                define(&mut f, k);
             }
         }
         N::AlterSeqStmt(s) => {
@@ -52,16 +71,65 @@ pub fn classify(node: &N, schema: &str) -> Facts {
         }
         N::ViewStmt(v) => {
             if let Some(rv) = &v.view {
-                define(&mut f, range_var(rv, schema));
+                let k = range_var(rv, schema);
+                let check_option = match v.with_check_option {
+                    1 => None, // NO_CHECK_OPTION
+                    2 => Some("local".to_string()),
+                    3 => Some("cascaded".to_string()),
+                    _ => None,
+                };
+                let opts: Vec<&protobuf::DefElem> = def_elems(&v.options).collect();
+                let check_option =
+                    check_option.or_else(|| opts.iter().find(|d| d.defname == "check_option").map(|d| def_string(d)));
+                f.detail = Detail::CreateView(ViewView {
+                    schema: k.schema.clone(),
+                    name: k.name.clone(),
+                    materialized: false,
+                    check_option,
+                    security_invoker: opts.iter().any(|d| d.defname == "security_invoker" && def_bool(d)),
+                    recursive: false,
+                    with_no_data: false,
+                });
+                define(&mut f, k);
             }
         }
         N::CreateTableAsStmt(c) => {
-            if let Some(rv) = c.into.as_ref().and_then(|i| i.rel.as_ref()) {
-                define(&mut f, range_var(rv, schema));
+            if let Some(into) = c.into.as_deref() {
+                if let Some(rv) = &into.rel {
+                    let k = range_var(rv, schema);
+                    if c.objtype == ObjectType::ObjectMatview as i32 {
+                        f.detail = Detail::CreateView(ViewView {
+                            schema: k.schema.clone(),
+                            name: k.name.clone(),
+                            materialized: true,
+                            with_no_data: into.skip_data,
+                            ..Default::default()
+                        });
+                    }
+                    define(&mut f, k);
+                }
             }
         }
         N::CreateFunctionStmt(fs) => {
             let (s, n) = qualify(&strings(&fs.funcname), schema);
+            let opts: Vec<&protobuf::DefElem> = def_elems(&fs.options).collect();
+            let returns = fs.return_type.as_ref().map(refs::type_display);
+            let mut percent_type = fs.return_type.as_ref().is_some_and(|t| t.pct_type);
+            for p in &fs.parameters {
+                if let Some(N::FunctionParameter(fp)) = &p.node {
+                    percent_type |= fp.arg_type.as_ref().is_some_and(|t| t.pct_type);
+                }
+            }
+            f.detail = Detail::CreateFunction(FunctionView {
+                schema: s.clone(),
+                name: n.clone(),
+                procedure: fs.is_procedure,
+                language: opts.iter().find(|d| d.defname == "language").map(|d| def_string(d)).unwrap_or_default(),
+                sql_body: fs.sql_body.is_some(),
+                returns_trigger: returns.as_deref() == Some("trigger"),
+                returns,
+                percent_type,
+            });
             define(&mut f, ObjKey::new(ObjKind::Function, &s, &n));
         }
         N::DefineStmt(d) => {
@@ -96,13 +164,16 @@ pub fn classify(node: &N, schema: &str) -> Facts {
             // `CREATE SCHEMA s CREATE TABLE t …`: the elements live in the new schema.
             for elt in &s.schema_elts {
                 if let Some(node) = &elt.node {
-                    let inner = classify(node, &s.schemaname);
+                    let inner = classify(node, &s.schemaname, text);
                     f.defines.extend(inner.defines);
                     f.refs.extend(inner.refs);
                 }
             }
         }
-        N::CreateExtensionStmt(e) => define(&mut f, ObjKey::new(ObjKind::Extension, "", &e.extname)),
+        N::CreateExtensionStmt(e) => {
+            f.detail = Detail::CreateExtension { name: e.extname.clone() };
+            define(&mut f, ObjKey::new(ObjKind::Extension, "", &e.extname));
+        }
         N::CreatePolicyStmt(p) => {
             if let Some(rv) = &p.table {
                 let t = range_var(rv, schema);
@@ -157,6 +228,57 @@ pub fn classify(node: &N, schema: &str) -> Facts {
         _ => {}
     }
     refs::collect(node, schema, &mut f.refs);
+    refs::roles(node, &mut f.roles);
+    // Typed RoleSpec fields are not reached by the tree walk.
+    let mut owner = |r: &Option<protobuf::RoleSpec>| {
+        if let Some(r) = r {
+            if r.roletype == protobuf::RoleSpecType::RolespecCstring as i32 && !r.rolename.is_empty() {
+                f.roles.push(r.rolename.clone());
+            }
+        }
+    };
+    match node {
+        N::AlterOwnerStmt(o) => owner(&o.newowner),
+        N::AlterTableStmt(a) => {
+            for c in &a.cmds {
+                if let Some(N::AlterTableCmd(c)) = &c.node {
+                    owner(&c.newowner);
+                }
+            }
+        }
+        N::CreateSchemaStmt(c) => owner(&c.authrole),
+        N::GrantStmt(g) => owner(&g.grantor),
+        _ => {}
+    }
+    let listed: Vec<&protobuf::Node> = match node {
+        N::GrantStmt(g) => g.grantees.iter().collect(),
+        N::CreatePolicyStmt(p) => p.roles.iter().collect(),
+        N::AlterPolicyStmt(p) => p.roles.iter().collect(),
+        N::GrantRoleStmt(g) => g.grantee_roles.iter().chain(g.granted_roles.iter()).collect(),
+        N::AlterDefaultPrivilegesStmt(a) => {
+            let mut v: Vec<&protobuf::Node> = a.action.iter().flat_map(|g| g.grantees.iter()).collect();
+            for d in def_elems(&a.options) {
+                if let Some(N::List(l)) = d.arg.as_deref().and_then(|x| x.node.as_ref()) {
+                    v.extend(l.items.iter());
+                }
+            }
+            v
+        }
+        _ => Vec::new(),
+    };
+    for n in listed {
+        match &n.node {
+            Some(N::RoleSpec(r)) if r.roletype == protobuf::RoleSpecType::RolespecCstring as i32 => {
+                f.roles.push(r.rolename.clone())
+            }
+            _ => {}
+        }
+    }
+    f.roles.sort();
+    f.roles.dedup();
+    if let N::AlterTableStmt(a) = node {
+        f.only = a.relation.as_ref().is_some_and(|r| !r.inh);
+    }
     let defined = f.defines.clone();
     f.refs.retain(|r| !defined.contains(r));
     f.refs.sort();
@@ -171,7 +293,7 @@ fn define(f: &mut Facts, key: ObjKey) {
     f.defines.push(key);
 }
 
-fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
+fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Facts) {
     let Some(rv) = &c.relation else { return };
     let key = range_var(rv, schema);
     let mut t = TableView {
@@ -182,17 +304,64 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
         partition: c.partbound.is_some(),
         unlogged: rv.relpersistence == "u",
         temporary: rv.relpersistence == "t",
+        inherits: if c.partbound.is_some() {
+            Vec::new()
+        } else {
+            c.inh_relations
+                .iter()
+                .filter_map(|n| match &n.node {
+                    Some(N::RangeVar(p)) => Some(range_var(p, schema).display()),
+                    _ => None,
+                })
+                .collect()
+        },
+        storage_parameters: def_elems(&c.options).map(|d| d.defname.clone()).collect(),
+        tablespace: (!c.tablespacename.is_empty()).then(|| c.tablespacename.clone()),
+        of_type: c.of_typename.as_ref().map(refs::type_display),
         ..Default::default()
     };
-    for elt in &c.table_elts {
+    if let Some(ps) = &c.partspec {
+        t.partition_strategy = Some(
+            match ps.strategy {
+                1 => "list",
+                2 => "range",
+                3 => "hash",
+                _ => "unknown",
+            }
+            .to_string(),
+        );
+        for p in &ps.part_params {
+            if let Some(N::PartitionElem(e)) = &p.node {
+                if e.name.is_empty() {
+                    t.partition_by_expression = true;
+                } else {
+                    t.partition_columns.push(e.name.clone());
+                }
+            }
+        }
+    }
+    // Element spans: from each element's start to the next one's (trimmed), or the list's end.
+    let starts: Vec<usize> = c.table_elts.iter().map(|e| element_location(e).unwrap_or(0)).collect();
+    for (i, elt) in c.table_elts.iter().enumerate() {
+        let start = starts[i];
+        let end = starts.get(i + 1).copied().unwrap_or(text.len()).min(text.len()).max(start);
+        let span = trim_element(text, start, end);
         match &elt.node {
             Some(N::ColumnDef(col)) => {
+                let tn = col.type_name.as_ref();
+                let names = tn.map(|t| strings(&t.names)).unwrap_or_default();
                 let mut cv = ColumnView {
                     name: col.colname.clone(),
-                    type_name: col.type_name.as_ref().map(refs::type_display).unwrap_or_default(),
+                    type_name: tn.map(refs::type_display).unwrap_or_default(),
+                    base_type: names.last().cloned().unwrap_or_default().to_lowercase(),
+                    array: tn.is_some_and(|t| !t.array_bounds.is_empty()),
+                    user_type: names.len() >= 2 && names[names.len() - 2] != "pg_catalog",
                     not_null: col.is_not_null,
                     has_default: col.raw_default.is_some(),
                     collation: col.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
+                    compression: (!col.compression.is_empty()).then(|| col.compression.clone()),
+                    storage: (!col.storage_name.is_empty()).then(|| col.storage_name.clone()),
+                    span,
                     ..Default::default()
                 };
                 for con in &col.constraints {
@@ -200,6 +369,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
                         match ConstrType::try_from(k.contype) {
                             Ok(ConstrType::ConstrPrimary) => {
                                 t.has_primary_key = true;
+                                t.primary_key = vec![col.colname.clone()];
                                 cv.not_null = true;
                             }
                             Ok(ConstrType::ConstrNotnull) => cv.not_null = true,
@@ -212,6 +382,22 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
                             }
                             _ => {}
                         }
+                        if matches!(
+                            ConstrType::try_from(k.contype),
+                            Ok(ConstrType::ConstrPrimary
+                                | ConstrType::ConstrUnique
+                                | ConstrType::ConstrCheck
+                                | ConstrType::ConstrForeign
+                                | ConstrType::ConstrExclusion)
+                        ) {
+                            let mut v = constraint_view(k, schema);
+                            v.inline = true;
+                            if v.columns.is_empty() && v.kind != "check" {
+                                v.columns = vec![col.colname.clone()];
+                            }
+                            v.span = constraint_span(text, k.location.max(0) as usize, span);
+                            t.constraints.push(v);
+                        }
                         inline_constraint(k, &key, f);
                     }
                 }
@@ -220,14 +406,106 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, f: &mut Facts) {
             Some(N::Constraint(k)) => {
                 if k.contype == ConstrType::ConstrPrimary as i32 {
                     t.has_primary_key = true;
+                    t.primary_key = strings(&k.keys);
                 }
+                let mut v = constraint_view(k, schema);
+                v.inline = true;
+                v.span = span;
+                t.constraints.push(v);
                 inline_constraint(k, &key, f);
+            }
+            Some(N::TableLikeClause(l)) => {
+                if let Some(rel) = &l.relation {
+                    let src = range_var(rel, schema);
+                    f.refs.push(src.clone());
+                    t.like.push(src.display());
+                }
             }
             _ => {}
         }
     }
     define(f, key.clone());
     f.detail = Detail::CreateTable(t);
+}
+
+fn element_location(e: &protobuf::Node) -> Option<usize> {
+    let loc = match e.node.as_ref()? {
+        N::ColumnDef(c) => c.location,
+        N::Constraint(c) => c.location,
+        N::TableLikeClause(l) => l.relation.as_ref().map(|r| r.location).unwrap_or(-1),
+        _ => -1,
+    };
+    (loc >= 0).then_some(loc as usize)
+}
+
+/// `[start, end)` without the trailing comma, closing parenthesis and whitespace that belong to
+/// the list rather than the element.
+fn trim_element(text: &str, start: usize, end: usize) -> Span {
+    let Some(seg) = text.get(start..end) else { return Span::new(start, start) };
+    let mut e = seg.len();
+    let bytes = seg.as_bytes();
+    // The last element runs to the statement's end: cut at its list's closing parenthesis.
+    let mut depth = 0i32;
+    let mut in_quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match (in_quote, b) {
+            (Some(q), c) if c == q => in_quote = None,
+            (Some(_), _) => {}
+            (None, b'\'') | (None, b'"') => in_quote = Some(b),
+            (None, b'(') => depth += 1,
+            (None, b')') if depth == 0 => {
+                e = i;
+                break;
+            }
+            (None, b')') => depth -= 1,
+            (None, b',') if depth == 0 => {
+                e = i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    let trimmed = seg[..e].trim_end();
+    Span::new(start, start + trimmed.len())
+}
+
+/// A column constraint runs from its location to the next constraint keyword or the column's end.
+fn constraint_span(_text: &str, location: usize, column: Span) -> Span {
+    Span::new(location.clamp(column.start, column.end), column.end)
+}
+
+fn def_elems(nodes: &[protobuf::Node]) -> impl Iterator<Item = &protobuf::DefElem> {
+    nodes.iter().filter_map(|n| match &n.node {
+        Some(N::DefElem(d)) => Some(d.as_ref()),
+        _ => None,
+    })
+}
+
+fn def_string(d: &protobuf::DefElem) -> String {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(N::String(s)) => s.sval.clone(),
+        Some(N::TypeName(t)) => strings(&t.names).join("."),
+        Some(N::List(l)) => strings(&l.items).join("."),
+        _ => d.arg.as_deref().and_then(refs::string_literal).unwrap_or_default(),
+    }
+}
+
+fn def_bool(d: &protobuf::DefElem) -> bool {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        None => true,
+        Some(N::Boolean(b)) => b.boolval,
+        Some(N::String(s)) => matches!(s.sval.to_lowercase().as_str(), "true" | "on" | "yes" | "1"),
+        Some(N::Integer(i)) => i.ival != 0,
+        _ => false,
+    }
+}
+
+fn def_int(d: &protobuf::DefElem) -> Option<i64> {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(N::Integer(i)) => Some(i.ival as i64),
+        Some(N::Float(f)) => f.fval.parse().ok(),
+        _ => None,
+    }
 }
 
 /// Inline constraints define names too (COMMENT ON CONSTRAINT and FKs refer to them).
@@ -262,17 +540,34 @@ pub fn constraint_view(k: &protobuf::Constraint, schema: &str) -> ConstraintView
         references: k.pktable.as_ref().map(|rv| range_var(rv, schema).display()),
         using_index: (!k.indexname.is_empty()).then(|| k.indexname.clone()),
         has_storage_parameters: !k.options.is_empty(),
+        nulls_not_distinct: k.nulls_not_distinct,
+        method: (kind == "exclusion").then(|| {
+            if k.access_method.is_empty() {
+                "btree".into()
+            } else {
+                k.access_method.clone()
+            }
+        }),
+        inline: false,
+        location: k.location.max(0) as usize,
+        span: Span::default(),
     }
 }
 
-fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, f: &mut Facts) {
+fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, text: &str, f: &mut Facts) {
     let Some(rv) = &a.relation else { return };
     let table = range_var(rv, schema);
     f.object = Some(table.clone());
     let single = a.cmds.len() == 1;
-    for cmd in &a.cmds {
+    let spans = command_spans(text, rv.location.max(0) as usize, a.cmds.len());
+    for (i, cmd) in a.cmds.iter().enumerate() {
         let Some(N::AlterTableCmd(cmd)) = &cmd.node else { continue };
         let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+        f.commands.push(CommandView {
+            kind: command_kind(subtype),
+            name: (!cmd.name.is_empty()).then(|| cmd.name.clone()),
+            span: spans.as_ref().map(|s| s[i]).unwrap_or_default(),
+        });
         match subtype {
             AlterTableType::AtAddConstraint => {
                 let Some(N::Constraint(k)) = cmd.def.as_deref().and_then(|d| d.node.as_ref()) else { continue };
@@ -296,7 +591,6 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, f: &mut Facts) {
                         only: !rv.inh,
                         constraint: view,
                         single_command: single,
-                        location: k.location.max(0) as usize,
                     };
                 }
             }
@@ -337,20 +631,93 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, f: &mut Facts) {
     }
 }
 
+/// `AT_ClusterOn` → `cluster_on`.
+fn command_kind(t: AlterTableType) -> String {
+    let name = t.as_str_name().trim_start_matches("AT_");
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.extend(c.to_lowercase());
+    }
+    out
+}
+
+/// Spans of the comma-separated subcommands after the relation name, when the token stream
+/// splits into exactly `n` of them.
+fn command_spans(text: &str, relation_at: usize, n: usize) -> Option<Vec<Span>> {
+    let tokens = pg_query::scan_tokens(text).ok()?;
+    let tok = |t: &protobuf::ScanToken| text.get(t.start as usize..t.end as usize).unwrap_or("");
+    let mut it = tokens.iter().filter(|t| t.start as usize >= relation_at).peekable();
+    // Skip the qualified name.
+    let mut expect_ident = true;
+    let mut first = None;
+    while let Some(t) = it.peek() {
+        let s = tok(t);
+        let ident = s.starts_with('"') || s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        match (expect_ident, ident, s == ".") {
+            (true, true, _) => expect_ident = false,
+            (false, _, true) => expect_ident = true,
+            _ => {
+                first = Some(t.start as usize);
+                break;
+            }
+        }
+        it.next();
+    }
+    let mut spans = Vec::new();
+    let mut start = first?;
+    let mut last_end = start;
+    let mut depth = 0i32;
+    for t in it {
+        match tok(t) {
+            "(" => depth += 1,
+            ")" => depth -= 1,
+            "," if depth == 0 => {
+                spans.push(Span::new(start, last_end));
+                start = t.end as usize; // the next command starts after the comma (whitespace trimmed below)
+                last_end = start;
+                continue;
+            }
+            ";" if depth == 0 => break,
+            _ => {}
+        }
+        if t.token != 0 {
+            last_end = t.end as usize;
+        }
+    }
+    spans.push(Span::new(start, last_end));
+    // Trim leading whitespace of each command.
+    let spans: Vec<Span> = spans
+        .into_iter()
+        .map(|sp| {
+            let seg = &text[sp.start..sp.end];
+            let skip = seg.len() - seg.trim_start().len();
+            Span::new(sp.start + skip, sp.end)
+        })
+        .collect();
+    (spans.len() == n).then_some(spans)
+}
+
 fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
     let Some(rv) = &i.relation else { return };
     let table = range_var(rv, schema);
     let mut columns = Vec::new();
-    let mut has_expressions = false;
+    let (mut expressions, mut ordered, mut collated) = (0, false, false);
     for p in &i.index_params {
         if let Some(N::IndexElem(e)) = &p.node {
             if e.name.is_empty() {
-                has_expressions = true;
+                expressions += 1;
             } else {
                 columns.push(e.name.clone());
             }
+            // SORTBY_DEFAULT = 1, SORTBY_NULLS_DEFAULT = 1
+            ordered |= e.ordering > 1 || e.nulls_ordering > 1;
+            collated |= !e.collation.is_empty();
         }
     }
+    let has_expressions = expressions > 0;
     let view = IndexView {
         schema: table.schema.clone(),
         name: i.idxname.clone(),
@@ -360,9 +727,16 @@ fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
         partial: i.where_clause.is_some(),
         concurrent: i.concurrent,
         on_only: !rv.inh,
+        key_count: columns.len() + expressions,
         columns,
+        expressions,
         has_expressions,
+        ordered,
+        collated,
         has_storage_parameters: !i.options.is_empty(),
+        nulls_not_distinct: i.nulls_not_distinct,
+        tablespace: (!i.table_space.is_empty()).then(|| i.table_space.clone()),
+        column_types: Vec::new(),
     };
     if !i.idxname.is_empty() {
         define(f, ObjKey::relation(&table.schema, &i.idxname));

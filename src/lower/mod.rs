@@ -45,11 +45,14 @@ pub fn lower_file(
                 match parsed.next().unwrap_or(Parsed::Err { message: "not parsed".into(), offset: 0 }) {
                     Parsed::Ok(node) => {
                         st.kind = kind::kind_name(&node);
-                        let f = classify::classify(&node, &schema);
+                        let f = classify::classify(&node, &schema, text);
                         st.object = f.object;
                         st.defines = f.defines;
                         st.refs = f.refs;
                         st.is_data = f.is_data;
+                        st.commands = f.commands;
+                        st.roles = f.roles;
+                        st.only = f.only;
                         st.session = f.session.unwrap_or(Session::None);
                         let mut detail = f.detail;
                         if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut detail, node.as_ref()) {

@@ -95,6 +95,20 @@ pub fn collect(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
     }
 }
 
+/// Role names the statement mentions (owners, grantees, policy roles), sorted, deduplicated.
+/// `PUBLIC`, `CURRENT_USER` and friends are not roles to create.
+pub fn roles(node: &NodeEnum, out: &mut Vec<String>) {
+    for (n, _, _, _) in node.nodes() {
+        if let NodeRef::RoleSpec(r) = n {
+            if r.roletype == protobuf::RoleSpecType::RolespecCstring as i32 && !r.rolename.is_empty() {
+                out.push(r.rolename.clone());
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+}
+
 /// A type name that is not built in: qualified with a schema other than `pg_catalog`.
 /// Unqualified names are assumed built in (pg_dump qualifies user types).
 pub fn user_type(tn: &protobuf::TypeName, default_schema: &str) -> Option<ObjKey> {

@@ -2,6 +2,7 @@
 //! them, then applies them to the IR through the closed set of actions in `actions`.
 
 pub mod actions;
+pub mod edit;
 pub mod expr;
 pub mod model;
 pub mod nodes;
@@ -282,6 +283,12 @@ pub struct ApplyOptions {
     /// Codes or ids to run exclusively (empty: all).
     pub select: Vec<String>,
     pub ignore: Vec<String>,
+    /// `--no-owner`: leave out `ALTER … OWNER TO`.
+    pub no_owner: bool,
+    /// `--no-privileges`: leave out GRANT, REVOKE and ALTER DEFAULT PRIVILEGES.
+    pub no_privileges: bool,
+    /// `--shard-hints`: write ZNbaseDB's explicit HASH/ASC key syntax where advised.
+    pub shard_hints: bool,
 }
 
 impl Default for ApplyOptions {
@@ -292,6 +299,9 @@ impl Default for ApplyOptions {
             unsafe_fixes: false,
             select: Vec::new(),
             ignore: Vec::new(),
+            no_owner: false,
+            no_privileges: false,
+            shard_hints: false,
         }
     }
 }
@@ -317,50 +327,60 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
     let mut diags = Vec::new();
     let target_index = pack.targets.index(&opts.target);
     let env = actions::ActionEnv { files, defer: &opts.defer };
+    let node_env = nodes::Env {
+        target: opts.target.clone(),
+        no_owner: opts.no_owner,
+        no_privileges: opts.no_privileges,
+        shard_hints: opts.shard_hints,
+    };
     for rule in pack.rules.iter().filter(|r| r.enabled(opts, target_index)) {
         // Table facts change as rules fold constraints in; recompute per rule.
         let tables = nodes::tables(ir);
         for id in 0..ir.stmts.len() {
-            let stmt = &ir.stmts[id];
-            if matches!(stmt.fate, Fate::Merged | Fate::Dropped) {
+            if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
                 continue;
             }
-            let Some(value) = nodes::value(rule.node, stmt, &tables, &opts.target) else { continue };
-            if let Some(c) = &rule.condition {
-                if !expr::truthy(&expr::eval(c, &value)) {
-                    continue;
+            let values = nodes::values(rule.node, &ir.stmts[id], &tables, &node_env);
+            for (item, value) in values {
+                if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
+                    break;
                 }
-            }
-            let (file, span) = (stmt.file, stmt.span);
-            let mut d =
-                Diagnostic::new(&rule.code, &rule.id, rule.severity, rule.message.render(&value)).at(file, span);
-            d.help = rule.help.clone();
-            match &rule.action {
-                None => diags.push(d),
-                Some(action) => {
-                    let safe = rule.safety == Safety::Safe;
-                    if !safe && !opts.unsafe_fixes {
-                        d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: false });
-                        d.help = Some(format!(
-                            "{}{}this fix changes behaviour; apply it with --unsafe-fixes",
-                            d.help.as_deref().unwrap_or(""),
-                            if d.help.is_some() { "; " } else { "" }
-                        ));
-                        diags.push(d);
+                if let Some(c) = &rule.condition {
+                    if !expr::truthy(&expr::eval(c, &value)) {
                         continue;
                     }
-                    match actions::apply(action, ir, id, &rule.code, &env) {
-                        Ok(true) => {
-                            d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: true });
-                            diags.push(d);
-                        }
-                        Ok(false) => {}
-                        Err(why) => {
-                            // The statement loads as written, but the rewrite's reason stands.
-                            d.severity = Severity::Warning;
-                            d.message = format!("{}: not applied, {why}", rule.summary);
-                            diags.push(d);
-                        }
+                }
+                let (file, span) = (ir.stmts[id].file, ir.stmts[id].span);
+                let message = rule.message.render(&value);
+                let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, message.clone()).at(file, span);
+                d.help = rule.help.clone();
+                let Some(action) = &rule.action else {
+                    diags.push(d);
+                    continue;
+                };
+                let safe = rule.safety == Safety::Safe;
+                if !safe && !opts.unsafe_fixes {
+                    d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: false });
+                    d.help = Some(format!(
+                        "{}{}this fix changes behaviour; apply it with --unsafe-fixes",
+                        d.help.as_deref().unwrap_or(""),
+                        if d.help.is_some() { "; " } else { "" }
+                    ));
+                    diags.push(d);
+                    continue;
+                }
+                let applied = actions::Applied { code: &rule.code, message: &message, help: rule.help.as_deref() };
+                match actions::apply(action, ir, id, item, &applied, &env) {
+                    Ok(true) => {
+                        d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: true });
+                        diags.push(d);
+                    }
+                    Ok(false) => {}
+                    Err(why) => {
+                        // The statement loads as written, but the rewrite's reason stands.
+                        d.severity = Severity::Warning.max(rule.severity);
+                        d.message = format!("{}: not applied, {why}", rule.summary);
+                        diags.push(d);
                     }
                 }
             }

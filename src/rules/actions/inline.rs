@@ -1,0 +1,59 @@
+//! `inline_constraint`: fold `ALTER TABLE … ADD CONSTRAINT` into the table's CREATE TABLE.
+
+use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
+use crate::source::Span;
+
+use super::ActionEnv;
+
+pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -> Result<bool, String> {
+    let stmt = &ir.stmts[id];
+    let Detail::AddConstraint { table, single_command, constraint, .. } = &stmt.detail else {
+        return Err("not an ADD CONSTRAINT".into());
+    };
+    if !single_command {
+        return Err("the ALTER TABLE has other commands; it is kept as written".into());
+    }
+    let target = ir.definer(table).ok_or("the table is not created by a CREATE TABLE in the input")?;
+    let target_stmt = &ir.stmts[target];
+    if (target_stmt.file, target_stmt.span.start) > (stmt.file, stmt.span.start) {
+        return Err("the table is created after the constraint".into());
+    }
+    if target_stmt.kind != "create_table" && target_stmt.kind != "create_table_partition" {
+        return Err("the table is not created by a CREATE TABLE in the input".into());
+    }
+    if matches!(target_stmt.fate, super::Fate::Dropped) {
+        return Err("the CREATE TABLE is not loaded".into());
+    }
+    let close = target_stmt.elements_close.ok_or("the CREATE TABLE has no column list to fold into")?;
+
+    let src = &env.files[stmt.file];
+    let text = src.slice(stmt.span);
+    let def = text[constraint.location.min(text.len())..].trim_end().trim_end_matches(';').trim_end();
+    let table_text = &src.text[target_stmt.span.start..close];
+    let body_start = table_text.find('(').map(|i| i + 1).unwrap_or(0);
+    let body = &table_text[body_start..];
+    let last = body.trim_end();
+    let insert_at = target_stmt.span.start + body_start + last.len();
+    let insert = if last.trim().is_empty() {
+        def.to_string()
+    } else if let Some(nl) = last.rfind('\n') {
+        // Indent like the last element line (pg_dump uses four spaces).
+        let line = &last[nl + 1..];
+        let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
+        format!(",\n{indent}{def}")
+    } else {
+        format!(", {def}")
+    };
+
+    let phase = target_stmt.phase;
+    let t = &mut ir.stmts[target];
+    t.edits.push(Edit { span: Span::new(insert_at, insert_at), insert });
+    t.fate = Fate::Rewritten;
+    t.add_code(code);
+    let s = &mut ir.stmts[id];
+    s.fate = Fate::Merged;
+    s.merged_into = Some(target);
+    s.phase = phase;
+    s.add_code(code);
+    Ok(true)
+}

@@ -1,0 +1,182 @@
+//! The closed vocabulary of rewrites rules can ask for. Each action checks it can apply and
+//! returns why not otherwise; rules never print SQL themselves.
+
+mod inline;
+mod strip;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::ir::{Fate, Ir, Phase, StmtId};
+use crate::manifest::{ChangeKind, ManifestChange, ObjectKind};
+use crate::source::SourceFile;
+
+use super::nodes::NodeKind;
+pub use strip::Clause;
+
+/// What `--defer` can move to post-data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DeferCategory {
+    Fks,
+    Checks,
+    Uniques,
+    Triggers,
+    Indexes,
+}
+
+impl DeferCategory {
+    pub const ALL: [DeferCategory; 5] = [
+        DeferCategory::Fks,
+        DeferCategory::Checks,
+        DeferCategory::Uniques,
+        DeferCategory::Triggers,
+        DeferCategory::Indexes,
+    ];
+    pub const DEFAULT: [DeferCategory; 4] =
+        [DeferCategory::Fks, DeferCategory::Checks, DeferCategory::Uniques, DeferCategory::Triggers];
+
+    pub fn parse(s: &str) -> Option<DeferCategory> {
+        Some(match s {
+            "fks" => DeferCategory::Fks,
+            "checks" => DeferCategory::Checks,
+            "uniques" => DeferCategory::Uniques,
+            "triggers" => DeferCategory::Triggers,
+            "indexes" => DeferCategory::Indexes,
+            _ => return None,
+        })
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeferCategory::Fks => "fks",
+            DeferCategory::Checks => "checks",
+            DeferCategory::Uniques => "uniques",
+            DeferCategory::Triggers => "triggers",
+            DeferCategory::Indexes => "indexes",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Fold an `ALTER TABLE … ADD CONSTRAINT` into its table's CREATE TABLE.
+    InlineConstraint,
+    /// Move the statement to post-data when the defer policy includes the category.
+    Defer(DeferCategory),
+    /// Take the statement out of the loadable scripts into `unsupported.sql`, with the finding.
+    Drop,
+    /// Leave the statement out entirely (it has no effect worth keeping on the target).
+    Omit,
+    /// Remove one ALTER TABLE subcommand (the whole statement when it is the only one).
+    DropCommand,
+    /// Remove a clause from the statement or the matched item.
+    Strip(Clause),
+}
+
+/// Actions, their parameters, and the nodes they apply to (empty: any).
+const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
+    ("inline_constraint", &[], &[NodeKind::AddConstraint]),
+    ("defer", &["category"], &[]),
+    ("drop", &[], &[]),
+    ("omit", &[], &[]),
+    ("drop_command", &[], &[NodeKind::AlterCommand]),
+    ("strip", &["clause"], &[]),
+];
+
+impl Action {
+    /// Build an action from a rule file's `rewrite:` block; the error names what is wrong.
+    pub fn from_spec(name: &str, params: &BTreeMap<String, String>, node: NodeKind) -> Result<Action, String> {
+        let Some((_, allowed, nodes)) = ACTIONS.iter().find(|(n, _, _)| *n == name) else {
+            let names: Vec<&str> = ACTIONS.iter().map(|(n, _, _)| *n).collect();
+            return Err(format!("unknown action `{name}`; actions: {}", names.join(", ")));
+        };
+        if let Some(k) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
+            return Err(format!("action `{name}` has no parameter `{k}`"));
+        }
+        if !nodes.is_empty() && !nodes.contains(&node) {
+            return Err(format!("`{name}` does not apply to this node"));
+        }
+        Ok(match name {
+            "inline_constraint" => Action::InlineConstraint,
+            "defer" => {
+                let c = params.get("category").ok_or("`defer` needs `with: {category: …}`")?;
+                Action::Defer(DeferCategory::parse(c).ok_or_else(|| {
+                    format!("unknown defer category `{c}`; categories: fks, checks, uniques, triggers, indexes")
+                })?)
+            }
+            "drop" => Action::Drop,
+            "omit" => Action::Omit,
+            "drop_command" => Action::DropCommand,
+            _ => {
+                let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
+                Action::Strip(Clause::parse(c, node)?)
+            }
+        })
+    }
+}
+
+pub struct ActionEnv<'a> {
+    pub files: &'a [SourceFile],
+    pub defer: &'a BTreeSet<DeferCategory>,
+}
+
+/// What a rule application knows about itself, for actions that record it.
+pub struct Applied<'a> {
+    pub code: &'a str,
+    /// The rendered finding, for `unsupported.sql` comments and manifest details.
+    pub message: &'a str,
+    pub help: Option<&'a str>,
+}
+
+/// Apply `action` to item `item` of statement `id`. `Ok(false)` means the policy says not to
+/// (nothing changed); `Err` says why the action cannot apply to this statement.
+pub fn apply(
+    action: &Action,
+    ir: &mut Ir,
+    id: StmtId,
+    item: usize,
+    a: &Applied,
+    env: &ActionEnv,
+) -> Result<bool, String> {
+    match action {
+        Action::Defer(category) => {
+            if !env.defer.contains(category) {
+                return Ok(false);
+            }
+            let s = &mut ir.stmts[id];
+            s.phase = Phase::PostData;
+            s.add_code(a.code);
+            Ok(true)
+        }
+        Action::InlineConstraint => inline::inline_constraint(ir, id, a.code, env),
+        Action::Drop | Action::Omit => {
+            let s = &mut ir.stmts[id];
+            s.fate = Fate::Dropped;
+            s.edits.clear();
+            s.add_code(a.code);
+            if *action == Action::Drop {
+                let mut note = format!("{}: {}", a.code, a.message);
+                if let Some(h) = a.help {
+                    note.push_str(&format!("\nhelp: {h}"));
+                }
+                s.unsupported = Some(note);
+            }
+            Ok(true)
+        }
+        Action::DropCommand => strip::drop_command(ir, id, item, a, env),
+        Action::Strip(clause) => strip::strip(ir, id, item, *clause, a, env),
+    }
+}
+
+/// Record a difference the target will have on purpose (for `verify --manifest`).
+pub(crate) fn record_change(ir: &mut Ir, id: StmtId, kind: ObjectKind, name: &str, table: Option<&str>, a: &Applied) {
+    let s = &mut ir.stmts[id];
+    let schema = s.object.as_ref().map(|o| o.schema.clone()).filter(|x| !x.is_empty());
+    s.changes.push(ManifestChange {
+        kind,
+        schema,
+        name: name.to_string(),
+        table: table.map(String::from),
+        change: ChangeKind::Rewritten,
+        codes: vec![a.code.to_string()],
+        detail: a.message.to_string(),
+    });
+}
