@@ -5,3 +5,4 @@ pub mod diagnostic;
 pub mod manifest;
 pub mod scan;
 pub mod source;
+pub mod synth;
