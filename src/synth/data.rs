@@ -170,7 +170,7 @@ impl RowCtx<'_> {
                         if k > 0 {
                             buf.push(' ');
                         }
-                        push_capitalized(buf, *r.pick(WORDS));
+                        push_capitalized(buf, r.pick(WORDS));
                     }
                 }
                 Gen::Prose => {
@@ -190,7 +190,7 @@ impl RowCtx<'_> {
                 Gen::Phone => {
                     let _ = write!(buf, "+1-555-{:04}", r.below(10_000));
                 }
-                Gen::Country => buf.push_str(*r.pick(COUNTRIES)),
+                Gen::Country => buf.push_str(r.pick(COUNTRIES)),
                 Gen::Plain => self.plain(buf, &mut r, c.ty),
             }
         }
@@ -212,7 +212,7 @@ impl RowCtx<'_> {
                 let mut chars = 0usize;
                 let words = r.range(1, 6);
                 for k in 0..words {
-                    let w = *r.pick(WORDS);
+                    let w = r.pick(WORDS);
                     let wc = w.chars().count() + usize::from(k > 0);
                     if chars + wc > usize::from(n) {
                         break;
@@ -269,7 +269,7 @@ impl RowCtx<'_> {
                     b & 0xffff_ffff_ffff
                 );
             }
-            Ty::Enum(e) => buf.push_str(*r.pick(self.model.enums[usize::from(e)].labels)),
+            Ty::Enum(e) => buf.push_str(r.pick(self.model.enums[usize::from(e)].labels)),
             Ty::TextArr => {
                 self.scratch.clear();
                 self.scratch.push('{');
@@ -333,9 +333,9 @@ fn prose(s: &mut String, r: &mut Rng, max_words: u64) {
             s.push(' ');
         }
         if r.chance(3) {
-            s.push_str(*r.pick(SPECIALS));
+            s.push_str(r.pick(SPECIALS));
         } else {
-            s.push_str(*r.pick(WORDS));
+            s.push_str(r.pick(WORDS));
         }
     }
 }
@@ -387,7 +387,7 @@ fn json_string(s: &mut String, v: &str) {
 fn json_object(s: &mut String, r: &mut Rng, depth: u32) {
     let mut keys: Vec<&str> = Vec::with_capacity(4);
     for _ in 0..r.range(1, 4) {
-        let k = *r.pick(JSON_KEYS);
+        let k = r.pick(JSON_KEYS);
         if !keys.contains(&k) {
             keys.push(k);
         }
@@ -409,9 +409,9 @@ fn json_object(s: &mut String, r: &mut Rng, depth: u32) {
             }
             3 => {
                 let w = if r.chance(15) {
-                    *r.pick(SPECIALS)
+                    r.pick(SPECIALS)
                 } else {
-                    *r.pick(WORDS)
+                    r.pick(WORDS)
                 };
                 json_string(s, w);
             }

@@ -397,7 +397,7 @@ pub fn build(opts: &SynthOptions) -> Model {
             _ => Kind::Regular,
         };
         kinds.push(kind);
-        let word = *r.pick(WORDS);
+        let word = r.pick(WORDS);
         let id = match kind {
             Kind::Partitioned => IdKind::BigSerial,
             Kind::Join => IdKind::None,
@@ -422,7 +422,7 @@ pub fn build(opts: &SynthOptions) -> Model {
             schema: r.below(nschemas as u64) as usize,
             name: format!("{word}_{}", i + 1),
             word,
-            owner: *r.pick(OWNERS),
+            owner: r.pick(OWNERS),
             kind,
             id,
             cols: Vec::new(),
@@ -479,7 +479,7 @@ pub fn build(opts: &SynthOptions) -> Model {
         let mut tries = 0;
         while edges[i].iter().filter(|e| !e.self_ref && !e.cycle).count() < want && tries < 20 {
             tries += 1;
-            let p = *r.pick(&regular);
+            let p = r.pick(&regular);
             if p == i || has_edge(&edges, i, p) {
                 continue;
             }
@@ -527,36 +527,24 @@ pub fn build(opts: &SynthOptions) -> Model {
     let mut shared_fn = vec![false; nschemas];
     for (i, t_edges) in edges.iter().enumerate() {
         let mut r = Rng::derive(seed, 3, i as u64);
-        let parent_names: Vec<String> = t_edges
+        // Column name and "parent key is bigint" per edge.
+        let fk_info: Vec<(String, bool)> = t_edges
             .iter()
             .map(|e| {
-                if e.self_ref {
+                let name = if e.self_ref {
                     "parent_id".to_string()
                 } else {
                     format!("{}_id", tables[e.parent].name)
-                }
-            })
-            .collect();
-        let parent_id_big: Vec<bool> = t_edges
-            .iter()
-            .map(|e| {
-                matches!(
+                };
+                let big = matches!(
                     tables[e.parent].id,
                     IdKind::BigSerial | IdKind::Identity { big: true, .. }
-                )
+                );
+                (name, big)
             })
             .collect();
         let t = &mut tables[i];
-        build_table(
-            t,
-            i,
-            &mut r,
-            t_edges,
-            &parent_names,
-            &parent_id_big,
-            &enum0,
-            &mut shared_fn,
-        );
+        build_table(t, i, &mut r, t_edges, &fk_info, &enum0, &mut shared_fn);
     }
 
     // Views over a child and its (regular) parent.
@@ -584,7 +572,7 @@ pub fn build(opts: &SynthOptions) -> Model {
                 if cand.is_empty() {
                     break;
                 }
-                let c = *r.pick(&cand);
+                let c = r.pick(&cand);
                 if !out.contains(&c) {
                     out.push(c);
                 }
@@ -666,8 +654,7 @@ fn build_table(
     i: usize,
     r: &mut Rng,
     edges: &[Edge],
-    fk_names: &[String],
-    fk_big: &[bool],
+    fk_info: &[(String, bool)],
     enum0: &str,
     shared_fn: &mut [bool],
 ) {
@@ -712,14 +699,14 @@ fn build_table(
         };
         let ty = if e.self_ref {
             t.cols[0].ty
-        } else if fk_big[k] {
+        } else if fk_info[k].1 {
             Ty::BigInt
         } else {
             Ty::Int
         };
         fk_cols.push(t.cols.len());
         t.cols
-            .push(col(fk_names[k].clone().into(), ty, e.not_null, None, gen));
+            .push(col(fk_info[k].0.clone().into(), ty, e.not_null, None, gen));
     }
     if t.kind == Kind::Join {
         t.pk = vec![0, 1];
