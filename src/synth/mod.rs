@@ -96,7 +96,7 @@ pub fn generate_to(w: &mut impl io::Write, opts: &SynthOptions) -> io::Result<Sy
 }
 
 fn estimate_size(opts: &SynthOptions) -> usize {
-    let schema = 4096 + opts.tables.saturating_mul(4500);
+    let schema = 4096 + opts.tables.saturating_mul(3000);
     let data = match (opts.with_data, opts.target_bytes) {
         (false, _) => 0,
         (true, Some(t)) => t,

@@ -900,7 +900,7 @@ fn build_table(
         });
     }
     // Foreign keys.
-    for (n_fk, (&ci, e)) in fk_cols.iter().zip(edges).enumerate() {
+    for (&ci, e) in fk_cols.iter().zip(edges) {
         let on_delete = match (t.kind, e.not_null, r.below(3)) {
             (Kind::Join, _, _) => Some("CASCADE"),
             (_, _, 0) => None,
@@ -908,7 +908,6 @@ fn build_table(
             (_, true, _) => Some("RESTRICT"),
             (_, false, _) => Some("SET NULL"),
         };
-        let _ = n_fk;
         t.fks.push(Fk {
             name: format!("{}_{}_fkey", t.name, t.cols[ci].name),
             col: ci,
