@@ -8,9 +8,10 @@ pub mod model;
 pub mod nodes;
 pub mod template;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
@@ -333,25 +334,34 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
         no_privileges: opts.no_privileges,
         shard_hints: opts.shard_hints,
     };
-    for rule in pack.rules.iter().filter(|r| r.enabled(opts, target_index)) {
-        // Table facts change as rules fold constraints in; recompute per rule.
-        let tables = nodes::tables(ir);
+    let rules: Vec<&Rule> = pack.rules.iter().filter(|r| r.enabled(opts, target_index)).collect();
+    // A statement's node values depend on the input only (not on other rules' rewrites), so
+    // each node kind's values are built once, in parallel, and shared by its rules.
+    let tables = nodes::tables(ir);
+    let mut cache: BTreeMap<NodeKind, Vec<Vec<(usize, Value)>>> = BTreeMap::new();
+    for rule in &rules {
+        cache.entry(rule.node).or_insert_with(|| {
+            ir.stmts.par_iter().map(|s| nodes::values(rule.node, s, &tables, &node_env)).collect()
+        });
+    }
+    for rule in rules {
+        let values_of = &cache[&rule.node];
         for id in 0..ir.stmts.len() {
             if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
                 continue;
             }
-            let values = nodes::values(rule.node, &ir.stmts[id], &tables, &node_env);
-            for (item, value) in values {
+            for (item, value) in &values_of[id] {
+                let (item, value) = (*item, value);
                 if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
                     break;
                 }
                 if let Some(c) = &rule.condition {
-                    if !expr::truthy(&expr::eval(c, &value)) {
+                    if !expr::truthy(&expr::eval(c, value)) {
                         continue;
                     }
                 }
                 let (file, span) = (ir.stmts[id].file, ir.stmts[id].span);
-                let message = rule.message.render(&value);
+                let message = rule.message.render(value);
                 let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, message.clone()).at(file, span);
                 d.help = rule.help.clone();
                 let Some(action) = &rule.action else {

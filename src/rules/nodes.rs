@@ -68,6 +68,17 @@ fn to_value<T: Serialize>(v: &T) -> Value {
     serde_json::to_value(v).expect("views serialize")
 }
 
+/// The table as item nodes (column, constraint, subcommand, index, trigger) see it: without
+/// its `columns` and `constraints` lists, which would make every item carry the whole table.
+fn slim(t: &TableView) -> Value {
+    let mut v = to_value(t);
+    if let Value::Object(m) = &mut v {
+        m.remove("columns");
+        m.remove("constraints");
+    }
+    v
+}
+
 #[derive(Serialize, Default)]
 struct ExtensionView {
     name: String,
@@ -91,7 +102,8 @@ impl NodeKind {
 
     /// Every field of the node with an example value; paths in rules must exist here.
     pub fn skeleton(self) -> Value {
-        let table = to_value(&TableView::default());
+        let full = to_value(&TableView::default());
+        let table = slim(&TableView::default());
         let mut v = match self {
             NodeKind::AddConstraint => json!({
                 "table": table,
@@ -105,7 +117,7 @@ impl NodeKind {
                 "only": false,
                 "single_command": true,
             }),
-            NodeKind::CreateTable => json!({ "table": table }),
+            NodeKind::CreateTable => json!({ "table": full }),
             NodeKind::Column => json!({ "table": table, "column": to_value(&ColumnView::default()) }),
             NodeKind::Constraint => json!({ "table": table, "constraint": to_value(&ConstraintView::default()) }),
             NodeKind::CreateIndex => json!({ "index": to_value(&IndexView::default()), "table": table }),
@@ -160,7 +172,7 @@ fn roles(stmt: &Stmt) -> Vec<String> {
 /// The node's values for `stmt`: one per item (`(item index, value)`), none when the
 /// statement is not of that kind.
 pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>, env: &Env) -> Vec<(usize, Value)> {
-    let table_of = |key: &ObjKey| tables.get(key).map(to_value).unwrap_or(Value::Null);
+    let table_of = |key: &ObjKey| tables.get(key).map(slim).unwrap_or(Value::Null);
     let rel = |schema: &str, name: &str| ObjKey::relation(schema, name);
     let mut out: Vec<(usize, Value)> = match (kind, &stmt.detail) {
         (NodeKind::AddConstraint, Detail::AddConstraint { table, only, constraint, single_command }) => vec![(
@@ -197,11 +209,11 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
         }
         (NodeKind::CreateTable, Detail::CreateTable(t)) => vec![(0, json!({ "table": to_value(t) }))],
         (NodeKind::Column, Detail::CreateTable(t)) => {
-            let table = to_value(t);
+            let table = slim(t);
             t.columns.iter().enumerate().map(|(i, c)| (i, json!({ "table": table, "column": to_value(c) }))).collect()
         }
         (NodeKind::Constraint, Detail::CreateTable(t)) => {
-            let table = to_value(t);
+            let table = slim(t);
             t.constraints
                 .iter()
                 .enumerate()
@@ -222,7 +234,7 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
                     .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
                     .collect();
             }
-            vec![(0, json!({ "index": to_value(&view), "table": table.map(to_value).unwrap_or(Value::Null) }))]
+            vec![(0, json!({ "index": to_value(&view), "table": table.map(slim).unwrap_or(Value::Null) }))]
         }
         (NodeKind::CreateTrigger, Detail::CreateTrigger(t)) => {
             vec![(0, json!({ "trigger": to_value(t), "table": table_of(&rel(&t.schema, &t.table)) }))]
