@@ -672,6 +672,20 @@ mod tests {
     }
 
     #[test]
+    fn describes_the_first_difference_between_outputs() {
+        let a = vec![(Phase::PreData, "CREATE TABLE t (id int);".to_string())];
+        let mut b = a.clone();
+        assert_eq!(first_difference(&a, &b), None);
+        b.push((Phase::PostData, "ALTER TABLE t ADD CHECK (id > 0);".to_string()));
+        assert_eq!(
+            first_difference(&a, &b).unwrap(),
+            "statement 2 is post-data `ALTER TABLE t ADD CHECK (id > 0)` instead of nothing"
+        );
+        b[0].0 = Phase::PostData;
+        assert!(first_difference(&a, &b).unwrap().starts_with("statement 1 is post-data `CREATE TABLE t (id int)`"));
+    }
+
+    #[test]
     fn trims_leading_blank_lines_only() {
         assert_eq!(trim_blank_lines("\n\n  -- x\nSELECT 1;\n\n"), "  -- x\nSELECT 1;");
     }
