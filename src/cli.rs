@@ -44,6 +44,21 @@ pub enum RulesCommand {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Run every rule's cases/ against its snapshots/; exit 1 on any failure.
+    Test {
+        /// A rule pack directory (default: ./rules). Without its own targets.yaml it is tested
+        /// on top of the built-in rules.
+        #[arg(value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Write new and changed snapshots and remove those whose case is gone.
+        #[arg(long)]
+        update: bool,
+    },
+    /// Print docs/rules.md (Markdown generated from the rule files) to standard output.
+    Docs {
+        #[arg(long = "rules", value_name = "DIR")]
+        rules: Vec<PathBuf>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

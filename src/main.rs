@@ -43,6 +43,19 @@ fn run(cli: Cli) -> Result<u8> {
                 print!("{}", output::rules_list(&pack, format));
                 Ok(0)
             }
+            RulesCommand::Test { dir, update } => {
+                let dir = dir.unwrap_or_else(|| PathBuf::from("rules"));
+                if !dir.is_dir() {
+                    bail!("{}: no such directory (pass a rule pack's directory)", dir.display());
+                }
+                let report = pg2znb::rules::harness::run_dir(&dir, update)?;
+                print!("{}", output::rules_test(&report));
+                Ok(if report.passed() { 0 } else { EXIT_FINDINGS })
+            }
+            RulesCommand::Docs { rules } => {
+                print!("{}", pg2znb::rules::docs::render_markdown(&load_pack(&rules)?));
+                Ok(0)
+            }
         },
         Command::Explain { code, rules } => {
             let pack = load_pack(&rules)?;

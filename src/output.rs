@@ -243,3 +243,46 @@ pub fn explain(r: &Rule, pack: &RulePack) -> String {
 fn indent(s: &str) -> String {
     s.trim_end().lines().map(|l| format!("    {l}\n")).collect()
 }
+
+/// `pg2znb rules test`: one line per rule, the failures and snapshot diffs under it, then
+/// `N passed, M failed` alone on the last line.
+pub fn rules_test(report: &pg2znb::rules::harness::HarnessReport) -> String {
+    use pg2znb::rules::harness::SnapshotStatus;
+    let mut out = String::new();
+    for r in &report.rules {
+        let failed = r.cases.iter().filter(|c| !c.passed()).count();
+        let status = if r.passed() { "ok  " } else { "FAIL" };
+        let detail = if failed > 0 { format!(", {failed} failed") } else { String::new() };
+        let _ = writeln!(out, "{status} {} {} ({}{detail})", r.code, r.id, plural(r.cases.len(), "case", "cases"));
+        for p in &r.problems {
+            let _ = writeln!(out, "     {}: {p}", r.dir.display());
+        }
+        for n in &r.notes {
+            let _ = writeln!(out, "     {n}");
+        }
+        for c in &r.cases {
+            let name = &c.result.name;
+            for f in &c.result.failures {
+                let _ = writeln!(out, "     {name}: {f}");
+            }
+            match &c.snapshot {
+                SnapshotStatus::Matches => {}
+                SnapshotStatus::Written => {
+                    let _ = writeln!(out, "     {name}: wrote snapshots/{name}.snap");
+                }
+                SnapshotStatus::Missing => {
+                    let _ = writeln!(out, "     {name}: no snapshots/{name}.snap (run with --update to write it)");
+                }
+                SnapshotStatus::Differs { diff } => {
+                    let _ = writeln!(out, "     {name}: differs from snapshots/{name}.snap (--update accepts it):");
+                    for line in diff.lines() {
+                        let _ = writeln!(out, "       {line}");
+                    }
+                }
+            }
+        }
+    }
+    let (passed, failed) = report.counts();
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    out
+}

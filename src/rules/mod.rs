@@ -2,8 +2,10 @@
 //! them, then applies them to the IR through the closed set of actions in `actions`.
 
 pub mod actions;
+pub mod docs;
 pub mod edit;
 pub mod expr;
+pub mod harness;
 pub mod model;
 pub mod nodes;
 pub mod template;

@@ -1,0 +1,32 @@
+//! `docs/rules.md` is generated from the rule files and must be up to date; every rule directory
+//! must carry its cases.
+
+use std::path::Path;
+
+use pg2znb::rules::{docs, harness, RulePack};
+
+#[test]
+fn docs_rules_md_is_up_to_date() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The built-in pack is embedded from rules/**/rule.yaml (build.rs reruns when they change).
+    let want = docs::render_markdown(&RulePack::builtin().expect("rule files load"));
+    let have = std::fs::read_to_string(root.join("docs/rules.md")).unwrap_or_default();
+    if have != want {
+        let diff = harness::line_diff(&have, &want);
+        panic!("docs/rules.md is stale; regenerate it with `cargo run -- rules docs > docs/rules.md`\n{diff}");
+    }
+}
+
+#[test]
+fn every_rule_directory_has_cases() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let mut missing = Vec::new();
+    for d in harness::rule_dirs(&root).unwrap() {
+        for prefix in ["fires_", "ok_"] {
+            if !d.cases.iter().any(|c| c.name.starts_with(prefix)) {
+                missing.push(format!("{}: no cases/{prefix}*.sql", d.dir.display()));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "every rule needs a fires_ and an ok_ case:\n{}", missing.join("\n"));
+}
