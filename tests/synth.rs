@@ -5,13 +5,7 @@ use std::time::Instant;
 use pg2znb::synth::{generate, generate_to, generate_with_stats, SynthOptions, SynthStats};
 
 fn opts(tables: usize, seed: u64, with_data: bool, rows: usize) -> SynthOptions {
-    SynthOptions {
-        tables,
-        seed,
-        with_data,
-        rows_per_table: rows,
-        target_bytes: None,
-    }
+    SynthOptions { tables, seed, with_data, rows_per_table: rows, target_bytes: None }
 }
 
 /// The SQL of a dump without COPY data and psql meta-commands (`\restrict`, `\unrestrict`).
@@ -43,64 +37,35 @@ fn count_lines(dump: &str, pred: impl Fn(&str) -> bool) -> usize {
 fn check_shape(dump: &str, st: &SynthStats, o: &SynthOptions) {
     assert_eq!(st.tables, o.tables);
     assert_eq!(st.create_table, o.tables + st.partitions);
-    assert_eq!(
-        count_lines(dump, |l| l.starts_with("CREATE TABLE ")),
-        st.create_table
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.contains("ADD CONSTRAINT")
-            && l.contains(" PRIMARY KEY (")),
-        st.primary_keys
-    );
+    assert_eq!(count_lines(dump, |l| l.starts_with("CREATE TABLE ")), st.create_table);
+    assert_eq!(count_lines(dump, |l| l.contains("ADD CONSTRAINT") && l.contains(" PRIMARY KEY (")), st.primary_keys);
     // Every table and every partition has a primary key.
     assert_eq!(st.primary_keys, st.create_table);
+    assert_eq!(count_lines(dump, |l| l.contains(" FOREIGN KEY (")), st.foreign_keys);
     assert_eq!(
-        count_lines(dump, |l| l.contains(" FOREIGN KEY (")),
-        st.foreign_keys
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.starts_with("ALTER TABLE ONLY ")
-            && l.contains(" ATTACH PARTITION ")),
+        count_lines(dump, |l| l.starts_with("ALTER TABLE ONLY ") && l.contains(" ATTACH PARTITION ")),
         st.partitions
     );
     assert_eq!(
-        count_lines(dump, |l| l.starts_with("ALTER INDEX ")
-            && l.contains(" ATTACH PARTITION ")),
+        count_lines(dump, |l| l.starts_with("ALTER INDEX ") && l.contains(" ATTACH PARTITION ")),
         st.index_attach
     );
     assert_eq!(
-        count_lines(dump, |l| l.starts_with("CREATE INDEX ")
-            || l.starts_with("CREATE UNIQUE INDEX ")),
+        count_lines(dump, |l| l.starts_with("CREATE INDEX ") || l.starts_with("CREATE UNIQUE INDEX ")),
         st.indexes
     );
+    assert_eq!(count_lines(dump, |l| l.starts_with("CREATE VIEW ")), st.views);
+    assert_eq!(count_lines(dump, |l| l.starts_with("CREATE TRIGGER ")), st.triggers);
+    assert_eq!(count_lines(dump, |l| l.starts_with("CREATE FUNCTION ")), st.functions);
+    assert_eq!(count_lines(dump, |l| l.contains(" ADD GENERATED ")), st.identity_columns);
     assert_eq!(
-        count_lines(dump, |l| l.starts_with("CREATE VIEW ")),
-        st.views
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.starts_with("CREATE TRIGGER ")),
-        st.triggers
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.starts_with("CREATE FUNCTION ")),
-        st.functions
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.contains(" ADD GENERATED ")),
-        st.identity_columns
-    );
-    assert_eq!(
-        count_lines(dump, |l| l.starts_with("ALTER SEQUENCE ")
-            && l.contains(" OWNED BY ")),
+        count_lines(dump, |l| l.starts_with("ALTER SEQUENCE ") && l.contains(" OWNED BY ")),
         st.sequences - st.identity_columns
     );
     assert_eq!(dump.len(), st.bytes);
     if o.with_data {
         assert_eq!(dump.matches("\nCOPY ").count(), st.copy_blocks);
-        assert_eq!(
-            dump.matches("\nSELECT pg_catalog.setval(").count(),
-            st.sequences
-        );
+        assert_eq!(dump.matches("\nSELECT pg_catalog.setval(").count(), st.sequences);
     } else {
         assert!(!dump.contains("\nCOPY "));
         assert!(!dump.contains("setval"));
@@ -120,10 +85,7 @@ fn deterministic_for_a_seed_and_different_across_seeds() {
 
 #[test]
 fn streaming_equals_string() {
-    let o = SynthOptions {
-        target_bytes: Some(3 << 20),
-        ..opts(40, 3, true, 2)
-    };
+    let o = SynthOptions { target_bytes: Some(3 << 20), ..opts(40, 3, true, 2) };
     let (s, st) = generate_with_stats(&o);
     let mut v = Vec::new();
     let st2 = generate_to(&mut v, &o).expect("write to Vec");
@@ -137,19 +99,11 @@ fn looks_like_pg_dump() {
     assert!(d.starts_with("--\n-- PostgreSQL database dump\n--\n\n\\restrict "));
     assert!(d.contains("\nSELECT pg_catalog.set_config('search_path', '', false);\n"));
     // pg_dump 15.14+ brackets the script with \restrict / \unrestrict and one key.
-    let key = d
-        .lines()
-        .find_map(|l| l.strip_prefix("\\restrict "))
-        .expect("restrict");
-    assert!(d.ends_with(&format!(
-        "--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {key}\n\n"
-    )));
+    let key = d.lines().find_map(|l| l.strip_prefix("\\restrict ")).expect("restrict");
+    assert!(d.ends_with(&format!("--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {key}\n\n")));
     // Section order of pg_dump: types, functions, tables, attach, defaults, data, setval,
     // constraints, indexes, index attach, triggers, foreign keys.
-    let pos = |needle: &str| {
-        d.find(needle)
-            .unwrap_or_else(|| panic!("missing {needle:?}"))
-    };
+    let pos = |needle: &str| d.find(needle).unwrap_or_else(|| panic!("missing {needle:?}"));
     let order = [
         "; Type: SCHEMA;",
         "; Type: EXTENSION;",
@@ -193,14 +147,8 @@ fn looks_like_pg_dump() {
 
 #[test]
 fn shape_counts_match_options() {
-    for (n, seed, data) in [
-        (1, 1, true),
-        (2, 2, false),
-        (5, 3, true),
-        (10, 4, false),
-        (200, 5, true),
-        (1000, 6, false),
-    ] {
+    for (n, seed, data) in [(1, 1, true), (2, 2, false), (5, 3, true), (10, 4, false), (200, 5, true), (1000, 6, false)]
+    {
         let o = opts(n, seed, data, 3);
         let (d, st) = generate_with_stats(&o);
         check_shape(&d, &st, &o);
@@ -232,25 +180,10 @@ fn names_are_unique_and_short() {
     for l in d.lines() {
         if let Some(rest) = l.strip_prefix("-- Name: ") {
             let name = rest.split(';').next().unwrap_or_default();
-            let kind = rest
-                .split("; Type: ")
-                .nth(1)
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default();
-            let schema = rest
-                .split("; Schema: ")
-                .nth(1)
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default();
+            let kind = rest.split("; Type: ").nth(1).unwrap_or_default().split(';').next().unwrap_or_default();
+            let schema = rest.split("; Schema: ").nth(1).unwrap_or_default().split(';').next().unwrap_or_default();
             for ident in name.split([' ', '.', '(', ')']) {
-                assert!(
-                    ident.len() <= 63,
-                    "identifier longer than 63 bytes: {ident}"
-                );
+                assert!(ident.len() <= 63, "identifier longer than 63 bytes: {ident}");
             }
             let key = (kind.to_string(), schema.to_string(), name.to_string());
             assert!(seen.insert(key), "duplicate object {kind} {schema}.{name}");
@@ -267,9 +200,7 @@ fn copy_rows_are_well_formed() {
         match in_copy {
             None => {
                 if let Some(rest) = line.strip_prefix("COPY ") {
-                    let cols = rest[rest.find('(').unwrap() + 1..rest.rfind(')').unwrap()]
-                        .split(", ")
-                        .count();
+                    let cols = rest[rest.find('(').unwrap() + 1..rest.rfind(')').unwrap()].split(", ").count();
                     in_copy = Some(cols);
                 }
             }
@@ -303,22 +234,11 @@ fn copy_rows_are_well_formed() {
 #[test]
 fn target_bytes_is_about_right() {
     for target in [1usize << 20, 8 << 20] {
-        let o = SynthOptions {
-            target_bytes: Some(target),
-            ..opts(50, 41, true, 0)
-        };
+        let o = SynthOptions { target_bytes: Some(target), ..opts(50, 41, true, 0) };
         let (d, st) = generate_with_stats(&o);
         let ratio = d.len() as f64 / target as f64;
-        eprintln!(
-            "target {target}: {} bytes ({ratio:.3}), {} rows",
-            d.len(),
-            st.rows
-        );
-        assert!(
-            (0.9..1.1).contains(&ratio),
-            "size {} for target {target}",
-            d.len()
-        );
+        eprintln!("target {target}: {} bytes ({ratio:.3}), {} rows", d.len(), st.rows);
+        assert!((0.9..1.1).contains(&ratio), "size {} for target {target}", d.len());
         check_shape(&d, &st, &o);
     }
 }
@@ -344,11 +264,7 @@ fn ten_thousand_tables_timing() {
         d.len(),
         st.statements,
         t.elapsed(),
-        if cfg!(debug_assertions) {
-            "debug"
-        } else {
-            "release"
-        }
+        if cfg!(debug_assertions) { "debug" } else { "release" }
     );
 }
 
@@ -358,20 +274,13 @@ fn ten_thousand_tables_timing() {
 #[ignore]
 fn write_dump_file() {
     let path = std::env::var("SYNTH_OUT").expect("SYNTH_OUT");
-    let env = |k: &str, d: usize| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
+    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
     let o = SynthOptions {
         tables: env("SYNTH_TABLES", 200),
         seed: env("SYNTH_SEED", 1) as u64,
         with_data: env("SYNTH_DATA", 1) == 1,
         rows_per_table: env("SYNTH_ROWS", 20),
-        target_bytes: std::env::var("SYNTH_TARGET")
-            .ok()
-            .and_then(|v| v.parse().ok()),
+        target_bytes: std::env::var("SYNTH_TARGET").ok().and_then(|v| v.parse().ok()),
     };
     let t = Instant::now();
     let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("create"));
@@ -384,9 +293,7 @@ fn write_dump_file() {
 #[test]
 fn output_is_stable_across_versions() {
     let d = generate(&opts(25, 42, true, 4));
-    let fnv = d.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let fnv = d.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     eprintln!("fingerprint {fnv:#018x}, {} bytes", d.len());
     assert_eq!((fnv, d.len()), (0xdb5c_858d_8858_e232, 102_071));
 }

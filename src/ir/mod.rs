@@ -128,6 +128,11 @@ pub struct Stmt {
     pub only: bool,
     /// Roles the statement names (owners, grantees, policy roles).
     pub roles: Vec<String>,
+    /// Top-level `name = value` options (CREATE COLLATION/DATABASE/EXTENSION/SEQUENCE, views,
+    /// types): lowercase names, values as written.
+    pub options: std::collections::BTreeMap<String, String>,
+    /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
+    pub schema_elements: usize,
     pub session: Session,
     /// The statement moves rows (COPY, INSERT, setval): the data phase.
     pub is_data: bool,
@@ -172,6 +177,8 @@ impl Stmt {
             commands: Vec::new(),
             only: false,
             roles: Vec::new(),
+            options: Default::default(),
+            schema_elements: 0,
             session: Session::None,
             is_data: false,
             copy_data: None,

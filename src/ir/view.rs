@@ -83,6 +83,10 @@ pub struct ConstraintView {
     pub nulls_not_distinct: bool,
     /// For exclusion constraints: the index method.
     pub method: Option<String>,
+    /// Types of the key columns from the table's definition when known (`base_type`, or `array`).
+    pub column_types: Vec<String>,
+    /// For foreign keys: whether the referenced table is partitioned (known from the input).
+    pub references_partitioned: bool,
     /// Declared inside CREATE TABLE (rather than by ALTER TABLE).
     pub inline: bool,
     /// Byte offset of the constraint within its statement (relative).

@@ -19,6 +19,8 @@ pub struct Facts {
     pub commands: Vec<CommandView>,
     pub roles: Vec<String>,
     pub only: bool,
+    pub options: std::collections::BTreeMap<String, String>,
+    pub schema_elements: usize,
     pub session: Option<Session>,
     pub is_data: bool,
     pub copy_from_stdin: bool,
@@ -229,6 +231,24 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
     }
     refs::collect(node, schema, &mut f.refs);
     refs::roles(node, &mut f.roles);
+    let option_list: &[protobuf::Node] = match node {
+        N::DefineStmt(d) => &d.definition,
+        N::CreatedbStmt(d) => &d.options,
+        N::CreateExtensionStmt(e) => &e.options,
+        N::CreateSeqStmt(s) => &s.options,
+        N::AlterSeqStmt(s) => &s.options,
+        N::ViewStmt(v) => &v.options,
+        N::CreateStmt(c) => &c.options,
+        N::IndexStmt(i) => &i.options,
+        N::CreateTableSpaceStmt(t) => &t.options,
+        _ => &[],
+    };
+    for d in def_elems(option_list) {
+        f.options.insert(d.defname.to_lowercase(), def_string_any(d));
+    }
+    if let N::CreateSchemaStmt(s) = node {
+        f.schema_elements = s.schema_elts.len();
+    }
     // Typed RoleSpec fields are not reached by the tree walk.
     let mut owner = |r: &Option<protobuf::RoleSpec>| {
         if let Some(r) = r {
@@ -490,6 +510,17 @@ fn def_string(d: &protobuf::DefElem) -> String {
     }
 }
 
+/// An option's value as text, whatever its node type (`true` for a bare flag).
+fn def_string_any(d: &protobuf::DefElem) -> String {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        None => "true".into(),
+        Some(N::Integer(i)) => i.ival.to_string(),
+        Some(N::Float(f)) => f.fval.clone(),
+        Some(N::Boolean(b)) => b.boolval.to_string(),
+        _ => def_string(d),
+    }
+}
+
 fn def_bool(d: &protobuf::DefElem) -> bool {
     match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
         None => true,
@@ -549,6 +580,8 @@ pub fn constraint_view(k: &protobuf::Constraint, schema: &str) -> ConstraintView
             }
         }),
         inline: false,
+        column_types: Vec::new(),
+        references_partitioned: false,
         location: k.location.max(0) as usize,
         span: Span::default(),
     }

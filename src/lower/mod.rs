@@ -53,6 +53,8 @@ pub fn lower_file(
                         st.commands = f.commands;
                         st.roles = f.roles;
                         st.only = f.only;
+                        st.options = f.options;
+                        st.schema_elements = f.schema_elements;
                         st.session = f.session.unwrap_or(Session::None);
                         let mut detail = f.detail;
                         if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut detail, node.as_ref()) {

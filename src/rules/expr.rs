@@ -253,6 +253,14 @@ pub fn eval(expr: &Expr, ctx: &Value) -> Value {
                 "starts_with" => Value::Bool(s(0).starts_with(&s(1))),
                 "ends_with" => Value::Bool(s(0).ends_with(&s(1))),
                 "contains" => Value::Bool(contains(&v[0], &v[1])),
+                // Any element of the first list is in the second.
+                "intersects" => Value::Bool(match (&v[0], &v[1]) {
+                    (Value::Array(a), b) => a.iter().any(|x| contains(b, x)),
+                    (a, b) => contains(b, a),
+                }),
+                // A map entry by a key chosen at run time (maps such as `statement.options`
+                // have no fixed fields to check): `get(statement.options, "deterministic")`.
+                "get" => v[0].get(s(1)).cloned().unwrap_or(Value::Null),
                 _ => Value::Null,
             }
         }
@@ -307,6 +315,11 @@ mod tests {
         assert!(ev(r#"constraint.kind not in ["check"]"#, &ctx));
         assert!(ev(r#"not (constraint.kind == "check")"#, &ctx));
         assert!(ev(r#"starts_with(constraint.kind, "prim")"#, &ctx));
+        assert!(ev(r#"intersects(constraint.columns, ["x", "id"])"#, &ctx));
+        assert!(!ev(r#"intersects(constraint.columns, ["x"])"#, &ctx));
+        let opts = json!({"statement": {"options": {"deterministic": "false"}}});
+        assert!(ev(r#"get(statement.options, "deterministic") == "false""#, &opts));
+        assert!(!ev(r#"exists(get(statement.options, "locale"))"#, &opts));
     }
 
     #[test]

@@ -342,9 +342,9 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
     let tables = nodes::tables(ir);
     let mut cache: BTreeMap<NodeKind, Vec<Vec<(usize, Value)>>> = BTreeMap::new();
     for rule in &rules {
-        cache.entry(rule.node).or_insert_with(|| {
-            ir.stmts.par_iter().map(|s| nodes::values(rule.node, s, &tables, &node_env)).collect()
-        });
+        cache
+            .entry(rule.node)
+            .or_insert_with(|| ir.stmts.par_iter().map(|s| nodes::values(rule.node, s, &tables, &node_env)).collect());
     }
     for rule in rules {
         let values_of = &cache[&rule.node];

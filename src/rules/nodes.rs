@@ -93,6 +93,10 @@ struct StatementView {
     object: Option<String>,
     /// Roles named by the statement (owners, grantees, policy roles).
     roles: Vec<String>,
+    /// Top-level `name = value` options; read them with `get(statement.options, "name")`.
+    options: BTreeMap<String, String>,
+    /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
+    schema_elements: usize,
 }
 
 impl NodeKind {
@@ -179,7 +183,7 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
             0,
             json!({
                 "table": table_of(table),
-                "constraint": to_value(constraint),
+                "constraint": to_value(&resolve(constraint, tables.get(table), tables)),
                 "only": only,
                 "single_command": single_command,
             }),
@@ -254,6 +258,8 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
         data: stmt.is_data,
         object: stmt.object.as_ref().map(|o| o.display()),
         roles: roles(stmt),
+        options: stmt.options.clone(),
+        schema_elements: stmt.schema_elements,
     });
     for (_, v) in out.iter_mut() {
         v["statement"] = statement.clone();
@@ -262,6 +268,25 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
             json!({ "no_owner": env.no_owner, "no_privileges": env.no_privileges, "shard_hints": env.shard_hints });
     }
     out
+}
+
+/// Fill in what a constraint's facts need from other statements: its key columns' types and
+/// whether a foreign key's referenced table is partitioned.
+fn resolve(c: &ConstraintView, table: Option<&TableView>, tables: &BTreeMap<ObjKey, TableView>) -> ConstraintView {
+    let mut c = c.clone();
+    if let Some(t) = table {
+        c.column_types = c
+            .columns
+            .iter()
+            .filter_map(|n| t.columns.iter().find(|tc| &tc.name == n))
+            .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
+            .collect();
+    }
+    if let Some(r) = &c.references {
+        let (schema, name) = r.split_once('.').unwrap_or(("public", r));
+        c.references_partitioned = tables.get(&ObjKey::relation(schema, name)).is_some_and(|t| t.partitioned);
+    }
+    c
 }
 
 fn stmt_only(stmt: &Stmt) -> bool {

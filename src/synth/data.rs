@@ -56,15 +56,7 @@ const SPECIALS: &[&str] = &[
     "emoji 🎉",
 ];
 
-const ARRAY_ODD: &[&str] = &[
-    "two words",
-    "a,b",
-    "say \"hi\"",
-    "back\\slash",
-    "NULL",
-    "",
-    "{braced}",
-];
+const ARRAY_ODD: &[&str] = &["two words", "a,b", "say \"hi\"", "back\\slash", "NULL", "", "{braced}"];
 
 const JSON_KEYS: &[&str] = &[
     "a",
@@ -158,12 +150,7 @@ impl RowCtx<'_> {
                         .unwrap_or((days_from_civil(2031, 1, 1), days_from_civil(2032, 1, 1)));
                     push_ts(buf, &mut r, lo, hi);
                 }
-                Gen::CreatedAt => push_ts(
-                    buf,
-                    &mut r,
-                    days_from_civil(2020, 1, 1),
-                    days_from_civil(2026, 1, 1),
-                ),
+                Gen::CreatedAt => push_ts(buf, &mut r, days_from_civil(2020, 1, 1), days_from_civil(2026, 1, 1)),
                 _ if r.chance(null_pct) => buf.push_str("\\N"),
                 Gen::Name => {
                     for k in 0..r.range(1, 3) {
@@ -228,26 +215,13 @@ impl RowCtx<'_> {
                 let int_digits = u32::from(p - s).min(6);
                 push_u64(buf, r.below(10u64.pow(int_digits)));
                 if s > 0 {
-                    let _ = write!(
-                        buf,
-                        ".{:0width$}",
-                        r.below(10u64.pow(u32::from(s))),
-                        width = usize::from(s)
-                    );
+                    let _ = write!(buf, ".{:0width$}", r.below(10u64.pow(u32::from(s))), width = usize::from(s));
                 }
             }
             Ty::Bool => buf.push(if r.chance(50) { 't' } else { 'f' }),
-            Ty::Timestamptz => push_ts(
-                buf,
-                r,
-                days_from_civil(2019, 1, 1),
-                days_from_civil(2026, 1, 1),
-            ),
+            Ty::Timestamptz => push_ts(buf, r, days_from_civil(2019, 1, 1), days_from_civil(2026, 1, 1)),
             Ty::Date => {
-                let d = r.range(
-                    days_from_civil(2000, 1, 1) as u64,
-                    days_from_civil(2030, 12, 31) as u64,
-                ) as i64;
+                let d = r.range(days_from_civil(2000, 1, 1) as u64, days_from_civil(2030, 12, 31) as u64) as i64;
                 push_date(buf, d);
             }
             Ty::Jsonb => {
@@ -408,11 +382,7 @@ fn json_object(s: &mut String, r: &mut Rng, depth: u32) {
                 let _ = write!(s, "{}.5", r.below(1000));
             }
             3 => {
-                let w = if r.chance(15) {
-                    r.pick(SPECIALS)
-                } else {
-                    r.pick(WORDS)
-                };
+                let w = if r.chance(15) { r.pick(SPECIALS) } else { r.pick(WORDS) };
                 json_string(s, w);
             }
             4 => s.push_str(if r.chance(50) { "true" } else { "false" }),

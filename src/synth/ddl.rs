@@ -12,10 +12,7 @@ const VERSION: &str = "15.18 (Debian 15.18-0+deb12u1)";
 
 /// `--\n-- Name: …; Type: …; Schema: …; Owner: …\n--\n\n`
 fn toc(o: &mut Out<'_>, name: &str, ty: &str, schema: &str, owner: &str) {
-    let _ = write!(
-        o,
-        "--\n-- Name: {name}; Type: {ty}; Schema: {schema}; Owner: {owner}\n--\n\n"
-    );
+    let _ = write!(o, "--\n-- Name: {name}; Type: {ty}; Schema: {schema}; Owner: {owner}\n--\n\n");
 }
 
 /// After a statement's text (which ends with `;\n`): pg_dump's two newlines.
@@ -74,20 +71,13 @@ fn default_sql(m: &Model, t: &Table, c: &Column, d: Dflt) -> Cow<'static, str> {
         Dflt::EmptyJson => "'{}'::jsonb".into(),
         Dflt::GenUuid => "gen_random_uuid()".into(),
         Dflt::EnumFirst => match c.ty {
-            Ty::Enum(e) => format!(
-                "'{}'::{}",
-                m.enums[usize::from(e)].labels[0],
-                ty_sql(m, c.ty)
-            )
-            .into(),
+            Ty::Enum(e) => format!("'{}'::{}", m.enums[usize::from(e)].labels[0], ty_sql(m, c.ty)).into(),
             _ => unreachable!(),
         },
         Dflt::EmptyArray => format!("'{{}}'::{}", ty_sql(m, c.ty)).into(),
-        Dflt::Nextval => format!(
-            "nextval('{}'::regclass)",
-            qual(m, t.schema, &t.seq_name().unwrap_or_default())
-        )
-        .into(),
+        Dflt::Nextval => {
+            format!("nextval('{}'::regclass)", qual(m, t.schema, &t.seq_name().unwrap_or_default())).into()
+        }
     }
 }
 
@@ -119,11 +109,7 @@ pub fn header(o: &mut Out<'_>, m: &Model) {
 }
 
 pub fn footer(o: &mut Out<'_>, m: &Model) {
-    let _ = write!(
-        o,
-        "--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {}\n\n",
-        m.restrict_key
-    );
+    let _ = write!(o, "--\n-- PostgreSQL database dump complete\n--\n\n\\unrestrict {}\n\n", m.restrict_key);
 }
 
 /// pg_dump's `TopoSort` (pg_dump_sort.c): `deps[i]` lists the items that must precede item `i`
@@ -137,8 +123,7 @@ fn topo_sort(deps: &[Vec<usize>]) -> Vec<usize> {
             before[k] += 1;
         }
     }
-    let mut heap: std::collections::BinaryHeap<usize> =
-        (0..n).filter(|&i| before[i] == 0).collect();
+    let mut heap: std::collections::BinaryHeap<usize> = (0..n).filter(|&i| before[i] == 0).collect();
     let mut out = vec![0; n];
     let mut pos = n;
     while let Some(i) = heap.pop() {
@@ -183,11 +168,7 @@ fn create_table(o: &mut Out<'_>, m: &Model, t: &Table, name: &str, partition: bo
         }
         // A partition is created after the parent's sequence, so pg_dump prints the serial
         // default inline there (and as a separate `DEFAULT` entry for the parent).
-        let d = if partition && ci == 0 && t.has_serial_default() {
-            Some(Dflt::Nextval)
-        } else {
-            c.default
-        };
+        let d = if partition && ci == 0 && t.has_serial_default() { Some(Dflt::Nextval) } else { c.default };
         column_line(o, m, t, c, d);
     }
     for ck in &t.checks {
@@ -202,9 +183,7 @@ fn create_table(o: &mut Out<'_>, m: &Model, t: &Table, name: &str, partition: bo
 }
 
 fn sequence_lines(o: &mut Out<'_>) {
-    o.buf.push_str(
-        "    START WITH 1\n    INCREMENT BY 1\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1",
-    );
+    o.buf.push_str("    START WITH 1\n    INCREMENT BY 1\n    NO MINVALUE\n    NO MAXVALUE\n    CACHE 1");
 }
 
 pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
@@ -221,21 +200,15 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
 
     // Extension.
     toc(o, "pgcrypto", "EXTENSION", "-", "-");
-    o.buf
-        .push_str("CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;\n");
+    o.buf.push_str("CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA public;\n");
     end(o);
     toc(o, "EXTENSION pgcrypto", "COMMENT", "-", "");
-    o.buf
-        .push_str("COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';\n");
+    o.buf.push_str("COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions';\n");
     end(o);
 
     // Types: enums and one domain, by schema then name.
-    let mut types: Vec<(&str, &str, Option<usize>)> = m
-        .enums
-        .iter()
-        .enumerate()
-        .map(|(k, e)| (m.schemas[e.schema].0, e.name, Some(k)))
-        .collect();
+    let mut types: Vec<(&str, &str, Option<usize>)> =
+        m.enums.iter().enumerate().map(|(k, e)| (m.schemas[e.schema].0, e.name, Some(k))).collect();
     types.push(("public", "positive_int", None));
     types.sort();
     for (schema, name, e) in types {
@@ -282,13 +255,9 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
     for (schema, name, own) in funcs {
         let fowner = own.map_or("postgres", |ti| m.tables[ti].owner);
         toc(o, &format!("{name}()"), "FUNCTION", schema, fowner);
-        let _ = write!(
-            o,
-            "CREATE FUNCTION {schema}.{name}() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\n"
-        );
+        let _ = write!(o, "CREATE FUNCTION {schema}.{name}() RETURNS trigger\n    LANGUAGE plpgsql\n    AS $$\n");
         if own.is_some() {
-            o.buf
-                .push_str("BEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n$$;\n");
+            o.buf.push_str("BEGIN\n    NEW.updated_at := now();\n    RETURN NEW;\nEND\n$$;\n");
         } else {
             o.buf.push_str(
                 "BEGIN\n    IF NEW IS DISTINCT FROM OLD THEN\n        NEW.updated_at := now();\n    END IF;\n    RETURN NEW;\nEND;\n$$;\n",
@@ -366,8 +335,7 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
                     tablespace_set = true;
                 }
                 if !am_set && (partition || t.kind != Kind::Partitioned) {
-                    o.buf
-                        .push_str("SET default_table_access_method = heap;\n\n");
+                    o.buf.push_str("SET default_table_access_method = heap;\n\n");
                     o.stmts += 1;
                     am_set = true;
                 }
@@ -393,18 +361,8 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
                 }
                 if let Some((ci, c)) = &t.col_comment {
                     let col = qi(&t.cols[*ci].name);
-                    toc(
-                        o,
-                        &format!("COLUMN {name}.{col}"),
-                        "COMMENT",
-                        schema,
-                        t.owner,
-                    );
-                    let _ = writeln!(
-                        o,
-                        "COMMENT ON COLUMN {qt}.{col} IS '{}';",
-                        c.replace('\'', "''")
-                    );
+                    toc(o, &format!("COLUMN {name}.{col}"), "COMMENT", schema, t.owner);
+                    let _ = writeln!(o, "COMMENT ON COLUMN {qt}.{col} IS '{}';", c.replace('\'', "''"));
                     end(o);
                     st.comments += 1;
                 }
@@ -456,20 +414,11 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
     for (schema, pname, ti, pi) in attach {
         let t = &m.tables[ti];
         toc(o, pname, "TABLE ATTACH", schema, t.owner);
-        let _ = write!(
-            o,
-            "ALTER TABLE ONLY {} ATTACH PARTITION {}",
-            qual(m, t.schema, &t.name),
-            qual(m, t.schema, pname)
-        );
+        let _ =
+            write!(o, "ALTER TABLE ONLY {} ATTACH PARTITION {}", qual(m, t.schema, &t.name), qual(m, t.schema, pname));
         match t.partitions[pi].range {
             Some((from, to)) => {
-                let _ = writeln!(
-                    o,
-                    " FOR VALUES FROM ('{}') TO ('{}');",
-                    bound(from),
-                    bound(to)
-                );
+                let _ = writeln!(o, " FOR VALUES FROM ('{}') TO ('{}');", bound(from), bound(to));
             }
             None => o.buf.push_str(" DEFAULT;\n"),
         }
@@ -482,13 +431,7 @@ pub fn pre_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
         if !t.has_serial_default() {
             continue;
         }
-        toc(
-            o,
-            &format!("{} id", t.name),
-            "DEFAULT",
-            m.schemas[t.schema].0,
-            t.owner,
-        );
+        toc(o, &format!("{} id", t.name), "DEFAULT", m.schemas[t.schema].0, t.owner);
         let _ = writeln!(
             o,
             "ALTER TABLE ONLY {} ALTER COLUMN id SET DEFAULT {};",
@@ -538,11 +481,7 @@ pub fn row_counts(m: &Model, opts: &SynthOptions, other_bytes: usize) -> Vec<u64
     if let Some(target) = opts.target_bytes {
         const SAMPLE: u64 = 8;
         let provisional = vec![base.max(1000); n];
-        let mut ctx = RowCtx {
-            model: m,
-            counts: &provisional,
-            scratch: String::new(),
-        };
+        let mut ctx = RowCtx { model: m, counts: &provisional, scratch: String::new() };
         let mut buf = String::new();
         let mut avg = Vec::with_capacity(n);
         let mut fixed = other_bytes as u64;
@@ -611,19 +550,12 @@ pub fn data(o: &mut Out<'_>, m: &Model, counts: &[u64], st: &mut SynthStats) {
         }
     }
     blocks.sort_unstable();
-    let mut ctx = RowCtx {
-        model: m,
-        counts,
-        scratch: String::new(),
-    };
+    let mut ctx = RowCtx { model: m, counts, scratch: String::new() };
     let mut cols = String::new();
     for (schema, name, ti, part) in blocks {
         let t = &m.tables[ti];
-        let _ = write!(
-            o,
-            "--\n-- Data for Name: {name}; Type: TABLE DATA; Schema: {schema}; Owner: {}\n--\n\n",
-            t.owner
-        );
+        let _ =
+            write!(o, "--\n-- Data for Name: {name}; Type: TABLE DATA; Schema: {schema}; Owner: {}\n--\n\n", t.owner);
         cols.clear();
         for (ci, c) in t.cols.iter().enumerate() {
             if ci > 0 {
@@ -673,11 +605,7 @@ pub fn data(o: &mut Out<'_>, m: &Model, counts: &[u64], st: &mut SynthStats) {
             0 => (1, false),
             n => (n, true),
         };
-        let _ = writeln!(
-            o,
-            "SELECT pg_catalog.setval('{}', {v}, {called});",
-            qual(m, t.schema, &seq)
-        );
+        let _ = writeln!(o, "SELECT pg_catalog.setval('{}', {v}, {called});", qual(m, t.schema, &seq));
         end(o);
     }
 }
@@ -750,8 +678,7 @@ pub fn post_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
             fks.push((schema, f.name.clone(), Post::Fk(ti, fi)));
         }
     }
-    let by_name =
-        |a: &(&str, String, Post), b: &(&str, String, Post)| (a.0, &a.1).cmp(&(b.0, &b.1));
+    let by_name = |a: &(&str, String, Post), b: &(&str, String, Post)| (a.0, &a.1).cmp(&(b.0, &b.1));
     cons.sort_by(by_name);
     idx.sort_by(by_name);
     attach.sort_unstable();
@@ -804,49 +731,24 @@ pub fn post_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
                 let t = &m.tables[ti];
                 let keys: Vec<Cow<str>> = t.pk.iter().map(|&c| qi(&t.cols[c].name)).collect();
                 st.primary_keys += 1;
-                (
-                    ti,
-                    t.name.as_str(),
-                    name.as_str(),
-                    format!("PRIMARY KEY ({})", keys.join(", ")),
-                )
+                (ti, t.name.as_str(), name.as_str(), format!("PRIMARY KEY ({})", keys.join(", ")))
             }
             Post::PartPk(ti, pi) => {
                 let t = &m.tables[ti];
                 let keys: Vec<Cow<str>> = t.pk.iter().map(|&c| qi(&t.cols[c].name)).collect();
                 st.primary_keys += 1;
-                (
-                    ti,
-                    t.partitions[pi].name.as_str(),
-                    name.as_str(),
-                    format!("PRIMARY KEY ({})", keys.join(", ")),
-                )
+                (ti, t.partitions[pi].name.as_str(), name.as_str(), format!("PRIMARY KEY ({})", keys.join(", ")))
             }
             Post::Unique(ti, ui) => {
                 let t = &m.tables[ti];
                 st.unique_constraints += 1;
-                (
-                    ti,
-                    t.name.as_str(),
-                    name.as_str(),
-                    format!("UNIQUE ({})", qi(&t.cols[t.uniques[ui].1].name)),
-                )
+                (ti, t.name.as_str(), name.as_str(), format!("UNIQUE ({})", qi(&t.cols[t.uniques[ui].1].name)))
             }
             _ => unreachable!(),
         };
         let t = &m.tables[ti];
-        toc(
-            o,
-            &format!("{tname} {cname}"),
-            "CONSTRAINT",
-            schema,
-            t.owner,
-        );
-        let _ = writeln!(
-            o,
-            "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {cname} {what};",
-            qual(m, t.schema, tname)
-        );
+        toc(o, &format!("{tname} {cname}"), "CONSTRAINT", schema, t.owner);
+        let _ = writeln!(o, "ALTER TABLE ONLY {}\n    ADD CONSTRAINT {cname} {what};", qual(m, t.schema, tname));
         end(o);
     }
 
@@ -855,21 +757,9 @@ pub fn post_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
         let (ti, xi, on, iname, only) = match *item {
             Post::Index(ti, xi) => {
                 let t = &m.tables[ti];
-                (
-                    ti,
-                    xi,
-                    t.name.as_str(),
-                    name.as_str(),
-                    t.kind == Kind::Partitioned,
-                )
+                (ti, xi, t.name.as_str(), name.as_str(), t.kind == Kind::Partitioned)
             }
-            Post::PartIndex(ti, xi, pi) => (
-                ti,
-                xi,
-                m.tables[ti].partitions[pi].name.as_str(),
-                name.as_str(),
-                false,
-            ),
+            Post::PartIndex(ti, xi, pi) => (ti, xi, m.tables[ti].partitions[pi].name.as_str(), name.as_str(), false),
             _ => unreachable!(),
         };
         let t = &m.tables[ti];
@@ -894,18 +784,13 @@ pub fn post_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
 
     for (schema, part_idx, parent_idx, ti) in &attach {
         toc(o, part_idx, "INDEX ATTACH", schema, m.tables[*ti].owner);
-        let _ = writeln!(
-            o,
-            "ALTER INDEX {schema}.{parent_idx} ATTACH PARTITION {schema}.{part_idx};"
-        );
+        let _ = writeln!(o, "ALTER INDEX {schema}.{parent_idx} ATTACH PARTITION {schema}.{part_idx};");
         end(o);
         st.index_attach += 1;
     }
 
     for (schema, name, item) in &trig {
-        let Post::Trigger(ti) = *item else {
-            unreachable!()
-        };
+        let Post::Trigger(ti) = *item else { unreachable!() };
         let t = &m.tables[ti];
         let tr = t.trigger.as_ref().expect("trigger");
         let func = match tr.func {
@@ -924,27 +809,15 @@ pub fn post_data(o: &mut Out<'_>, m: &Model, st: &mut SynthStats) {
     }
 
     for (schema, name, item) in &fks {
-        let Post::Fk(ti, fi) = *item else {
-            unreachable!()
-        };
+        let Post::Fk(ti, fi) = *item else { unreachable!() };
         let t = &m.tables[ti];
         let f = &t.fks[fi];
         let p = &m.tables[f.parent];
-        toc(
-            o,
-            &format!("{} {name}", t.name),
-            "FK CONSTRAINT",
-            schema,
-            t.owner,
-        );
+        toc(o, &format!("{} {name}", t.name), "FK CONSTRAINT", schema, t.owner);
         let _ = write!(
             o,
             "ALTER TABLE {}{}\n    ADD CONSTRAINT {name} FOREIGN KEY ({}) REFERENCES {}(id)",
-            if t.kind == Kind::Partitioned {
-                ""
-            } else {
-                "ONLY "
-            },
+            if t.kind == Kind::Partitioned { "" } else { "ONLY " },
             qual(m, t.schema, &t.name),
             qi(&t.cols[f.col].name),
             qual(m, p.schema, &p.name)

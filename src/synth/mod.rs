@@ -69,10 +69,7 @@ pub struct SynthStats {
 
 /// `CREATE ROLE` statements for the roles the dump assigns ownership to.
 pub fn roles_sql() -> String {
-    ROLES
-        .iter()
-        .map(|r| format!("CREATE ROLE {r};\n"))
-        .collect()
+    ROLES.iter().map(|r| format!("CREATE ROLE {r};\n")).collect()
 }
 
 /// The whole dump as one string.
@@ -100,10 +97,7 @@ fn estimate_size(opts: &SynthOptions) -> usize {
     let data = match (opts.with_data, opts.target_bytes) {
         (false, _) => 0,
         (true, Some(t)) => t,
-        (true, None) => opts
-            .tables
-            .saturating_mul(opts.rows_per_table)
-            .saturating_mul(300),
+        (true, None) => opts.tables.saturating_mul(opts.rows_per_table).saturating_mul(300),
     };
     schema.saturating_add(data).min(1 << 34)
 }
@@ -121,13 +115,7 @@ pub(crate) struct Out<'w> {
 
 impl<'w> Out<'w> {
     fn new(sink: Option<&'w mut dyn io::Write>, capacity: usize) -> Self {
-        Out {
-            buf: String::with_capacity(capacity),
-            sink,
-            flushed: 0,
-            err: None,
-            stmts: 0,
-        }
+        Out { buf: String::with_capacity(capacity), sink, flushed: 0, err: None, stmts: 0 }
     }
 
     /// Bytes produced so far.
@@ -175,10 +163,7 @@ impl std::fmt::Write for Out<'_> {
 
 fn run(opts: &SynthOptions, out: &mut Out<'_>) -> SynthStats {
     let m = model::build(opts);
-    let mut st = SynthStats {
-        tables: m.tables.len(),
-        ..SynthStats::default()
-    };
+    let mut st = SynthStats { tables: m.tables.len(), ..SynthStats::default() };
     ddl::header(out, &m);
     ddl::pre_data(out, &m, &mut st);
     if opts.with_data {

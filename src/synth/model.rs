@@ -9,15 +9,7 @@ use super::SynthOptions;
 /// Roles that own some objects (besides `postgres`); they must exist before the dump loads.
 pub const ROLES: &[&str] = &["app_owner", "reporting"];
 
-const SCHEMA_NAMES: &[&str] = &[
-    "public",
-    "sales",
-    "inventory",
-    "billing",
-    "crm",
-    "analytics",
-    "audit",
-];
+const SCHEMA_NAMES: &[&str] = &["public", "sales", "inventory", "billing", "crm", "analytics", "audit"];
 
 /// Table name stems (≤ 12 bytes so every derived name stays under 63 bytes).
 const WORDS: &[&str] = &[
@@ -77,10 +69,7 @@ pub struct EnumDef {
 }
 
 const ENUMS: &[(&str, &[&str])] = &[
-    (
-        "order_status",
-        &["pending", "paid", "shipped", "cancelled", "on hold"],
-    ),
+    ("order_status", &["pending", "paid", "shipped", "cancelled", "on hold"]),
     ("priority_level", &["low", "medium", "high", "urgent"]),
     ("channel_kind", &["web", "mobile", "email", "in-store"]),
 ];
@@ -322,10 +311,8 @@ const QUOTED_KEYWORDS: &[&str] = &["order", "group", "position"];
 
 /// An identifier as pg_dump prints it: quoted when it is not a plain lower-case name or is a keyword.
 pub fn qi(name: &str) -> Cow<'_, str> {
-    let plain = name
-        .bytes()
-        .enumerate()
-        .all(|(i, b)| b.is_ascii_lowercase() || b == b'_' || (i > 0 && b.is_ascii_digit()));
+    let plain =
+        name.bytes().enumerate().all(|(i, b)| b.is_ascii_lowercase() || b == b'_' || (i > 0 && b.is_ascii_digit()));
     if plain && !QUOTED_KEYWORDS.contains(&name) {
         Cow::Borrowed(name)
     } else {
@@ -347,33 +334,11 @@ pub fn build(opts: &SynthOptions) -> Model {
     let n = opts.tables;
     let mut rng = Rng::derive(seed, 0, 0);
 
-    let nschemas = if n < 4 {
-        1
-    } else {
-        (2 + n / 40).min(SCHEMA_NAMES.len())
-    };
-    let schemas: Vec<(&'static str, &'static str)> = SCHEMA_NAMES[..nschemas]
-        .iter()
-        .map(|s| {
-            (
-                *s,
-                if rng.chance(60) {
-                    "postgres"
-                } else {
-                    "app_owner"
-                },
-            )
-        })
-        .collect();
-    let enums: Vec<EnumDef> = ENUMS
-        .iter()
-        .enumerate()
-        .map(|(k, (name, labels))| EnumDef {
-            schema: k % nschemas,
-            name,
-            labels,
-        })
-        .collect();
+    let nschemas = if n < 4 { 1 } else { (2 + n / 40).min(SCHEMA_NAMES.len()) };
+    let schemas: Vec<(&'static str, &'static str)> =
+        SCHEMA_NAMES[..nschemas].iter().map(|s| (*s, if rng.chance(60) { "postgres" } else { "app_owner" })).collect();
+    let enums: Vec<EnumDef> =
+        ENUMS.iter().enumerate().map(|(k, (name, labels))| EnumDef { schema: k % nschemas, name, labels }).collect();
     let enum0 = format!("{}.{}", schemas[enums[0].schema].0, enums[0].name);
     let restrict_key: String = (0..63)
         .map(|_| {
@@ -401,21 +366,12 @@ pub fn build(opts: &SynthOptions) -> Model {
         let id = match kind {
             Kind::Partitioned => IdKind::BigSerial,
             Kind::Join => IdKind::None,
-            Kind::Regular if i == 2 => IdKind::Identity {
-                big: true,
-                always: false,
-            },
+            Kind::Regular if i == 2 => IdKind::Identity { big: true, always: false },
             Kind::Regular => match r.below(100) {
                 0..=54 => IdKind::Serial,
                 55..=74 => IdKind::BigSerial,
-                75..=94 => IdKind::Identity {
-                    big: r.chance(60),
-                    always: false,
-                },
-                _ => IdKind::Identity {
-                    big: r.chance(60),
-                    always: true,
-                },
+                75..=94 => IdKind::Identity { big: r.chance(60), always: false },
+                _ => IdKind::Identity { big: r.chance(60), always: true },
             },
         };
         tables.push(Table {
@@ -441,9 +397,8 @@ pub fn build(opts: &SynthOptions) -> Model {
 
     // Pass 2: foreign-key edges (FKs are added after the data, so any graph loads, cycles included).
     let mut edges: Vec<Vec<Edge>> = (0..n).map(|_| Vec::new()).collect();
-    let has_edge = |edges: &Vec<Vec<Edge>>, from: usize, to: usize| {
-        edges[from].iter().any(|e| !e.self_ref && e.parent == to)
-    };
+    let has_edge =
+        |edges: &Vec<Vec<Edge>>, from: usize, to: usize| edges[from].iter().any(|e| !e.self_ref && e.parent == to);
     for i in 0..n {
         let mut r = Rng::derive(seed, 2, i as u64);
         let others = regular.len() - usize::from(kinds[i] == Kind::Regular);
@@ -460,20 +415,10 @@ pub fn build(opts: &SynthOptions) -> Model {
         if i == 3 && n >= 4 {
             // A guaranteed cycle: 3 → 0 and 0 → 3.
             if !has_edge(&edges, 3, 0) {
-                edges[3].push(Edge {
-                    parent: 0,
-                    self_ref: false,
-                    not_null: true,
-                    cycle: false,
-                });
+                edges[3].push(Edge { parent: 0, self_ref: false, not_null: true, cycle: false });
             }
             if !has_edge(&edges, 0, 3) {
-                edges[0].push(Edge {
-                    parent: 3,
-                    self_ref: false,
-                    not_null: false,
-                    cycle: true,
-                });
+                edges[0].push(Edge { parent: 3, self_ref: false, not_null: false, cycle: true });
             }
         }
         let mut tries = 0;
@@ -484,19 +429,9 @@ pub fn build(opts: &SynthOptions) -> Model {
                 continue;
             }
             let not_null = kinds[i] == Kind::Join || r.chance(50);
-            edges[i].push(Edge {
-                parent: p,
-                self_ref: false,
-                not_null,
-                cycle: false,
-            });
+            edges[i].push(Edge { parent: p, self_ref: false, not_null, cycle: false });
             if kinds[i] == Kind::Regular && r.chance(5) && !has_edge(&edges, p, i) {
-                edges[p].push(Edge {
-                    parent: i,
-                    self_ref: false,
-                    not_null: false,
-                    cycle: true,
-                });
+                edges[p].push(Edge { parent: i, self_ref: false, not_null: false, cycle: true });
             }
         }
         // Unlucky draws: fill up deterministically (join tables need exactly two parents).
@@ -505,21 +440,11 @@ pub fn build(opts: &SynthOptions) -> Model {
                 break;
             }
             if p != i && !has_edge(&edges, i, p) {
-                edges[i].push(Edge {
-                    parent: p,
-                    self_ref: false,
-                    not_null: true,
-                    cycle: false,
-                });
+                edges[i].push(Edge { parent: p, self_ref: false, not_null: true, cycle: false });
             }
         }
         if kinds[i] == Kind::Regular && (i == 0 || r.chance(6)) {
-            edges[i].push(Edge {
-                parent: i,
-                self_ref: true,
-                not_null: false,
-                cycle: false,
-            });
+            edges[i].push(Edge { parent: i, self_ref: true, not_null: false, cycle: false });
         }
     }
 
@@ -531,15 +456,8 @@ pub fn build(opts: &SynthOptions) -> Model {
         let fk_info: Vec<(String, bool)> = t_edges
             .iter()
             .map(|e| {
-                let name = if e.self_ref {
-                    "parent_id".to_string()
-                } else {
-                    format!("{}_id", tables[e.parent].name)
-                };
-                let big = matches!(
-                    tables[e.parent].id,
-                    IdKind::BigSerial | IdKind::Identity { big: true, .. }
-                );
+                let name = if e.self_ref { "parent_id".to_string() } else { format!("{}_id", tables[e.parent].name) };
+                let big = matches!(tables[e.parent].id, IdKind::BigSerial | IdKind::Identity { big: true, .. });
                 (name, big)
             })
             .collect();
@@ -594,15 +512,7 @@ pub fn build(opts: &SynthOptions) -> Model {
         });
     }
 
-    Model {
-        seed,
-        schemas,
-        enums,
-        tables,
-        views,
-        shared_fn,
-        restrict_key,
-    }
+    Model { seed, schemas, enums, tables, views, shared_fn, restrict_key }
 }
 
 /// `{table}_{cols}_{suffix}`, or `{table}_{suffix}{k}` when that would exceed 63 bytes.
@@ -658,14 +568,13 @@ fn build_table(
     enum0: &str,
     shared_fn: &mut [bool],
 ) {
-    let col =
-        |name: Cow<'static, str>, ty: Ty, not_null: bool, default: Option<Dflt>, gen: Gen| Column {
-            name,
-            ty,
-            not_null,
-            default,
-            gen,
-        };
+    let col = |name: Cow<'static, str>, ty: Ty, not_null: bool, default: Option<Dflt>, gen: Gen| Column {
+        name,
+        ty,
+        not_null,
+        default,
+        gen,
+    };
     // Key columns.
     match t.kind {
         Kind::Join => {}
@@ -705,8 +614,7 @@ fn build_table(
             Ty::Int
         };
         fk_cols.push(t.cols.len());
-        t.cols
-            .push(col(fk_info[k].0.clone().into(), ty, e.not_null, None, gen));
+        t.cols.push(col(fk_info[k].0.clone().into(), ty, e.not_null, None, gen));
     }
     if t.kind == Kind::Join {
         t.pk = vec![0, 1];
@@ -733,30 +641,14 @@ fn build_table(
             Gen::Name | Gen::Email | Gen::Code | Gen::Sku => r.chance(70),
             _ => r.chance(25),
         };
-        let default = if !special && r.chance(30) {
-            default_for(ty, r)
-        } else {
-            None
-        };
+        let default = if !special && r.chance(30) { default_for(ty, r) } else { None };
         t.cols.push(col(name.into(), ty, not_null, default, gen));
     }
     if created {
-        t.cols.push(col(
-            "created_at".into(),
-            Ty::Timestamptz,
-            true,
-            Some(Dflt::Now),
-            Gen::CreatedAt,
-        ));
+        t.cols.push(col("created_at".into(), Ty::Timestamptz, true, Some(Dflt::Now), Gen::CreatedAt));
     }
     if updated {
-        t.cols.push(col(
-            "updated_at".into(),
-            Ty::Timestamptz,
-            false,
-            Some(Dflt::Now),
-            Gen::Plain,
-        ));
+        t.cols.push(col("updated_at".into(), Ty::Timestamptz, false, Some(Dflt::Now), Gen::Plain));
     }
 
     // CHECK constraints (inline in CREATE TABLE, as pg_dump prints valid ones); not on
@@ -768,15 +660,10 @@ fn build_table(
                 ("price" | "amount", _) if r.chance(40) => {
                     format!("({} >= (0)::numeric)", c.name)
                 }
-                ("name", Ty::Text) if c.not_null && r.chance(30) => {
-                    "(char_length(name) > 0)".to_string()
-                }
+                ("name", Ty::Text) if c.not_null && r.chance(30) => "(char_length(name) > 0)".to_string(),
                 _ => continue,
             };
-            t.checks.push(Check {
-                name: format!("{}_{}_check", t.name, c.name),
-                expr,
-            });
+            t.checks.push(Check { name: format!("{}_{}_check", t.name, c.name), expr });
         }
     }
 
@@ -826,12 +713,8 @@ fn build_table(
     let find = |t: &Table, f: &dyn Fn(&Column) -> bool| t.cols.iter().position(f);
     // Multi-column index.
     if t.kind != Kind::Join && r.chance(20) {
-        let lead = find(t, &|c| {
-            matches!(c.gen, Gen::Fk(_)) || matches!(c.ty, Ty::Enum(_))
-        });
-        let ts = find(t, &|c| {
-            matches!(c.gen, Gen::CreatedAt | Gen::PartKey) && c.name == "created_at"
-        });
+        let lead = find(t, &|c| matches!(c.gen, Gen::Fk(_)) || matches!(c.ty, Ty::Enum(_)));
+        let ts = find(t, &|c| matches!(c.gen, Gen::CreatedAt | Gen::PartKey) && c.name == "created_at");
         if let (Some(a), Some(b)) = (lead, ts) {
             k += 1;
             let (an, bn) = (&t.cols[a].name, &t.cols[b].name);
@@ -847,10 +730,8 @@ fn build_table(
     }
     // Partial index.
     if t.kind == Kind::Regular && (i == 0 || r.chance(15)) {
-        let target = find(t, &|c| {
-            matches!(c.ty, Ty::Int | Ty::BigInt | Ty::Text | Ty::Date) && c.gen != Gen::Id
-        })
-        .unwrap_or(0);
+        let target =
+            find(t, &|c| matches!(c.ty, Ty::Int | Ty::BigInt | Ty::Text | Ty::Date) && c.gen != Gen::Id).unwrap_or(0);
         let pred = if find(t, &|c| c.name == "deleted_at").is_some() {
             Some("(deleted_at IS NULL)".to_string())
         } else if let Some(b) = find(t, &|c| c.ty == Ty::Bool) {
@@ -890,11 +771,7 @@ fn build_table(
             name: obj_name(&t.name, &c.name, "gin", k),
             unique: false,
             method: "gin",
-            keys: if opclass {
-                format!("{q} jsonb_path_ops")
-            } else {
-                q.into_owned()
-            },
+            keys: if opclass { format!("{q} jsonb_path_ops") } else { q.into_owned() },
             pred: None,
             cols_for_name: c.name.to_string(),
         });
@@ -937,10 +814,7 @@ fn build_table(
             }
         }
         if r.chance(30) {
-            t.partitions.push(Partition {
-                name: format!("{}_default", t.name),
-                range: None,
-            });
+            t.partitions.push(Partition { name: format!("{}_default", t.name), range: None });
         }
     }
     // Trigger.
@@ -951,25 +825,14 @@ fn build_table(
         }
         t.trigger = Some(Trigger {
             name: format!("{}_updated_at_trg", t.name),
-            func: if own {
-                TriggerFn::Own
-            } else {
-                TriggerFn::Shared
-            },
-            events: if r.chance(30) {
-                "BEFORE INSERT OR UPDATE"
-            } else {
-                "BEFORE UPDATE"
-            },
+            func: if own { TriggerFn::Own } else { TriggerFn::Shared },
+            events: if r.chance(30) { "BEFORE INSERT OR UPDATE" } else { "BEFORE UPDATE" },
         });
     }
     // Comments.
     if r.chance(25) {
         t.comment = Some(if r.chance(30) {
-            format!(
-                "Each {}'s record; kept for reporting.",
-                t.word.replace('_', " ")
-            )
+            format!("Each {}'s record; kept for reporting.", t.word.replace('_', " "))
         } else {
             format!("Synthetic {} table #{}", t.word.replace('_', " "), i + 1)
         });
