@@ -59,6 +59,8 @@ pub struct Rule {
     pub since: Option<usize>,
     pub until_name: Option<String>,
     pub docs: model::Docs,
+    /// Catalog and yb-voyager ids the rule implements.
+    pub covers: Vec<String>,
     /// Where the rule was loaded from (a path, `rules/…` for built-ins).
     pub source: String,
 }
@@ -269,6 +271,7 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
         since: version(&f.target.since)?,
         until_name: f.target.until.as_ref().map(|u| u.value.clone()),
         docs: f.docs,
+        covers: f.covers,
         source: file.to_string(),
     })
 }

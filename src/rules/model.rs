@@ -23,6 +23,10 @@ pub struct RuleFile {
     #[serde(default)]
     pub target: TargetSpec,
     pub docs: Docs,
+    /// Catalog ids (`../shared/reference/target-facts.md` first column, e.g. `unlogged-table`) and
+    /// yb-voyager issue names (e.g. `UNLOGGED_TABLES`) the rule implements, for the coverage check.
+    #[serde(default)]
+    pub covers: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
