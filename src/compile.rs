@@ -81,7 +81,10 @@ fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
             continue;
         }
         let text = emit::statement_text(&ir.stmts[id], files);
-        if let Parsed::Err { message, .. } = parse::parse_one(&text) {
+        // A rewrite may emit several statements (e.g. a table plus the trigger that replaces
+        // its generated column): all of them must parse.
+        if let Err(e) = pg_query::parse(&text, 0) {
+            let message = e.to_string();
             let s = &mut ir.stmts[id];
             s.edits.clear();
             s.appended.clear();

@@ -133,7 +133,16 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
             if d.kind == K::Relation && s.kind == "create_table" && s.object.as_ref() != Some(d) {
                 continue;
             }
-            let kind = if d.kind == K::Constraint { ObjectKind::Constraint } else { object_kind(s, d.kind) };
+            // The statement's own object takes its kind from the statement (a CREATE VIEW defines a
+            // relation that is a view); other names it defines (a trigger and function a rewrite
+            // added, constraints) from their namespace.
+            let kind = match d.kind {
+                K::Constraint => ObjectKind::Constraint,
+                _ if s.object.as_ref() == Some(d) => object_kind(s, d.kind),
+                K::Function => ObjectKind::Function,
+                K::Trigger => ObjectKind::Trigger,
+                _ => object_kind(s, d.kind),
+            };
             let summary = match (&s.detail, kind) {
                 (Detail::AddConstraint { constraint, .. }, ObjectKind::Constraint) => {
                     Some(format!("{} ({})", constraint.kind.replace('_', " "), constraint.columns.join(", ")))

@@ -362,7 +362,13 @@ fn emitted(c: &Compilation) -> Vec<(Phase, String)> {
             if matches!(s.session, Session::Restrict | Session::Unrestrict) {
                 continue;
             }
-            out.push((phase, emit::statement_text(s, &c.files).trim().to_string()));
+            // A rewrite may emit several statements (e.g. a table and the trigger that replaces
+            // its generated column): compare statement by statement, as a second pass sees them.
+            let text = emit::statement_text(s, &c.files);
+            let pieces = scan::scan(&text);
+            for p in pieces.pieces.iter().filter(|p| p.kind != PieceKind::Whitespace && p.kind != PieceKind::Comment) {
+                out.push((phase, p.text(&text).trim().to_string()));
+            }
             if let Some(d) = s.copy_data {
                 let d = &c.ir.stmts[d];
                 out.push((phase, c.files[d.file].slice(d.span).trim_end().to_string()));

@@ -1,6 +1,7 @@
 //! The closed vocabulary of rewrites rules can ask for. Each action checks it can apply and
 //! returns why not otherwise; rules never print SQL themselves.
 
+mod generated;
 mod inline;
 mod strip;
 
@@ -69,6 +70,8 @@ pub enum Action {
     DropCommand,
     /// Remove a clause from the statement or the matched item.
     Strip(Clause),
+    /// A stored generated column becomes a plain column and a trigger that computes it.
+    GeneratedToTrigger,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -79,6 +82,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("omit", &[], &[]),
     ("drop_command", &[], &[NodeKind::AlterCommand]),
     ("strip", &["clause"], &[]),
+    ("generated_to_trigger", &[], &[NodeKind::Column]),
 ];
 
 impl Action {
@@ -105,6 +109,7 @@ impl Action {
             "drop" => Action::Drop,
             "omit" => Action::Omit,
             "drop_command" => Action::DropCommand,
+            "generated_to_trigger" => Action::GeneratedToTrigger,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -163,6 +168,7 @@ pub fn apply(
         }
         Action::DropCommand => strip::drop_command(ir, id, item, a, env),
         Action::Strip(clause) => strip::strip(ir, id, item, *clause, a, env),
+        Action::GeneratedToTrigger => generated::generated_to_trigger(ir, id, item, a, env),
     }
 }
 
