@@ -87,7 +87,8 @@ fn check_default_policy(name: &str, c: &pg2znb::compile::Compilation) {
     }
     // The only triggers in pre-data are those that compute former generated columns (ZN206):
     // they must exist before the data loads.
-    let generated = c.diagnostics.iter().filter(|d| d.code == "ZN206" && d.fix.as_ref().is_some_and(|f| f.applied)).count();
+    let generated =
+        c.diagnostics.iter().filter(|d| d.code == "ZN206" && d.fix.as_ref().is_some_and(|f| f.applied)).count();
     assert_eq!(c.scripts.pre_data.matches("\nCREATE TRIGGER ").count(), generated, "{name}: triggers in pre-data");
 }
 

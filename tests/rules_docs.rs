@@ -30,3 +30,15 @@ fn every_rule_directory_has_cases() {
     }
     assert!(missing.is_empty(), "every rule needs a fires_ and an ok_ case:\n{}", missing.join("\n"));
 }
+
+/// The binary embeds `rules/` at build time (build.rs): it must hold exactly the rule files on
+/// disk, or users would run a different pack than the one the cases test.
+#[test]
+fn embedded_pack_matches_the_rule_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let disk = pg2znb::rules::harness::load_pack(&root).expect("rules on disk load");
+    let built = pg2znb::rules::RulePack::builtin().expect("built-in rules load");
+    let codes =
+        |p: &pg2znb::rules::RulePack| p.rules.iter().map(|r| (r.code.clone(), r.id.clone())).collect::<Vec<_>>();
+    assert_eq!(codes(&built), codes(&disk), "rebuild: build.rs did not pick up a rule change");
+}

@@ -16,6 +16,8 @@ pub struct TableView {
     pub partitioned: bool,
     /// `PARTITION OF …` or attached later.
     pub partition: bool,
+    /// For a partition created with `PARTITION OF`: its parent, `schema.name`.
+    pub partition_of: Option<String>,
     /// `range`, `list` or `hash` for a partitioned parent.
     pub partition_strategy: Option<String>,
     /// Column names of the partition key (expressions are not listed).

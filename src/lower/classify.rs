@@ -324,6 +324,14 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
         partition: c.partbound.is_some(),
         unlogged: rv.relpersistence == "u",
         temporary: rv.relpersistence == "t",
+        partition_of: if c.partbound.is_some() {
+            c.inh_relations.iter().find_map(|n| match &n.node {
+                Some(N::RangeVar(p)) => Some(range_var(p, schema).display()),
+                _ => None,
+            })
+        } else {
+            None
+        },
         inherits: if c.partbound.is_some() {
             Vec::new()
         } else {
@@ -596,9 +604,14 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, text: &str, f: &mut F
     for (i, cmd) in a.cmds.iter().enumerate() {
         let Some(N::AlterTableCmd(cmd)) = &cmd.node else { continue };
         let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
+        // ATTACH PARTITION names its partition in a PartitionCmd, not in `name`.
+        let attached = match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
+            Some(N::PartitionCmd(p)) => p.name.as_ref().map(|rv| range_var(rv, &table.schema).display()),
+            _ => None,
+        };
         f.commands.push(CommandView {
             kind: command_kind(subtype),
-            name: (!cmd.name.is_empty()).then(|| cmd.name.clone()),
+            name: attached.or_else(|| (!cmd.name.is_empty()).then(|| cmd.name.clone())),
             span: spans.as_ref().map(|s| s[i]).unwrap_or_default(),
         });
         match subtype {

@@ -3,6 +3,7 @@
 
 mod generated;
 mod inline;
+mod partitions;
 mod strip;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,6 +73,8 @@ pub enum Action {
     Strip(Clause),
     /// A stored generated column becomes a plain column and a trigger that computes it.
     GeneratedToTrigger,
+    /// A row trigger on a partitioned table becomes one trigger per leaf partition.
+    PartitionTriggers,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -83,6 +86,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("drop_command", &[], &[NodeKind::AlterCommand]),
     ("strip", &["clause"], &[]),
     ("generated_to_trigger", &[], &[NodeKind::Column]),
+    ("partition_triggers", &[], &[NodeKind::CreateTrigger]),
 ];
 
 impl Action {
@@ -110,6 +114,7 @@ impl Action {
             "omit" => Action::Omit,
             "drop_command" => Action::DropCommand,
             "generated_to_trigger" => Action::GeneratedToTrigger,
+            "partition_triggers" => Action::PartitionTriggers,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -169,6 +174,7 @@ pub fn apply(
         Action::DropCommand => strip::drop_command(ir, id, item, a, env),
         Action::Strip(clause) => strip::strip(ir, id, item, *clause, a, env),
         Action::GeneratedToTrigger => generated::generated_to_trigger(ir, id, item, a, env),
+        Action::PartitionTriggers => partitions::partition_triggers(ir, id, a, env),
     }
 }
 
