@@ -4,6 +4,7 @@
 mod generated;
 mod inline;
 mod partitions;
+mod sql_body;
 mod strip;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -75,6 +76,8 @@ pub enum Action {
     GeneratedToTrigger,
     /// A row trigger on a partitioned table becomes one trigger per leaf partition.
     PartitionTriggers,
+    /// A SQL-standard function body becomes a dollar-quoted string body.
+    SqlBodyToString,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -87,6 +90,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("strip", &["clause"], &[]),
     ("generated_to_trigger", &[], &[NodeKind::Column]),
     ("partition_triggers", &[], &[NodeKind::CreateTrigger]),
+    ("sql_body_to_string", &[], &[NodeKind::CreateFunction]),
 ];
 
 impl Action {
@@ -115,6 +119,7 @@ impl Action {
             "drop_command" => Action::DropCommand,
             "generated_to_trigger" => Action::GeneratedToTrigger,
             "partition_triggers" => Action::PartitionTriggers,
+            "sql_body_to_string" => Action::SqlBodyToString,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -175,6 +180,7 @@ pub fn apply(
         Action::Strip(clause) => strip::strip(ir, id, item, *clause, a, env),
         Action::GeneratedToTrigger => generated::generated_to_trigger(ir, id, item, a, env),
         Action::PartitionTriggers => partitions::partition_triggers(ir, id, a, env),
+        Action::SqlBodyToString => sql_body::sql_body_to_string(ir, id, a, env),
     }
 }
 
