@@ -4,6 +4,7 @@
 mod generated;
 mod inline;
 mod partitions;
+mod schema;
 mod sql_body;
 mod strip;
 
@@ -78,6 +79,8 @@ pub enum Action {
     PartitionTriggers,
     /// A SQL-standard function body becomes a dollar-quoted string body.
     SqlBodyToString,
+    /// `CREATE SCHEMA s CREATE TABLE …` becomes one statement per element.
+    SplitSchemaElements,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -91,6 +94,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("generated_to_trigger", &[], &[NodeKind::Column]),
     ("partition_triggers", &[], &[NodeKind::CreateTrigger]),
     ("sql_body_to_string", &[], &[NodeKind::CreateFunction]),
+    ("split_schema_elements", &[], &[NodeKind::Statement]),
 ];
 
 impl Action {
@@ -120,6 +124,7 @@ impl Action {
             "generated_to_trigger" => Action::GeneratedToTrigger,
             "partition_triggers" => Action::PartitionTriggers,
             "sql_body_to_string" => Action::SqlBodyToString,
+            "split_schema_elements" => Action::SplitSchemaElements,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -181,6 +186,7 @@ pub fn apply(
         Action::GeneratedToTrigger => generated::generated_to_trigger(ir, id, item, a, env),
         Action::PartitionTriggers => partitions::partition_triggers(ir, id, a, env),
         Action::SqlBodyToString => sql_body::sql_body_to_string(ir, id, a, env),
+        Action::SplitSchemaElements => schema::split_schema_elements(ir, id, a, env),
     }
 }
 
