@@ -13,7 +13,8 @@ use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
 pub use view::{
-    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, SequenceView, TableView, TriggerView, ViewView,
+    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, LikeClause, SequenceView, TableView, TriggerView,
+    ViewView,
 };
 
 pub type StmtId = usize;

@@ -30,6 +30,9 @@ pub struct TableView {
     pub inherits: Vec<String>,
     /// `LIKE t …` sources, `schema.name`.
     pub like: Vec<String>,
+    /// The LIKE clauses themselves, for expanding them.
+    #[serde(skip)]
+    pub like_clauses: Vec<LikeClause>,
     /// Names of `WITH (…)` storage parameters.
     pub storage_parameters: Vec<String>,
     pub tablespace: Option<String>,
@@ -42,6 +45,16 @@ pub struct TableView {
     pub has_primary_key: bool,
     /// Columns of the primary key, inline or folded.
     pub primary_key: Vec<String>,
+}
+
+/// One `LIKE source [INCLUDING …]` element of a CREATE TABLE.
+#[derive(Clone, Debug)]
+pub struct LikeClause {
+    pub source: crate::ir::ObjKey,
+    /// PostgreSQL's CREATE_TABLE_LIKE_* bits.
+    pub options: u32,
+    /// Byte span of the element within its statement (relative), from the source name.
+    pub span: Span,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -67,6 +80,9 @@ pub struct ColumnView {
     /// Byte span of the column definition within its statement (relative).
     #[serde(skip)]
     pub span: Span,
+    /// Byte span of the DEFAULT expression within its statement (relative).
+    #[serde(skip)]
+    pub default_span: Option<Span>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

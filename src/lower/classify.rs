@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
-    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, ObjKey, ObjKind, SequenceView, Session,
-    TableView, TriggerView, ViewView,
+    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind,
+    SequenceView, Session, TableView, TriggerView, ViewView,
 };
 use crate::source::Span;
 
@@ -401,7 +401,28 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
                                 cv.not_null = true;
                             }
                             Ok(ConstrType::ConstrNotnull) => cv.not_null = true,
-                            Ok(ConstrType::ConstrDefault) => cv.has_default = true,
+                            Ok(ConstrType::ConstrDefault) => {
+                                cv.has_default = true;
+                                // The expression runs from after DEFAULT to the next constraint.
+                                let at = k.location.max(0) as usize;
+                                let next = col
+                                    .constraints
+                                    .iter()
+                                    .filter_map(|c| match &c.node {
+                                        Some(N::Constraint(o)) if o.location as usize > at => Some(o.location as usize),
+                                        _ => None,
+                                    })
+                                    .min()
+                                    .unwrap_or(span.end)
+                                    .min(span.end);
+                                let seg = text.get(at..next).unwrap_or("");
+                                let body = seg.trim_start();
+                                let body = body.get(7..).unwrap_or(""); // "DEFAULT"
+                                let lead = seg.len() - body.len();
+                                let trimmed = body.trim();
+                                let start = at + lead + (body.len() - body.trim_start().len());
+                                cv.default_span = Some(Span::new(start, start + trimmed.len()));
+                            }
                             Ok(ConstrType::ConstrIdentity) => {
                                 cv.identity = Some(if k.generated_when == "a" { "always" } else { "by_default" }.into())
                             }
@@ -447,6 +468,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
                     let src = range_var(rel, schema);
                     f.refs.push(src.clone());
                     t.like.push(src.display());
+                    t.like_clauses.push(LikeClause { source: src, options: l.options, span });
                 }
             }
             _ => {}

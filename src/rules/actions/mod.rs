@@ -3,6 +3,7 @@
 
 mod generated;
 mod inline;
+mod like;
 mod partitions;
 mod schema;
 mod sql_body;
@@ -81,6 +82,8 @@ pub enum Action {
     SqlBodyToString,
     /// `CREATE SCHEMA s CREATE TABLE …` becomes one statement per element.
     SplitSchemaElements,
+    /// `CREATE TABLE t (LIKE s INCLUDING …)` becomes explicit columns, keys and indexes.
+    ExpandLike,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -95,6 +98,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("partition_triggers", &[], &[NodeKind::CreateTrigger]),
     ("sql_body_to_string", &[], &[NodeKind::CreateFunction]),
     ("split_schema_elements", &[], &[NodeKind::Statement]),
+    ("expand_like", &[], &[NodeKind::CreateTable]),
 ];
 
 impl Action {
@@ -125,6 +129,7 @@ impl Action {
             "partition_triggers" => Action::PartitionTriggers,
             "sql_body_to_string" => Action::SqlBodyToString,
             "split_schema_elements" => Action::SplitSchemaElements,
+            "expand_like" => Action::ExpandLike,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -187,6 +192,7 @@ pub fn apply(
         Action::PartitionTriggers => partitions::partition_triggers(ir, id, a, env),
         Action::SqlBodyToString => sql_body::sql_body_to_string(ir, id, a, env),
         Action::SplitSchemaElements => schema::split_schema_elements(ir, id, a, env),
+        Action::ExpandLike => like::expand_like(ir, id, a, env),
     }
 }
 
