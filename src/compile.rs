@@ -77,7 +77,7 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
 fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     for id in 0..ir.stmts.len() {
-        if ir.stmts[id].fate != Fate::Rewritten {
+        if ir.stmts[id].fate != Fate::Rewritten || ir.stmts[id].target_syntax {
             continue;
         }
         let text = emit::statement_text(&ir.stmts[id], files);

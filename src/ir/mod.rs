@@ -156,6 +156,9 @@ pub struct Stmt {
     pub edits: Vec<Edit>,
     /// Text appended after the statement (e.g. trigger copies for partitions).
     pub appended: Vec<String>,
+    /// The emitted text uses ZNbaseDB-only syntax (e.g. `PRIMARY KEY (id HASH)`): PostgreSQL's
+    /// parser cannot check it.
+    pub target_syntax: bool,
     /// For statements moved to `unsupported.sql`: the finding written above them.
     pub unsupported: Option<String>,
     /// Differences from the source the target will have on purpose (for the manifest).
@@ -192,6 +195,7 @@ impl Stmt {
             phase_reason: None,
             edits: Vec::new(),
             appended: Vec::new(),
+            target_syntax: false,
             unsupported: None,
             changes: Vec::new(),
         }

@@ -237,6 +237,12 @@ pub fn run_case(pack: &RulePack, rule: &Rule, name: &str, sql: &str, opts: &Appl
         _ => {}
     }
 
+    // ZNbaseDB-only syntax (e.g. `PRIMARY KEY (id HASH)`) is beyond PostgreSQL's parser: such a
+    // rule's output cannot be re-parsed or compiled again, only compared with its snapshot.
+    if rule.action.as_ref().is_some_and(|a| a.produces_target_syntax()) {
+        return CaseResult { name: name.to_string(), kind, snapshot: render_snapshot(sql, &c), after, failures };
+    }
+
     for (phase, script) in scripts(&c) {
         failures.extend(reparse(phase, script));
     }

@@ -6,6 +6,7 @@ mod inline;
 mod like;
 mod partitions;
 mod schema;
+mod shard;
 mod sql_body;
 mod strip;
 
@@ -84,6 +85,15 @@ pub enum Action {
     SplitSchemaElements,
     /// `CREATE TABLE t (LIKE s INCLUDING …)` becomes explicit columns, keys and indexes.
     ExpandLike,
+    /// Write the primary key with explicit HASH/ASC sharding (ZNbaseDB-only syntax).
+    ShardHints,
+}
+
+impl Action {
+    /// The action writes syntax only ZNbaseDB accepts: PostgreSQL's parser cannot check it.
+    pub fn produces_target_syntax(&self) -> bool {
+        matches!(self, Action::ShardHints)
+    }
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -99,6 +109,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("sql_body_to_string", &[], &[NodeKind::CreateFunction]),
     ("split_schema_elements", &[], &[NodeKind::Statement]),
     ("expand_like", &[], &[NodeKind::CreateTable]),
+    ("shard_hints", &[], &[NodeKind::CreateTable]),
 ];
 
 impl Action {
@@ -130,6 +141,7 @@ impl Action {
             "sql_body_to_string" => Action::SqlBodyToString,
             "split_schema_elements" => Action::SplitSchemaElements,
             "expand_like" => Action::ExpandLike,
+            "shard_hints" => Action::ShardHints,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -193,6 +205,7 @@ pub fn apply(
         Action::SqlBodyToString => sql_body::sql_body_to_string(ir, id, a, env),
         Action::SplitSchemaElements => schema::split_schema_elements(ir, id, a, env),
         Action::ExpandLike => like::expand_like(ir, id, a, env),
+        Action::ShardHints => shard::shard_hints(ir, id, a, env),
     }
 }
 

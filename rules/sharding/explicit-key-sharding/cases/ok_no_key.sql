@@ -1,0 +1,2 @@
+-- No primary key: nothing to shard explicitly.
+CREATE TABLE public.log (at timestamp with time zone, msg text);
