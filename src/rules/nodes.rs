@@ -211,7 +211,11 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
                 })
                 .collect()
         }
-        (NodeKind::CreateTable, Detail::CreateTable(t)) => vec![(0, json!({ "table": to_value(t) }))],
+        // The table as the whole input describes it (keys added later by ALTER TABLE included).
+        (NodeKind::CreateTable, Detail::CreateTable(t)) => {
+            let known = stmt.object.as_ref().and_then(|k| tables.get(k)).unwrap_or(t);
+            vec![(0, json!({ "table": to_value(known) }))]
+        }
         (NodeKind::Column, Detail::CreateTable(t)) => {
             let table = slim(t);
             t.columns.iter().enumerate().map(|(i, c)| (i, json!({ "table": table, "column": to_value(c) }))).collect()
