@@ -47,8 +47,17 @@ pub struct ExprError {
 }
 
 /// The fixed set of functions: name, arity.
-const FUNCTIONS: &[(&str, usize)] =
-    &[("exists", 1), ("len", 1), ("lower", 1), ("upper", 1), ("starts_with", 2), ("ends_with", 2), ("contains", 2)];
+const FUNCTIONS: &[(&str, usize)] = &[
+    ("exists", 1),
+    ("len", 1),
+    ("lower", 1),
+    ("upper", 1),
+    ("starts_with", 2),
+    ("ends_with", 2),
+    ("contains", 2),
+    ("intersects", 2),
+    ("get", 2),
+];
 
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
     let mut pairs = ExprParser::parse(Rule::expr, src).map_err(|e| {
@@ -337,6 +346,14 @@ mod tests {
         assert_eq!(err.offset, 27);
         assert!(err.message.contains("unknown field `knd`"), "{}", err.message);
         assert!(err.message.contains("kind, name"), "{}", err.message);
+    }
+
+    #[test]
+    fn every_evaluated_function_is_accepted_by_the_checker() {
+        let skel = json!({"a": [1], "m": {}});
+        for f in ["exists(a)", "len(a)", "lower(a)", "upper(a)", "starts_with(a, a)", "ends_with(a, a)", "contains(a, a)", "intersects(a, a)", "get(m, \"k\")"] {
+            check(&parse(f).unwrap(), &skel).unwrap_or_else(|e| panic!("{f}: {}", e.message));
+        }
     }
 
     #[test]
