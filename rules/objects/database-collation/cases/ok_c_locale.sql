@@ -1,0 +1,4 @@
+-- The C locale, or no locale at all.
+CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8' LC_COLLATE = 'C' LC_CTYPE = 'C';
+
+CREATE DATABASE plain;
