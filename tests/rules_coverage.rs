@@ -208,8 +208,7 @@ fn references(dir: &Path) -> References {
     let mut problems = Vec::new();
     for row in &regex_rows {
         let first = row.get("Rule (regex)").cloned().unwrap_or_default();
-        let hits: Vec<usize> =
-            (0..REGEX_RULE_IDS.len()).filter(|&i| first.starts_with(REGEX_RULE_IDS[i].0)).collect();
+        let hits: Vec<usize> = (0..REGEX_RULE_IDS.len()).filter(|&i| first.starts_with(REGEX_RULE_IDS[i].0)).collect();
         match hits.as_slice() {
             [i] => {
                 used[*i] += 1;
@@ -244,7 +243,11 @@ fn not_covered(path: &Path) -> (BTreeSet<String>, Vec<String>) {
         }
         let row = cells(line);
         if !header_seen {
-            assert_eq!(row, ["id", "source", "reason"], "NOT-COVERED.md: the table's columns must be id | source | reason");
+            assert_eq!(
+                row,
+                ["id", "source", "reason"],
+                "NOT-COVERED.md: the table's columns must be id | source | reason"
+            );
             header_seen = true;
             continue;
         }
@@ -289,7 +292,9 @@ fn every_reference_entry_is_covered_or_explained() {
     for (id, source) in &refs.required {
         match (covered.get(id), listed.contains(id)) {
             (None, false) => missing.push(format!("  {id}  ({source})")),
-            (Some(rules), true) => both.push(format!("  {id}  (covered by {}; also in NOT-COVERED.md)", rules.join(", "))),
+            (Some(rules), true) => {
+                both.push(format!("  {id}  (covered by {}; also in NOT-COVERED.md)", rules.join(", ")))
+            }
             _ => {}
         }
     }

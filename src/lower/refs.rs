@@ -144,8 +144,11 @@ pub fn type_display(tn: &protobuf::TypeName) -> String {
             Some(NodeEnum::AConst(c)) => match &c.val {
                 Some(protobuf::a_const::Val::Ival(i)) => Some(i.ival.to_string()),
                 Some(protobuf::a_const::Val::Sval(v)) => Some(v.sval.clone()),
+                Some(protobuf::a_const::Val::Fval(v)) => Some(v.fval.clone()),
                 _ => None,
             },
+            // `geometry(MultiPolygon, 4326)`: a word modifier parses as a column reference.
+            Some(NodeEnum::ColumnRef(c)) => Some(strings(&c.fields).join(".")),
             _ => None,
         })
         .collect();

@@ -57,6 +57,7 @@ const FUNCTIONS: &[(&str, usize)] = &[
     ("contains", 2),
     ("intersects", 2),
     ("get", 2),
+    ("first", 1),
 ];
 
 pub fn parse(src: &str) -> Result<Expr, ExprError> {
@@ -270,6 +271,10 @@ pub fn eval(expr: &Expr, ctx: &Value) -> Value {
                 // A map entry by a key chosen at run time (maps such as `statement.options`
                 // have no fixed fields to check): `get(statement.options, "deterministic")`.
                 "get" => v[0].get(s(1)).cloned().unwrap_or(Value::Null),
+                "first" => match &v[0] {
+                    Value::Array(a) => a.first().cloned().unwrap_or(Value::Null),
+                    _ => Value::Null,
+                },
                 _ => Value::Null,
             }
         }
@@ -351,7 +356,18 @@ mod tests {
     #[test]
     fn every_evaluated_function_is_accepted_by_the_checker() {
         let skel = json!({"a": [1], "m": {}});
-        for f in ["exists(a)", "len(a)", "lower(a)", "upper(a)", "starts_with(a, a)", "ends_with(a, a)", "contains(a, a)", "intersects(a, a)", "get(m, \"k\")"] {
+        for f in [
+            "exists(a)",
+            "len(a)",
+            "lower(a)",
+            "upper(a)",
+            "starts_with(a, a)",
+            "ends_with(a, a)",
+            "contains(a, a)",
+            "intersects(a, a)",
+            "get(m, \"k\")",
+            "first(a)",
+        ] {
             check(&parse(f).unwrap(), &skel).unwrap_or_else(|e| panic!("{f}: {}", e.message));
         }
     }

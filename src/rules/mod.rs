@@ -351,13 +351,16 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
     }
     for rule in rules {
         let values_of = &cache[&rule.node];
+        // A merged statement still describes the schema (a folded key is still a key): checks
+        // see it; rewrites do not touch it again.
+        let skip = |f: Fate| f == Fate::Dropped || (f == Fate::Merged && rule.action.is_some());
         for id in 0..ir.stmts.len() {
-            if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
+            if skip(ir.stmts[id].fate) {
                 continue;
             }
             for (item, value) in &values_of[id] {
                 let (item, value) = (*item, value);
-                if matches!(ir.stmts[id].fate, Fate::Merged | Fate::Dropped) {
+                if skip(ir.stmts[id].fate) {
                     break;
                 }
                 if let Some(c) = &rule.condition {
