@@ -8,7 +8,7 @@ CREATE TABLE "Net"."Hosts" (
     location point
 );
 
-CREATE UNIQUE INDEX "Hosts name" ON "Net"."Hosts" USING btree ("Host Name");
+CREATE INDEX "Hosts name" ON "Net"."Hosts" USING btree ("Host Name");
 
 CREATE INDEX hosts_flags_lease_idx ON "Net"."Hosts" (flags, "Lease");
 

@@ -1,4 +1,4 @@
--- pg_dump (Rails structure.sql): B-tree indexes on inet, jsonb, an array and a range, one of them unique.
+-- pg_dump (Rails structure.sql): B-tree indexes on inet, an array and a range; the unique one on jsonb is ZN313's.
 CREATE TABLE public.users (
     id bigint NOT NULL,
     last_ip_addr inet,

@@ -16,3 +16,6 @@ CREATE INDEX index_users_on_settings ON public.users USING gin (settings);
 CREATE INDEX index_users_on_roles ON public.users USING gin (roles);
 
 CREATE INDEX index_users_on_email ON public.users USING btree (email, id);
+
+-- A unique index on jsonb is ZN313's.
+CREATE UNIQUE INDEX index_users_on_settings_unique ON public.users USING btree (settings);
