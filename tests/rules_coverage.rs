@@ -202,6 +202,24 @@ fn references(dir: &Path) -> References {
         "prior-art-voyager.md: the §1.2 / §1.3 tables were not found"
     );
 
+    // §1.2's "PK/UK and index on complex types": 29 types × 2 issue names, listed in prose
+    // ("Types (29 each): citext, …") rather than as table rows.
+    let voyager_text = std::fs::read_to_string(dir.join("prior-art-voyager.md")).unwrap();
+    let types_line = voyager_text
+        .lines()
+        .find(|l| l.contains("Types (29 each):"))
+        .expect("prior-art-voyager.md: the complex-type list of §1.2 was not found");
+    let list = types_line.split("Types (29 each):").nth(1).unwrap().split('.').next().unwrap();
+    let types: Vec<String> =
+        list.split(',').map(|t| t.trim().trim_matches('`').to_uppercase()).filter(|t| !t.is_empty()).collect();
+    assert_eq!(types.len(), 29, "expected 29 complex types in §1.2, found {types:?}");
+    for t in &types {
+        for id in [format!("PK_UK_ON_{t}_DATATYPE"), format!("INDEX_ON_{t}_DATATYPE")] {
+            known.insert(id.clone());
+            required.insert(id, "voyager §1.2 (PK/UK and index on complex types)".to_string());
+        }
+    }
+
     // §1.7: every row must match exactly one hard-coded entry, and every entry one row.
     let regex_rows = voyager.get("1.7").cloned().unwrap_or_default();
     let mut used = vec![0usize; REGEX_RULE_IDS.len()];

@@ -69,6 +69,16 @@ pub struct Edit {
     pub insert: String,
 }
 
+/// A constraint folded into this statement by `inline_constraint`: which edit holds its text, and
+/// where it came from, so later rewrites of the constraint (e.g. stripping a clause) reach it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fold {
+    pub edit: usize,
+    pub source: StmtId,
+    /// Separator written before the constraint text (`,\n    `).
+    pub prefix: String,
+}
+
 /// How a statement acts on the psql session rather than on the schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -154,6 +164,8 @@ pub struct Stmt {
     /// moved it itself (it follows a statement it depends on).
     pub phase_reason: Option<String>,
     pub edits: Vec<Edit>,
+    /// Constraints folded into this statement (by `inline_constraint`).
+    pub folds: Vec<Fold>,
     /// Text appended after the statement (e.g. trigger copies for partitions).
     pub appended: Vec<String>,
     /// The emitted text uses ZNbaseDB-only syntax (e.g. `PRIMARY KEY (id HASH)`): PostgreSQL's
@@ -194,6 +206,7 @@ impl Stmt {
             merged_into: None,
             phase_reason: None,
             edits: Vec::new(),
+            folds: Vec::new(),
             appended: Vec::new(),
             target_syntax: false,
             unsupported: None,

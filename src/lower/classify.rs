@@ -431,6 +431,22 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
                             }
                             _ => {}
                         }
+                        // `UNIQUE DEFERRABLE INITIALLY DEFERRED` on a column: the attributes are
+                        // separate nodes that apply to the constraint before them.
+                        match ConstrType::try_from(k.contype) {
+                            Ok(ConstrType::ConstrAttrDeferrable) => {
+                                if let Some(last) = t.constraints.last_mut().filter(|c| c.inline) {
+                                    last.deferrable = true;
+                                }
+                            }
+                            Ok(ConstrType::ConstrAttrDeferred) => {
+                                if let Some(last) = t.constraints.last_mut().filter(|c| c.inline) {
+                                    last.deferrable = true;
+                                    last.initially_deferred = true;
+                                }
+                            }
+                            _ => {}
+                        }
                         if matches!(
                             ConstrType::try_from(k.contype),
                             Ok(ConstrType::ConstrPrimary

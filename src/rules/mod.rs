@@ -352,17 +352,28 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
     for rule in rules {
         let values_of = &cache[&rule.node];
         // A merged statement still describes the schema (a folded key is still a key): checks
-        // see it; rewrites do not touch it again.
-        let skip = |f: Fate| f == Fate::Dropped || (f == Fate::Merged && rule.action.is_some());
+        // see it, and so does `strip` (its text is refreshed where it was folded); other
+        // rewrites do not touch it again.
+        let strips = matches!(rule.action, Some(Action::Strip(_)));
+        let skip = |f: Fate| f == Fate::Dropped || (f == Fate::Merged && rule.action.is_some() && !strips);
         for id in 0..ir.stmts.len() {
             if skip(ir.stmts[id].fate) {
                 continue;
             }
             for (item, value) in &values_of[id] {
-                let (item, value) = (*item, value);
                 if skip(ir.stmts[id].fate) {
                     break;
                 }
+                let merged_value;
+                let value = if ir.stmts[id].fate == Fate::Merged {
+                    let mut v = value.clone();
+                    v["statement"]["merged"] = Value::Bool(true);
+                    merged_value = v;
+                    &merged_value
+                } else {
+                    value
+                };
+                let item = *item;
                 if let Some(c) = &rule.condition {
                     if !expr::truthy(&expr::eval(c, value)) {
                         continue;

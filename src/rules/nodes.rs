@@ -97,6 +97,9 @@ struct StatementView {
     options: BTreeMap<String, String>,
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     schema_elements: usize,
+    /// Folded into another statement by an earlier rule (e.g. a primary key into its CREATE
+    /// TABLE). Set when the rule is evaluated, since earlier rules decide it.
+    merged: bool,
 }
 
 impl NodeKind {
@@ -264,6 +267,7 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
         roles: roles(stmt),
         options: stmt.options.clone(),
         schema_elements: stmt.schema_elements,
+        merged: false,
     });
     for (_, v) in out.iter_mut() {
         v["statement"] = statement.clone();

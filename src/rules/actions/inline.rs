@@ -1,6 +1,6 @@
 //! `inline_constraint`: fold `ALTER TABLE … ADD CONSTRAINT` into the table's CREATE TABLE.
 
-use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
+use crate::ir::{Detail, Edit, Fate, Fold, Ir, StmtId};
 use crate::source::Span;
 
 use super::ActionEnv;
@@ -34,19 +34,21 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     let body = &table_text[body_start..];
     let last = body.trim_end();
     let insert_at = target_stmt.span.start + body_start + last.len();
-    let insert = if last.trim().is_empty() {
-        def.to_string()
+    let prefix = if last.trim().is_empty() {
+        String::new()
     } else if let Some(nl) = last.rfind('\n') {
         // Indent like the last element line (pg_dump uses four spaces).
         let line = &last[nl + 1..];
         let indent: String = line.chars().take_while(|c| c.is_whitespace()).collect();
-        format!(",\n{indent}{def}")
+        format!(",\n{indent}")
     } else {
-        format!(", {def}")
+        ", ".to_string()
     };
+    let insert = format!("{prefix}{def}");
 
     let phase = target_stmt.phase;
     let t = &mut ir.stmts[target];
+    t.folds.push(Fold { edit: t.edits.len(), source: id, prefix });
     t.edits.push(Edit { span: Span::new(insert_at, insert_at), insert });
     t.fate = Fate::Rewritten;
     t.add_code(code);
@@ -56,4 +58,27 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     s.phase = phase;
     s.add_code(code);
     Ok(true)
+}
+
+/// After a rewrite of a folded constraint's own statement, write its current text into the
+/// statement it was folded into.
+pub fn refresh_fold(ir: &mut Ir, source: StmtId, env: &ActionEnv) {
+    let Some(target) = ir.stmts[source].merged_into else { return };
+    let m = &ir.stmts[source];
+    let Detail::AddConstraint { constraint, .. } = &m.detail else { return };
+    let edited = crate::emit::statement_text(m, env.files);
+    // The constraint starts at the same offset unless an edit lies before it.
+    let at = m.span.start + constraint.location;
+    let shift: isize =
+        m.edits.iter().filter(|e| e.span.end <= at).map(|e| e.insert.len() as isize - e.span.len() as isize).sum();
+    let start = ((constraint.location as isize) + shift).max(0) as usize;
+    let def = edited[start.min(edited.len())..].trim_end().trim_end_matches(';').trim_end().to_string();
+    let codes = m.codes.clone();
+    let t = &mut ir.stmts[target];
+    if let Some(f) = t.folds.iter().find(|f| f.source == source).cloned() {
+        t.edits[f.edit].insert = format!("{}{def}", f.prefix);
+        for c in codes {
+            t.add_code(&c);
+        }
+    }
 }

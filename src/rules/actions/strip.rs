@@ -103,7 +103,14 @@ pub fn strip(
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut change: Option<(ObjectKind, String, Option<String>)> = None;
     match clause {
-        Clause::Unlogged => ranges = find_seq(&toks, 0, all.1.min(4), &["UNLOGGED"], Some(0)),
+        Clause::Unlogged => {
+            // Only the keyword before TABLE (a table may be named "unlogged").
+            let table_kw = toks.iter().position(|t| t.upper == "TABLE").unwrap_or(0);
+            ranges = find_seq(&toks, 0, table_kw, &["UNLOGGED"], Some(0));
+            if let Some(o) = &stmt.object {
+                change = Some((ObjectKind::Table, o.name.clone(), None));
+            }
+        }
         Clause::Concurrently => ranges = find_seq(&toks, 0, all.1.min(6), &["CONCURRENTLY"], Some(0)),
         Clause::Collate | Clause::Compression => {
             let keyword = if clause == Clause::Collate { "COLLATE" } else { "COMPRESSION" };
@@ -112,7 +119,9 @@ pub fn strip(
                     let col = t.columns.get(item).ok_or("no such column")?;
                     change = Some((ObjectKind::Column, col.name.clone(), Some(t.name.clone())));
                     let (f, to) = within(&toks, col.span);
-                    (f, to, None)
+                    // The first token is the column's name (a column may be named "collate"
+                    // or "compression"): clauses come after it.
+                    (f + 1, to, None)
                 }
                 Detail::CreateIndex(i) => {
                     change = Some((ObjectKind::Index, i.name.clone(), Some(i.table.clone())));
@@ -192,8 +201,13 @@ pub fn strip(
     let edits: Vec<Edit> = ranges.iter().map(|&(i, j)| remove_toks(&text, base, &toks, i, j)).collect();
     let s = &mut ir.stmts[id];
     s.edits.extend(edits);
-    s.fate = Fate::Rewritten;
     s.add_code(a.code);
+    if s.fate == Fate::Merged {
+        // A folded constraint: its text lives in the CREATE TABLE now.
+        super::inline::refresh_fold(ir, id, env);
+    } else {
+        s.fate = Fate::Rewritten;
+    }
     if let Some((kind, name, table)) = change {
         record_change(ir, id, kind, &name, table.as_deref(), a);
     }
