@@ -189,12 +189,20 @@ pub fn apply(
             s.fate = Fate::Dropped;
             s.edits.clear();
             s.add_code(a.code);
+            let data = s.copy_data;
             if *action == Action::Drop {
                 let mut note = format!("{}: {}", a.code, a.message);
                 if let Some(h) = a.help {
                     note.push_str(&format!("\nhelp: {h}"));
                 }
                 s.unsupported = Some(note);
+            }
+            // A COPY's data block goes where its COPY goes.
+            if let Some(d) = data {
+                let unsupported =
+                    ir.stmts[id].unsupported.as_ref().map(|_| format!("{}: data of the COPY above", a.code));
+                ir.stmts[d].fate = Fate::Dropped;
+                ir.stmts[d].unsupported = unsupported;
             }
             Ok(true)
         }
