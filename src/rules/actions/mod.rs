@@ -1,6 +1,7 @@
 //! The closed vocabulary of rewrites rules can ask for. Each action checks it can apply and
 //! returns why not otherwise; rules never print SQL themselves.
 
+mod dml;
 mod generated;
 mod inline;
 mod partitions;
@@ -78,6 +79,10 @@ pub enum Action {
     PartitionTriggers,
     /// A SQL-standard function body becomes a dollar-quoted string body.
     SqlBodyToString,
+    /// `j['a']` becomes `(j -> 'a')` (application SQL).
+    SubscriptToArrow,
+    /// A simple MERGE becomes INSERT … ON CONFLICT (application SQL).
+    MergeToUpsert,
 }
 
 /// Actions, their parameters, and the nodes they apply to (empty: any).
@@ -91,6 +96,8 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("generated_to_trigger", &[], &[NodeKind::Column]),
     ("partition_triggers", &[], &[NodeKind::CreateTrigger]),
     ("sql_body_to_string", &[], &[NodeKind::CreateFunction]),
+    ("subscript_to_arrow", &[], &[NodeKind::Construct]),
+    ("merge_to_upsert", &[], &[NodeKind::Construct]),
 ];
 
 impl Action {
@@ -120,6 +127,8 @@ impl Action {
             "generated_to_trigger" => Action::GeneratedToTrigger,
             "partition_triggers" => Action::PartitionTriggers,
             "sql_body_to_string" => Action::SqlBodyToString,
+            "subscript_to_arrow" => Action::SubscriptToArrow,
+            "merge_to_upsert" => Action::MergeToUpsert,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -181,6 +190,8 @@ pub fn apply(
         Action::GeneratedToTrigger => generated::generated_to_trigger(ir, id, item, a, env),
         Action::PartitionTriggers => partitions::partition_triggers(ir, id, a, env),
         Action::SqlBodyToString => sql_body::sql_body_to_string(ir, id, a, env),
+        Action::SubscriptToArrow => dml::subscript_to_arrow(ir, id, item, a),
+        Action::MergeToUpsert => dml::merge_to_upsert(ir, id, item, a, env),
     }
 }
 
