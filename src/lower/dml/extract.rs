@@ -283,11 +283,7 @@ fn visit(r: R, q: &str, scope: &Scope, f: &mut Found, sets_path: &mut Option<Vec
                 f.items.push((fact, 0, word_end(q, 0), None));
             }
         }
-        R::SelectStmt(s) => {
-            if s.limit_option == LimitOption::WithTies as i32 {
-                f.with_ties += 1;
-            }
-        }
+        R::SelectStmt(s) if s.limit_option == LimitOption::WithTies as i32 => f.with_ties += 1,
         R::LockingClause(lc) => f.locking.push((lc.strength, lc.wait_policy)),
         R::MergeStmt(_) => {
             let fix = scope.top_level.then_some(FixData::Merge);
@@ -306,12 +302,8 @@ fn visit(r: R, q: &str, scope: &Scope, f: &mut Found, sets_path: &mut Option<Vec
                 }
             }
         }
-        R::DeclareCursorStmt(d) => {
-            // CURSOR_OPT_SCROLL
-            if d.options & 0x0002 != 0 {
-                f.scroll = true;
-            }
-        }
+        // CURSOR_OPT_SCROLL
+        R::DeclareCursorStmt(d) if d.options & 0x0002 != 0 => f.scroll = true,
         R::FetchStmt(fs) => f.fetch = Some((fs.direction, fs.how_many, fs.ismove)),
         R::CurrentOfExpr(_) => f.current_of += 1,
         R::ListenStmt(l) => {
@@ -618,7 +610,7 @@ fn subscript_item(
     }
     let mut fix = None;
     let mut span = (s.at, s.at + s.key.len() + 2);
-    if let (Some(base_start), Some(keys), true) = (s.base_start, s.keys, scope.top_level) {
+    if let (Some(keys), true) = (s.keys, scope.top_level) {
         let all = toks.all().to_vec();
         let mut subscripts = Vec::new();
         let mut ok = true;
@@ -631,16 +623,36 @@ fn subscript_item(
                 _ => ok = false,
             }
         }
-        if ok && !subscripts.is_empty() {
-            let first_open = subscripts[0].0.start;
-            let base_text = toks.text.get(base_start..first_open).unwrap_or("").trim_end();
-            let contiguous = subscripts.windows(2).all(|w| toks.text[w[0].0.end..w[1].0.start].trim().is_empty());
-            if !base_text.is_empty() && contiguous {
-                let last = subscripts.last().map(|s| s.0.end).unwrap_or(first_open);
-                span = (base_start, last);
-                fix =
-                    Some(FixData::Subscript { base: Span::new(base_start, base_start + base_text.len()), subscripts });
+        // The subscripted expression: a parenthesised group right before the first `[`, or the
+        // column reference the parser located.
+        let first = subscripts.first().map(|s| toks.index_at(s.0.start));
+        let base_span = match first.and_then(|i| i.checked_sub(1)) {
+            Some(p) if toks.word(&all[p]) == ")" => {
+                let mut depth = 0;
+                let mut start = None;
+                for k in (0..=p).rev() {
+                    match toks.word(&all[k]) {
+                        ")" => depth += 1,
+                        "(" => {
+                            depth -= 1;
+                            if depth == 0 {
+                                start = Some(all[k].start);
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                start.map(|st| (st, all[p].end))
             }
+            Some(p) => s.base_start.filter(|&b| b <= all[p].start).map(|b| (b, all[p].end)),
+            None => None,
+        };
+        let contiguous = subscripts.windows(2).all(|w| toks.text[w[0].0.end..w[1].0.start].trim().is_empty());
+        if let (true, Some((b, e)), true) = (ok, base_span, contiguous) {
+            let last = subscripts.last().map(|s| s.0.end).unwrap_or(e);
+            span = (b, last);
+            fix = Some(FixData::Subscript { base: Span::new(b, e), subscripts });
         }
     }
     let fact = Fact::Construct(crate::ir::dml::ConstructView {

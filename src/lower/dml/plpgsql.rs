@@ -35,8 +35,8 @@ impl Decoded {
 pub fn decode(tok: &str, base: usize) -> Option<Decoded> {
     let mut text = String::new();
     let mut map = Vec::new();
-    if tok.starts_with('$') {
-        let tag_len = tok[1..].find('$')? + 2;
+    if let Some(rest) = tok.strip_prefix('$') {
+        let tag_len = rest.find('$')? + 2;
         if tok.len() < 2 * tag_len {
             return None;
         }

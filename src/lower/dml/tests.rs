@@ -133,7 +133,7 @@ fn syntax_constructs() {
 #[test]
 fn subscripts_by_string_constants() {
     assert_has("SELECT doc['a']['b'] FROM t", "construct subscript a", "doc['a']['b']");
-    assert_has("SELECT (j::jsonb)['k'] FROM t", "construct subscript k", "'k'");
+    assert_has("SELECT (j::jsonb)['k'] FROM t", "construct subscript k", "(j::jsonb)['k']");
     assert_has("UPDATE t SET doc['a'] = '1'", "construct subscript a", "'a'");
     assert!(items("SELECT arr[1], arr[2:3] FROM t").is_empty());
 }

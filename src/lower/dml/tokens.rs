@@ -80,7 +80,7 @@ pub fn word_end(text: &str, start: usize) -> usize {
         let b = bytes[i];
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted && !(b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b'$' || b >= 0x80) {
+        } else if !quoted && !b.is_ascii_alphanumeric() && !matches!(b, b'_' | b'.' | b'$' | 0x80..) {
             break;
         }
         i += 1;

@@ -23,7 +23,7 @@ fn fix_of(ir: &Ir, id: StmtId, item: usize) -> Option<&FixData> {
 /// Reads only; an assignment target (`SET j['a'] = …`) has no fix data.
 pub fn subscript_to_arrow(ir: &mut Ir, id: StmtId, item: usize, a: &Applied) -> Result<bool, String> {
     let Some(FixData::Subscript { base, subscripts }) = fix_of(ir, id, item).cloned() else {
-        return Err("only a column or call subscripted by constants in a top-level statement can be rewritten".into());
+        return Err("only constant subscripts of a column or of a parenthesised expression in a top-level statement can be rewritten".into());
     };
     let s = &mut ir.stmts[id];
     let at = s.span.start;
@@ -73,6 +73,8 @@ pub fn merge_to_upsert(ir: &mut Ir, id: StmtId, item: usize, a: &Applied, env: &
     let base = stmt.span.start;
     let s = &mut ir.stmts[id];
     s.edits.push(Edit { span: Span::new(base, base + end), insert: sql });
+    // Now an INSERT: it moves rows, so it loads with the data.
+    s.is_data = true;
     s.fate = Fate::Rewritten;
     s.add_code(a.code);
     Ok(true)
