@@ -82,11 +82,13 @@ fn job_queries_have_no_error_findings() {
     assert!(r.inputs >= 113);
 }
 
+/// `PG2ZNB_LINT_SETS=pg-regress cargo test --test lint_corpus show_findings -- --ignored --nocapture`
 #[test]
 #[ignore = "prints every finding; run by hand"]
 fn show_findings() {
     let Some(corpus) = corpus_dir() else { return };
-    for set in SETS {
+    let sets = std::env::var("PG2ZNB_LINT_SETS").unwrap_or_else(|_| SETS.join(","));
+    for set in sets.split(',') {
         let r = lint_set(&corpus, set);
         for d in &r.diagnostics {
             let l = d.location.unwrap();
@@ -94,4 +96,23 @@ fn show_findings() {
             eprintln!("{}:{line}:{col} {} {}", r.files[l.file].name, d.code, d.message);
         }
     }
+}
+
+/// Robustness: every `.sql` file of the corpus (schemas, pg-regress's grammar corners) lints
+/// without a panic, one file at a time.
+#[test]
+fn every_corpus_file_lints_without_a_panic() {
+    let Some(corpus) = corpus_dir() else { return };
+    let pack = RulePack::builtin().unwrap();
+    let mut crashed = Vec::new();
+    for p in sql_files(&corpus) {
+        let name = p.strip_prefix(&corpus).unwrap().to_string_lossy().into_owned();
+        let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap()).into_owned();
+        let file = SourceFile::new(name.clone(), text);
+        let ok = std::panic::catch_unwind(|| lint(vec![file], Vec::new(), &pack, &LintOptions::default()));
+        if ok.is_err() {
+            crashed.push(name);
+        }
+    }
+    assert!(crashed.is_empty(), "lint panicked on: {crashed:#?}");
 }

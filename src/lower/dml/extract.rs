@@ -577,13 +577,13 @@ fn is_name(w: &str) -> bool {
 fn fetch_construct(toks: &mut Tokens) -> (String, usize) {
     let all = toks.all().to_vec();
     let mut last = None;
-    for (i, t) in all.iter().enumerate().take(4) {
+    for (i, t) in all.iter().enumerate().take(5) {
         let word = toks.word(t);
         if word.eq_ignore_ascii_case("FROM") || word.eq_ignore_ascii_case("IN") || word == ";" {
             break;
         }
         // The cursor name when no FROM/IN follows: a third word that is not a number.
-        if i >= 2 && !word.chars().all(|c| c.is_ascii_digit()) {
+        if i >= 2 && word != "-" && !word.chars().all(|c| c.is_ascii_digit()) {
             break;
         }
         if i >= 1 && word.eq_ignore_ascii_case("ALL") {

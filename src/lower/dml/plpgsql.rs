@@ -413,13 +413,7 @@ impl<'a> Plpgsql<'a> {
             _ if count < 0 => "backward",
             _ => return,
         };
-        let (at, words) = self.line_words(line, 3);
-        let construct = words
-            .iter()
-            .take_while(|w| !w.eq_ignore_ascii_case("FROM") && !w.eq_ignore_ascii_case("IN"))
-            .map(|w| w.to_uppercase())
-            .collect::<Vec<_>>()
-            .join(" ");
+        let (at, construct, end) = self.fetch_words(line);
         let v = CursorView {
             kind: if is_move { "move" } else { "fetch" }.into(),
             scroll: false,
@@ -427,8 +421,7 @@ impl<'a> Plpgsql<'a> {
             count: Some(count),
             construct,
         };
-        let start = self.body.at(at);
-        let end = self.body.at(at + words.first().map(|w| w.len()).unwrap_or(0));
+        let (start, end) = (self.body.at(at), self.body.at(end));
         self.out.push(DmlItem {
             fact: Fact::Cursor(v),
             span: Span::new(start, end),
@@ -464,13 +457,25 @@ impl<'a> Plpgsql<'a> {
         });
     }
 
-    /// Body offset of the first token of `line` and up to `n` words of it.
-    fn line_words(&self, line: usize, n: usize) -> (usize, Vec<String>) {
+    /// `FETCH PRIOR`, `MOVE RELATIVE -2`, …, on `line`: where it starts, the words (uppercase,
+    /// spaces collapsed) and where they end.
+    fn fetch_words(&self, line: usize) -> (usize, String, usize) {
         let from = self.line_start(line);
         let to = self.line_start(line + 1);
-        let toks: Vec<&Tok> = self.toks.iter().filter(|t| t.start >= from && t.start < to).take(n).collect();
-        let at = toks.first().map(|t| t.start).unwrap_or(from);
-        (at, toks.iter().map(|t| self.body.text[t.start..t.end].to_string()).collect())
+        let toks: Vec<&Tok> = self.toks.iter().filter(|t| t.start >= from && t.start < to).take(5).collect();
+        let Some(first) = toks.first() else { return (from, String::new(), from) };
+        let mut last = first;
+        for (i, t) in toks.iter().enumerate().skip(1) {
+            let w = &self.body.text[t.start..t.end];
+            let number = w == "-" || w.chars().all(|c| c.is_ascii_digit());
+            if w.eq_ignore_ascii_case("FROM") || w.eq_ignore_ascii_case("IN") || w == ";" || (i >= 2 && !number) {
+                break;
+            }
+            last = t;
+        }
+        let text =
+            self.body.text[first.start..last.end].split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
+        (first.start, text, last.end)
     }
 }
 

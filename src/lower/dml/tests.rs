@@ -199,8 +199,8 @@ fn plpgsql_cursors() {
                v int;\nBEGIN\n  OPEN cur;\n  FETCH PRIOR FROM cur INTO v;\n  MOVE LAST FROM cur;\nEND $$;";
     let got = items(sql);
     assert!(has(&got, "cursor declare SCROLL CURSOR in c", "SCROLL"), "{got:#?}");
-    assert!(has(&got, "cursor fetch FETCH PRIOR in c", "FETCH"), "{got:#?}");
-    assert!(has(&got, "cursor move MOVE LAST in c", "MOVE"), "{got:#?}");
+    assert!(has(&got, "cursor fetch FETCH PRIOR in c", "FETCH PRIOR"), "{got:#?}");
+    assert!(has(&got, "cursor move MOVE LAST in c", "MOVE LAST"), "{got:#?}");
 }
 
 fn lowered(sql: &str) -> crate::ir::Ir {
