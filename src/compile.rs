@@ -58,6 +58,7 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
         }
         crate::lower::lower_file(&mut ir, id, f, s, p, &mut diagnostics);
     }
+    crate::lower::finish(&mut ir);
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts));
     diagnostics.extend(check_rewrites(&mut ir, &files));
     let (order, order_diags) = order::order(&mut ir);

@@ -5,6 +5,7 @@ pub mod compile;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
+pub mod lint;
 pub mod lower;
 pub mod manifest;
 pub mod order;

@@ -4,6 +4,7 @@
 //! Invariant: `Ir::stmts` is in input order (file, then byte offset), and every statement ends
 //! the pipeline with exactly one `Fate` and one `Phase`.
 
+pub mod dml;
 pub mod names;
 pub mod view;
 
@@ -154,6 +155,9 @@ pub struct Stmt {
     /// Byte offset (absolute) where the column/constraint list of a CREATE TABLE closes, for
     /// inserting inlined constraints; `None` when the table has no element list.
     pub elements_close: Option<usize>,
+    /// Application-level facts (calls, system columns, locks, transactions, …) for the lint
+    /// rules; `None` when the statement has none.
+    pub dml: Option<Box<dml::DmlFacts>>,
 
     // Set by rules and order.
     pub fate: Fate,
@@ -200,6 +204,7 @@ impl Stmt {
             copy_data: None,
             parse_error: false,
             elements_close: None,
+            dml: None,
             fate: Fate::Verbatim,
             phase: Phase::PreData,
             codes: Vec::new(),

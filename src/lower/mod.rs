@@ -1,6 +1,7 @@
 //! Stage 3: build the IR from scanned pieces and their parse trees.
 
 mod classify;
+pub mod dml;
 mod kind;
 pub mod refs;
 
@@ -30,6 +31,10 @@ pub fn lower_file(
                 .with_help("the rest of the file was still compiled; fix the input and run again"),
         );
     }
+    let texts: Vec<&str> =
+        scan.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| src.slice(p.span)).collect();
+    let mut dml_facts = dml::facts_all(&parsed, &texts).into_iter();
+    let first = ir.stmts.len();
     let mut parsed = parsed.into_iter();
     let mut schema = "public".to_string();
     let mut trivia_start = 0;
@@ -42,6 +47,7 @@ pub fn lower_file(
             PieceKind::Statement => {
                 let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
                 let text = src.slice(span);
+                let facts = dml_facts.next().flatten();
                 match parsed.next().unwrap_or(Parsed::Err { message: "not parsed".into(), offset: 0 }) {
                     Parsed::Ok(node) => {
                         st.kind = kind::kind_name(&node);
@@ -63,6 +69,7 @@ pub fn lower_file(
                             t.has_element_list = st.elements_close.is_some();
                         }
                         st.detail = detail;
+                        st.dml = facts;
                         if let Some(p) = f.search_path {
                             schema = p;
                         }
@@ -115,6 +122,12 @@ pub fn lower_file(
         }
         trivia_start = span.end;
     }
+    dml::sequence(ir, first, src);
+}
+
+/// What lowering can only decide once every file is lowered (which calls are built-ins).
+pub fn finish(ir: &mut Ir) {
+    dml::resolve(ir);
 }
 
 /// Offset (relative to `text`) of the `)` closing a CREATE TABLE's element list, when the

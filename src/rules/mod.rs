@@ -2,6 +2,7 @@
 //! them, then applies them to the IR through the closed set of actions in `actions`.
 
 pub mod actions;
+pub mod dml;
 pub mod docs;
 pub mod edit;
 pub mod expr;
@@ -379,7 +380,8 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
                         continue;
                     }
                 }
-                let (file, span) = (ir.stmts[id].file, ir.stmts[id].span);
+                let file = ir.stmts[id].file;
+                let span = nodes::item_span(rule.node, &ir.stmts[id], item).unwrap_or(ir.stmts[id].span);
                 let message = rule.message.render(value);
                 let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, message.clone()).at(file, span);
                 d.help = rule.help.clone();

@@ -38,6 +38,21 @@ pub enum NodeKind {
     CreateExtension,
     /// Any statement: `statement`.
     Statement,
+    // Application nodes (`rules::dml`): one value per occurrence, with its own position.
+    /// A function call or call-like syntax: `call`, `context`.
+    Call,
+    /// A system column reference: `column`, `context`.
+    SystemColumn,
+    /// `LOCK TABLE`: `lock`, `context`.
+    Lock,
+    /// Transaction control and isolation: `transaction`, `context`.
+    Transaction,
+    /// `SELECT … FOR UPDATE/SHARE`: `locking`, `context`.
+    SelectLocking,
+    /// Scrollable cursors, backward FETCH/MOVE, WHERE CURRENT OF: `cursor`, `context`.
+    Cursor,
+    /// Other syntax (MERGE, subscripts, CTE materialization, LISTEN, …): `construct`, `context`.
+    Construct,
 }
 
 pub const NODE_NAMES: &[(&str, NodeKind)] = &[
@@ -53,6 +68,13 @@ pub const NODE_NAMES: &[(&str, NodeKind)] = &[
     ("create_sequence", NodeKind::CreateSequence),
     ("create_extension", NodeKind::CreateExtension),
     ("statement", NodeKind::Statement),
+    ("call", NodeKind::Call),
+    ("system_column", NodeKind::SystemColumn),
+    ("lock", NodeKind::Lock),
+    ("transaction", NodeKind::Transaction),
+    ("select_locking", NodeKind::SelectLocking),
+    ("cursor", NodeKind::Cursor),
+    ("construct", NodeKind::Construct),
 ];
 
 /// What every node also has: the statement, the target and the command-line options.
@@ -134,6 +156,7 @@ impl NodeKind {
             NodeKind::CreateSequence => json!({ "sequence": to_value(&SequenceView::default()) }),
             NodeKind::CreateExtension => json!({ "extension": to_value(&ExtensionView::default()) }),
             NodeKind::Statement => json!({}),
+            k => super::dml::skeleton(k),
         };
         v["statement"] = to_value(&StatementView::default());
         v["target"] = json!({ "version": "" });
@@ -170,6 +193,12 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
         }
     }
     out
+}
+
+/// Where item `item` of `stmt` is, when the node kind gives each item its own position
+/// (application nodes); `None`: the statement's span.
+pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<crate::source::Span> {
+    super::dml::item_span(kind, stmt, item)
 }
 
 fn roles(stmt: &Stmt) -> Vec<String> {
@@ -257,6 +286,7 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
             vec![(0, json!({ "extension": to_value(&ExtensionView { name: name.clone() }) }))]
         }
         (NodeKind::Statement, _) => vec![(0, json!({}))],
+        (k, _) if super::dml::is_dml(k) => super::dml::values(k, stmt, tables),
         _ => Vec::new(),
     };
     let statement = to_value(&StatementView {

@@ -1,6 +1,7 @@
 //! The closed vocabulary of rewrites rules can ask for. Each action checks it can apply and
 //! returns why not otherwise; rules never print SQL themselves.
 
+mod dml;
 mod generated;
 mod inline;
 mod like;
@@ -87,6 +88,10 @@ pub enum Action {
     ExpandLike,
     /// Write the primary key with explicit HASH/ASC sharding (ZNbaseDB-only syntax).
     ShardHints,
+    /// `j['a']` becomes `(j -> 'a')` (application SQL).
+    SubscriptToArrow,
+    /// A simple MERGE becomes INSERT … ON CONFLICT (application SQL).
+    MergeToUpsert,
 }
 
 impl Action {
@@ -110,6 +115,8 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("split_schema_elements", &[], &[NodeKind::Statement]),
     ("expand_like", &[], &[NodeKind::CreateTable]),
     ("shard_hints", &[], &[NodeKind::CreateTable]),
+    ("subscript_to_arrow", &[], &[NodeKind::Construct]),
+    ("merge_to_upsert", &[], &[NodeKind::Construct]),
 ];
 
 impl Action {
@@ -142,6 +149,8 @@ impl Action {
             "split_schema_elements" => Action::SplitSchemaElements,
             "expand_like" => Action::ExpandLike,
             "shard_hints" => Action::ShardHints,
+            "subscript_to_arrow" => Action::SubscriptToArrow,
+            "merge_to_upsert" => Action::MergeToUpsert,
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -214,6 +223,8 @@ pub fn apply(
         Action::SplitSchemaElements => schema::split_schema_elements(ir, id, a, env),
         Action::ExpandLike => like::expand_like(ir, id, a, env),
         Action::ShardHints => shard::shard_hints(ir, id, a, env),
+        Action::SubscriptToArrow => dml::subscript_to_arrow(ir, id, item, a),
+        Action::MergeToUpsert => dml::merge_to_upsert(ir, id, item, a, env),
     }
 }
 

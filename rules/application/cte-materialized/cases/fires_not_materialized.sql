@@ -1,0 +1,1 @@
+WITH x AS NOT MATERIALIZED (SELECT id FROM public.users) SELECT * FROM x WHERE id = 1;

@@ -1,0 +1,2 @@
+WITH x AS (SELECT id FROM public.users) SELECT * FROM x;
+CREATE MATERIALIZED VIEW public.mv AS SELECT 1 AS one;

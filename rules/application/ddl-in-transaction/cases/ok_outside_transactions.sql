@@ -1,0 +1,4 @@
+CREATE TABLE public.t (id int);
+BEGIN;
+INSERT INTO public.t VALUES (1);
+COMMIT;

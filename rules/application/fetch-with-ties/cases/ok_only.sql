@@ -1,0 +1,1 @@
+SELECT name FROM public.players ORDER BY score DESC FETCH FIRST 10 ROWS ONLY;

@@ -1,0 +1,1 @@
+SELECT t.attrs['color'] FROM inventory.items t WHERE t.attrs['size'] = '"L"';

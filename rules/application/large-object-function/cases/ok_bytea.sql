@@ -1,0 +1,1 @@
+SELECT content FROM public.documents WHERE id = $1;

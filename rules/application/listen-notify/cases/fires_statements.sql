@@ -1,0 +1,3 @@
+LISTEN jobs;
+NOTIFY jobs, 'run';
+UNLISTEN *;

@@ -1,0 +1,1 @@
+SELECT id FROM public.jobs WHERE state = 'new' ORDER BY id LIMIT 10;

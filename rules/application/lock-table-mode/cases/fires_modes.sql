@@ -1,0 +1,2 @@
+LOCK TABLE public.jobs IN EXCLUSIVE MODE;
+LOCK public.jobs;

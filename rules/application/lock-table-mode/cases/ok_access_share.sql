@@ -1,0 +1,1 @@
+LOCK TABLE public.jobs IN ACCESS SHARE MODE;

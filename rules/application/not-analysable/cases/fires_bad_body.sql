@@ -1,0 +1,4 @@
+CREATE FUNCTION public.bad() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF THEN
+END $$;

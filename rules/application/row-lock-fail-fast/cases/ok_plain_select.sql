@@ -1,0 +1,1 @@
+SELECT * FROM public.accounts WHERE id = $1;

@@ -1,0 +1,3 @@
+SAVEPOINT s;
+UPDATE public.orders SET state = 'x';
+ROLLBACK TO SAVEPOINT s;

@@ -1,0 +1,1 @@
+CREATE VIEW public.row_versions AS SELECT id, xmin AS version FROM public.accounts;

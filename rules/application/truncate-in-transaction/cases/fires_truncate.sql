@@ -1,0 +1,4 @@
+START TRANSACTION;
+TRUNCATE TABLE public.staging;
+INSERT INTO public.staging VALUES (1);
+COMMIT;

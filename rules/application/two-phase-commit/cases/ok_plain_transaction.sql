@@ -1,0 +1,3 @@
+BEGIN;
+UPDATE public.accounts SET balance = 0 WHERE id = 1;
+COMMIT;

@@ -1,0 +1,2 @@
+UPDATE public.orders SET state = 'x' WHERE CURRENT OF c;
+DELETE FROM public.orders WHERE CURRENT OF c;

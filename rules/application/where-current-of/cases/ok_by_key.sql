@@ -1,0 +1,1 @@
+UPDATE public.orders SET state = 'x' WHERE id = $1;

@@ -1,0 +1,1 @@
+SELECT now(), age(now(), created_at) FROM public.orders;

@@ -1,0 +1,214 @@
+//! `pg2znb lint`: check application SQL (query files, PL/pgSQL bodies, pg_stat_statements
+//! queries) for constructs the target does not support or runs differently.
+//!
+//! The same pipeline as `compile` (scan, parse, lower, rules) with the rules that match
+//! application nodes (`call`, `system_column`, `lock`, `transaction`, `select_locking`, `cursor`,
+//! `construct`; see `rules::dml`), target gating included. Before parsing, sqlc's `@name`
+//! parameters and psql's `:name` variables are replaced by text of the same length
+//! (`prepare`), so every position is a position in the original file. Suppression comments are
+//! honoured (`suppress`). With `fix`, rewrites (safe ones, and unsafe ones with `unsafe_fixes`)
+//! are applied to the files' text and returned for the caller to write.
+//!
+//! Pure: the caller reads files and pg_stat_statements exports and writes fixed files.
+
+mod prepare;
+mod suppress;
+
+use std::collections::BTreeSet;
+
+use crate::compile::compile;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::ir::Fate;
+use crate::rules::{dml::is_dml, ApplyOptions, RulePack};
+use crate::source::{FileId, SourceFile, Span};
+
+pub use prepare::prepare;
+pub use suppress::suppress;
+
+/// One query to lint that does not come from a file, e.g. a pg_stat_statements entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Query {
+    pub text: String,
+    /// How often it ran (pg_stat_statements `calls`), when known: findings are ranked by it.
+    pub calls: Option<u64>,
+    /// Where it comes from, shown as its file name: `pgss.csv:42`, `queryid 123456`.
+    pub origin: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// Target version, `select`/`ignore`, `unsafe_fixes` (the other fields do not matter to lint).
+    pub apply: ApplyOptions,
+    /// Apply fixes and return the fixed file texts.
+    pub fix: bool,
+}
+
+/// The findings of one query, for ranking by how often it runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryFindings {
+    /// The query's file in `LintResult::files`.
+    pub file: FileId,
+    pub origin: String,
+    pub calls: Option<u64>,
+    /// Codes found, sorted.
+    pub codes: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct LintResult {
+    /// The input files, then one file per query (named by its origin), as given.
+    pub files: Vec<SourceFile>,
+    /// How many of `files` are input files (the rest are queries).
+    pub inputs: usize,
+    /// Statements linted (all files).
+    pub statements: usize,
+    /// In file order, then position, then code.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Queries with findings, the most called first (unknown counts last, then by origin).
+    pub queries: Vec<QueryFindings>,
+    /// With `fix`: the new text of every input file a fix changed.
+    pub fixed: Option<Vec<(FileId, String)>>,
+}
+
+impl LintResult {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// As `compile`: 0 without error findings, 1 with (usage and I/O errors, 2, are the caller's).
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.has_errors())
+    }
+}
+
+/// The rules of `pack` that lint runs: those matching application nodes.
+pub fn application_pack(pack: &RulePack) -> RulePack {
+    RulePack { targets: pack.targets.clone(), rules: pack.rules.iter().filter(|r| is_dml(r.node)).cloned().collect() }
+}
+
+/// Lint `files` and `queries` with the application rules of `pack`.
+pub fn lint(files: Vec<SourceFile>, queries: Vec<Query>, pack: &RulePack, opts: &LintOptions) -> LintResult {
+    let inputs = files.len();
+    let originals: Vec<SourceFile> =
+        files.into_iter().chain(queries.iter().map(|q| SourceFile::new(q.origin.clone(), q.text.clone()))).collect();
+    let mut substituted: Vec<Vec<Span>> = Vec::with_capacity(originals.len());
+    let prepared: Vec<SourceFile> = originals
+        .iter()
+        .map(|f| {
+            let (text, spans) = prepare(&f.text);
+            substituted.push(spans);
+            SourceFile::new(f.name.clone(), text)
+        })
+        .collect();
+    let app = application_pack(pack);
+    let mut c = compile(prepared, &app, &opts.apply);
+
+    // A rewrite of a statement with substituted parameters would print the substitutes: undo it.
+    let mut reverted: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    for s in c.ir.stmts.iter_mut().filter(|s| s.fate == Fate::Rewritten) {
+        let touches =
+            substituted[s.file].iter().any(|p| s.edits.iter().any(|e| e.span.start < p.end && p.start < e.span.end))
+                || (s.edits.iter().any(|e| e.span.len() >= s.span.len() / 2)
+                    && substituted[s.file].iter().any(|p| p.start >= s.span.start && p.end <= s.span.end));
+        if touches {
+            s.edits.clear();
+            s.fate = Fate::Verbatim;
+            reverted.insert((s.file, s.span.start));
+        }
+    }
+
+    let mut diagnostics = suppress(&originals, &c.ir, std::mem::take(&mut c.diagnostics), pack, &opts.apply, inputs);
+    for d in diagnostics.iter_mut() {
+        let Some(fix) = d.fix.as_mut() else { continue };
+        let loc = d.location.map(|l| (l.file, l.span));
+        let stmt = loc.and_then(|(f, sp)| {
+            c.ir.stmts
+                .iter()
+                .find(|s| s.file == f && s.span.start <= sp.start && sp.start < s.span.end.max(s.span.start + 1))
+        });
+        if fix.applied && stmt.is_some_and(|s| reverted.contains(&(s.file, s.span.start))) {
+            fix.applied = false;
+            d.help = Some(join_help(&d.help, "not applied: the statement has sqlc or psql parameters"));
+        } else if fix.applied && (!opts.fix || loc.is_some_and(|(f, _)| f >= inputs)) {
+            fix.applied = false;
+            if opts.fix {
+                d.help = Some(join_help(&d.help, "queries are not rewritten, only files"));
+            } else {
+                d.help = Some(join_help(&d.help, "run with --fix to apply it"));
+            }
+        }
+    }
+    diagnostics.sort_by(|a, b| {
+        let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
+        k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
+    });
+
+    let fixed = opts.fix.then(|| {
+        let mut out = Vec::new();
+        for (id, f) in originals.iter().enumerate().take(inputs) {
+            let mut edits: Vec<&crate::ir::Edit> =
+                c.ir.stmts
+                    .iter()
+                    .filter(|s| s.file == id && s.fate == Fate::Rewritten)
+                    .flat_map(|s| s.edits.iter())
+                    .collect();
+            if edits.is_empty() {
+                continue;
+            }
+            edits.sort_by_key(|e| (e.span.start, e.span.end));
+            let mut text = String::with_capacity(f.text.len() + 64);
+            let mut at = 0;
+            for e in edits {
+                text.push_str(&f.text[at..e.span.start.max(at)]);
+                text.push_str(&e.insert);
+                at = e.span.end.max(at);
+            }
+            text.push_str(&f.text[at..]);
+            out.push((id, text));
+        }
+        out
+    });
+
+    let mut found: Vec<QueryFindings> = queries
+        .iter()
+        .enumerate()
+        .map(|(i, q)| QueryFindings {
+            file: inputs + i,
+            origin: q.origin.clone(),
+            calls: q.calls,
+            codes: Vec::new(),
+            errors: 0,
+            warnings: 0,
+            infos: 0,
+        })
+        .collect();
+    for d in &diagnostics {
+        let Some(l) = d.location else { continue };
+        let Some(q) = l.file.checked_sub(inputs).and_then(|i| found.get_mut(i)) else { continue };
+        if !q.codes.contains(&d.code) {
+            q.codes.push(d.code.clone());
+        }
+        match d.severity {
+            Severity::Error => q.errors += 1,
+            Severity::Warning => q.warnings += 1,
+            Severity::Info => q.infos += 1,
+        }
+    }
+    found.retain(|q| !q.codes.is_empty());
+    for q in found.iter_mut() {
+        q.codes.sort();
+    }
+    found.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.origin.cmp(&b.origin)));
+
+    let statements = c.ir.stmts.iter().filter(|s| s.piece == crate::scan::PieceKind::Statement).count();
+    LintResult { files: originals, inputs, statements, diagnostics, queries: found, fixed }
+}
+
+fn join_help(help: &Option<String>, more: &str) -> String {
+    match help {
+        Some(h) if !h.is_empty() => format!("{h}; {more}"),
+        _ => more.to_string(),
+    }
+}
