@@ -191,3 +191,83 @@ fn defer_lists_parse_like_the_command_line() {
     assert_eq!(config::parse_defer(["indexes", " triggers "]).unwrap().len(), 2);
     assert!(config::parse_defer(["fk"]).unwrap_err().contains("unknown defer category `fk`"));
 }
+
+// `pg2znb compile` reads the config: found from the working directory, named by --config, or
+// none with --no-config.
+
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb")).current_dir(dir).args(args).output().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(name).display().to_string()
+}
+
+fn codes_in_report(out: &Path) -> Vec<String> {
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap()).unwrap();
+    report["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn compile_uses_the_discovered_config_unless_told_otherwise() {
+    let tmp = tempfile::tempdir().unwrap();
+    if tmp.path().ancestors().skip(1).any(|d| d.join(CONFIG_FILE).is_file()) {
+        eprintln!("skipped: a pg2znb.toml above the temporary directory");
+        return;
+    }
+    let work = tmp.path().join("project/sub");
+    std::fs::create_dir_all(&work).unwrap();
+    write(&tmp.path().join("project").join(CONFIG_FILE), "ignore = [\"ZN101\"]\ndefer = \"none\"\n");
+    let input = fixture("compile/keys-and-deferral.sql");
+
+    let o = run_in(&work, &["compile", &input, "-o", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let codes = codes_in_report(&work.join("out"));
+    assert!(!codes.iter().any(|c| c == "ZN101"), "ignored by the config: {codes:?}");
+    assert!(!codes.iter().any(|c| c == "ZN102"), "defer = none: {codes:?}");
+
+    // A flag beats the file.
+    let o = run_in(&work, &["compile", &input, "-o", "out", "--ignore", "ZN105"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(codes_in_report(&work.join("out")).iter().any(|c| c == "ZN101"));
+
+    let o = run_in(&work, &["compile", &input, "-o", "out", "--no-config"]);
+    assert_eq!(o.status.code(), Some(0));
+    let codes = codes_in_report(&work.join("out"));
+    assert!(codes.iter().any(|c| c == "ZN101") && codes.iter().any(|c| c == "ZN102"), "{codes:?}");
+
+    // --config names a file anywhere; its format applies when --format is not given.
+    let other = tmp.path().join("elsewhere/ci.toml");
+    write(&other, "format = \"json\"\nselect = [\"inline-primary-key\"]\n");
+    let o = run_in(&work, &["compile", &input, "-o", "out", "--config", other.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    let findings: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json on stdout");
+    let codes: BTreeSet<&str> =
+        findings["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, BTreeSet::from(["ZN101"]));
+    let o = run_in(&work, &["compile", &input, "-o", "out", "--config", "missing.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.toml: cannot read"));
+    let o = run_in(&work, &["compile", &input, "-o", "out", "--config", "x.toml", "--no-config"]);
+    assert_eq!(o.status.code(), Some(2), "the two flags conflict");
+}
+
+#[test]
+fn compile_reports_config_errors_with_positions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = fixture("compile/keys-and-deferral.sql");
+    let cases = [
+        ("target_version = \"2.20\"\nunsafe = true\n", ":2:1: unknown field `unsafe`"),
+        ("select = [\"ZN101\", \"ZN999\"]\n", ":1:20: no rule with code or id `ZN999`"),
+        ("target_version = \"1.0\"\n", ":1:18: unknown target version `1.0`"),
+        ("defer = [\"fks\", \"views\"]\n", ":1:9: unknown defer category `views`"),
+    ];
+    for (text, expected) in cases {
+        write(&tmp.path().join(CONFIG_FILE), text);
+        let o = run_in(tmp.path(), &["compile", &input, "-o", "out"]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{text}: {stderr}");
+        assert!(stderr.contains(&format!("{CONFIG_FILE}{expected}")), "{text}: {stderr}");
+    }
+}

@@ -1,5 +1,35 @@
-//! `--format json`: findings as one stable JSON document (format 1, documented in the README).
-//! Fields are only ever added; each diagnostic has the fields of `report.json`'s diagnostics.
+//! `--format json`: findings as one stable JSON document. A contract for scripts: fields are only
+//! ever added, and `format` changes only if one changes meaning or goes away.
+//!
+//! ```json
+//! {
+//!   "format": 1,
+//!   "tool": { "name": "pg2znb", "version": "0.1.0" },
+//!   "summary": {
+//!     "diagnostics": { "error": 1, "info": 0, "warning": 1 },
+//!     "codes": { "E002": 1, "ZN301": 1 }
+//!   },
+//!   "diagnostics": [
+//!     {
+//!       "code": "ZN301", "rule": "some-rule", "severity": "warning", "message": "…",
+//!       "file": "pgss.csv:row 3", "line": 1, "column": 8, "end_line": 1, "end_column": 20,
+//!       "help": "…", "fix": null,
+//!       "query": { "origin": "pgss.csv:row 3", "calls": 1234, "export": "pgss.csv", "line": 4, "text": "SELECT …" }
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! - `summary.diagnostics` counts per severity (all three keys always present), `summary.codes`
+//!   per code.
+//! - Each diagnostic has the fields of `report.json`'s diagnostics: `code`, `rule`, `severity`
+//!   (`error`/`warning`/`info`), `message`, `file`, `line`, `column`, `end_line`, `end_column`
+//!   (1-based; columns in characters; the end is exclusive; all `null` without a location),
+//!   `help`, `fix` (`description`, `safe`, `applied`, or `null`).
+//! - `query`, only for a finding in a query from a pg_stat_statements export: `origin`
+//!   (`EXPORT:row N` for CSV, `EXPORT:line N` for JSON lines), `calls` (or `null`), the `export`
+//!   file and the `line` of it where the query starts, and the query `text`. Then `file` is the
+//!   origin, and `line`/`column` count within the query text.
 
 use std::collections::BTreeMap;
 
