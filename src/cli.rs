@@ -109,9 +109,16 @@ pub struct CompileArgs {
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
-    /// How findings are printed: human (stderr) or json (stdout).
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// How findings are printed: human (stderr) or json (stdout). Default: the config file's
+    /// `format`, else human.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Read settings from this file instead of the pg2znb.toml found from the working directory up.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Read no pg2znb.toml.
+    #[arg(long)]
+    pub no_config: bool,
 }
 
 #[derive(clap::Args, Debug)]

@@ -2,6 +2,7 @@
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
 pub mod compile;
+pub mod config;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
@@ -10,6 +11,7 @@ pub mod lower;
 pub mod manifest;
 pub mod order;
 pub mod parse;
+pub mod pgss;
 pub mod render;
 pub mod report;
 pub mod rules;

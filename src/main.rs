@@ -12,6 +12,7 @@ use clap::Parser;
 
 use cli::{Cli, Command, CompileArgs, Format, RulesCommand};
 use pg2znb::compile::{compile, Compilation};
+use pg2znb::config::{self, Config, Settings};
 use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
 use pg2znb::source::SourceFile;
 
@@ -116,13 +117,23 @@ fn load_pack(dirs: &[PathBuf]) -> Result<RulePack> {
     Ok(pack)
 }
 
-fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
-    let target = args.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
-    if pack.targets.index(&target).is_none() {
-        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
+/// `--config FILE`, else the `pg2znb.toml` found from the working directory upward; none with
+/// `--no-config`.
+fn load_config(explicit: Option<&Path>, disabled: bool) -> Result<Option<Config>> {
+    if disabled {
+        return Ok(None);
     }
+    if let Some(path) = explicit {
+        return Ok(Some(Config::load(path)?));
+    }
+    let cwd = std::env::current_dir().context("finding the working directory")?;
+    Ok(config::discover(&cwd)?.map(|(_, c)| c))
+}
+
+/// The command line's settings, with what it leaves unset taken from the config file.
+fn compile_settings(args: &CompileArgs, config: Option<&Config>) -> Result<Settings> {
     let defer = match &args.defer {
-        None => DeferCategory::DEFAULT.into_iter().collect(),
+        None => None,
         Some(list) => {
             let mut set = std::collections::BTreeSet::new();
             for item in list.split(',').map(str::trim).filter(|s| !s.is_empty() && *s != "none") {
@@ -131,10 +142,44 @@ fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
                 })?;
                 set.insert(c);
             }
-            set
+            Some(set)
         }
     };
-    for key in args.select.iter().chain(&args.ignore) {
+    let cli = Settings {
+        target_version: args.target_version.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        rules: args.rules.clone(),
+        defer,
+        unsafe_fixes: args.unsafe_fixes,
+        format: None,
+    };
+    Ok(match config {
+        Some(c) => c.apply_to(cli),
+        None => cli,
+    })
+}
+
+/// `--format`, else the config file's `format`, else human.
+fn compile_format(flag: Option<Format>, config: Option<&Config>) -> Result<Format> {
+    use pg2znb::render::format::Format as Configured;
+    Ok(match (flag, config.and_then(|c| c.format.map(|f| (c, f)))) {
+        (Some(f), _) => f,
+        (None, None) | (None, Some((_, Configured::Human))) => Format::Human,
+        (None, Some((_, Configured::Json))) => Format::Json,
+        (None, Some((c, other))) => {
+            bail!("{}: format `{other}` is not available for compile; use human or json", c.locate("format"))
+        }
+    })
+}
+
+fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Result<ApplyOptions> {
+    let target = settings.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
+    if pack.targets.index(&target).is_none() {
+        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
+    }
+    let defer = settings.defer.clone().unwrap_or_else(|| DeferCategory::DEFAULT.into_iter().collect());
+    for key in settings.select.iter().chain(&settings.ignore) {
         if pack.find(key).is_none() {
             bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
         }
@@ -142,9 +187,9 @@ fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
     Ok(ApplyOptions {
         target,
         defer,
-        unsafe_fixes: args.unsafe_fixes,
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+        unsafe_fixes: settings.unsafe_fixes,
+        select: settings.select.clone(),
+        ignore: settings.ignore.clone(),
         no_owner: args.no_owner,
         no_privileges: args.no_privileges,
         shard_hints: args.shard_hints,
@@ -152,14 +197,20 @@ fn apply_options(args: &CompileArgs, pack: &RulePack) -> Result<ApplyOptions> {
 }
 
 fn run_compile(args: CompileArgs) -> Result<u8> {
-    let pack = load_pack(&args.rules)?;
-    let opts = apply_options(&args, &pack)?;
+    let config = load_config(args.config.as_deref(), args.no_config)?;
+    let settings = compile_settings(&args, config.as_ref())?;
+    let format = compile_format(args.format, config.as_ref())?;
+    let pack = load_pack(&settings.rules)?;
+    if let Some(c) = &config {
+        c.validate(&pack)?;
+    }
+    let opts = apply_options(&args, &settings, &pack)?;
     let files = read_inputs(&args.inputs, args.stdin_filename.as_deref())?;
     output::prepare_out_dir(&args.out, args.force)?;
     let c = compile(files, &pack, &opts);
     write_outputs(&args.out, &c)?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    match args.format {
+    match format {
         Format::Human => {
             eprint!("{}", output::human_diagnostics(&c, stderr_color));
             eprint!("{}", output::human_summary(&c, &args.out));

@@ -1,3 +1,7 @@
 //! Diagnostic renderers: one model, many outputs.
 
+pub mod format;
+pub mod github;
 pub mod human;
+pub mod json;
+pub mod sarif;
