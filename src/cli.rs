@@ -23,6 +23,9 @@ pub enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Check application SQL (files, directories, a pg_stat_statements export) for constructs
+    /// ZNbaseDB does not support.
+    Lint(LintArgs),
     /// Compare a live target database with the source over the PostgreSQL wire protocol.
     Verify(VerifyArgs),
     /// Print a rule's documentation: what it detects, why, and before/after.
@@ -109,14 +112,52 @@ pub struct CompileArgs {
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
-    /// How findings are printed: human (stderr) or json (stdout). Default: the config file's
-    /// `format`, else human.
+    /// How findings are printed: human (code frames and a summary on stderr), json, sarif or
+    /// github (stdout). Default: the config file's `format`, else github under GitHub Actions,
+    /// else human.
     #[arg(long, value_enum)]
-    pub format: Option<Format>,
+    pub format: Option<pg2znb::render::format::Format>,
     /// Read settings from this file instead of the pg2znb.toml found from the working directory up.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
     /// Read no pg2znb.toml.
+    #[arg(long)]
+    pub no_config: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct LintArgs {
+    /// Query files, directories (every .sql below) or `-` for standard input.
+    #[arg(value_name = "FILE|DIR|-", required_unless_present = "pgss")]
+    pub inputs: Vec<PathBuf>,
+    /// A pg_stat_statements export: CSV with a `query` column (and `calls`), or JSON lines.
+    #[arg(long, value_name = "FILE")]
+    pub pgss: Option<PathBuf>,
+    /// human, json, sarif or github. Default: the config file's `format`, else github under
+    /// GitHub Actions, else human.
+    #[arg(long, value_enum)]
+    pub format: Option<pg2znb::render::format::Format>,
+    /// Write the findings to this file instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Apply safe fixes to the input files (with --unsafe-fixes, unsafe ones too).
+    #[arg(long)]
+    pub fix: bool,
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// ZNbaseDB version to check against. Default: 2.6.
+    #[arg(long = "target-version", value_name = "VERSION")]
+    pub target_version: Option<String>,
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    #[arg(long, value_name = "CODE")]
+    pub select: Vec<String>,
+    #[arg(long, value_name = "CODE")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
     #[arg(long)]
     pub no_config: bool,
 }

@@ -13,6 +13,9 @@ use clap::Parser;
 use cli::{Cli, Command, CompileArgs, Format, RulesCommand};
 use pg2znb::compile::{compile, Compilation};
 use pg2znb::config::{self, Config, Settings};
+use pg2znb::diagnostic::Severity;
+use pg2znb::pgss;
+use pg2znb::render::{self, format, format::Findings, format::Format as RenderFormat};
 use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
 use pg2znb::source::SourceFile;
 
@@ -38,6 +41,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
+        Command::Lint(args) => run_lint(args),
         Command::Rules { command } => match command {
             RulesCommand::List { rules, format } => {
                 let pack = load_pack(&rules)?;
@@ -160,17 +164,10 @@ fn compile_settings(args: &CompileArgs, config: Option<&Config>) -> Result<Setti
     })
 }
 
-/// `--format`, else the config file's `format`, else human.
-fn compile_format(flag: Option<Format>, config: Option<&Config>) -> Result<Format> {
-    use pg2znb::render::format::Format as Configured;
-    Ok(match (flag, config.and_then(|c| c.format.map(|f| (c, f)))) {
-        (Some(f), _) => f,
-        (None, None) | (None, Some((_, Configured::Human))) => Format::Human,
-        (None, Some((_, Configured::Json))) => Format::Json,
-        (None, Some((c, other))) => {
-            bail!("{}: format `{other}` is not available for compile; use human or json", c.locate("format"))
-        }
-    })
+/// `--format`, else the config file's `format`, else github under GitHub Actions, else human.
+fn chosen_format(flag: Option<RenderFormat>, config: Option<&Config>) -> RenderFormat {
+    let gh = format::is_github_actions(std::env::var("GITHUB_ACTIONS").ok().as_deref());
+    flag.or(config.and_then(|c| c.format)).unwrap_or_else(|| format::default_format(gh))
 }
 
 fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Result<ApplyOptions> {
@@ -199,7 +196,7 @@ fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Re
 fn run_compile(args: CompileArgs) -> Result<u8> {
     let config = load_config(args.config.as_deref(), args.no_config)?;
     let settings = compile_settings(&args, config.as_ref())?;
-    let format = compile_format(args.format, config.as_ref())?;
+    let format = chosen_format(args.format, config.as_ref());
     let pack = load_pack(&settings.rules)?;
     if let Some(c) = &config {
         c.validate(&pack)?;
@@ -211,17 +208,119 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     write_outputs(&args.out, &c)?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match format {
-        Format::Human => {
+        RenderFormat::Human => {
             eprint!("{}", output::human_diagnostics(&c, stderr_color));
             eprint!("{}", output::human_summary(&c, &args.out));
         }
-        Format::Json => {
+        // Compile's JSON keeps the report's summary (fates, phases, kinds).
+        RenderFormat::Json => {
             let mut out = std::io::stdout().lock();
             serde_json::to_writer_pretty(&mut out, &output::json_findings(&c))?;
             writeln!(out)?;
         }
+        RenderFormat::Sarif => print!("{}", render::sarif::render(&Findings::new(&c.diagnostics, &c.files, &pack))),
+        RenderFormat::Github => {
+            // Annotations are capped per step: deferral notes and other info stay in report.json.
+            let shown: Vec<_> = c.diagnostics.iter().filter(|d| d.severity != Severity::Info).cloned().collect();
+            print!("{}", render::github::render(&Findings::new(&shown, &c.files, &pack)));
+            eprint!("{}", output::human_summary(&c, &args.out));
+        }
     }
     Ok(if c.has_errors() { EXIT_FINDINGS } else { 0 })
+}
+
+fn run_lint(args: cli::LintArgs) -> Result<u8> {
+    use pg2znb::lint::{self, LintOptions, Query};
+    let config = load_config(args.config.as_deref(), args.no_config)?;
+    let cli_settings = Settings {
+        target_version: args.target_version.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        rules: args.rules.clone(),
+        defer: None,
+        unsafe_fixes: args.unsafe_fixes,
+        format: args.format,
+    };
+    let settings = match &config {
+        Some(c) => c.apply_to(cli_settings),
+        None => cli_settings,
+    };
+    let format = chosen_format(settings.format, config.as_ref());
+    let pack = load_pack(&settings.rules)?;
+    if let Some(c) = &config {
+        c.validate(&pack)?;
+    }
+    let target = settings.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
+    if pack.targets.index(&target).is_none() {
+        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
+    }
+    for key in settings.select.iter().chain(&settings.ignore) {
+        if pack.find(key).is_none() {
+            bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
+        }
+    }
+    let files =
+        if args.inputs.is_empty() { Vec::new() } else { read_inputs(&args.inputs, args.stdin_filename.as_deref())? };
+    let mut queries = Vec::new();
+    let mut origins = format::Queries::new();
+    let mut hidden = 0;
+    if let Some(p) = &args.pgss {
+        for q in pgss::read(p)? {
+            if q.is_hidden() {
+                hidden += 1;
+                continue;
+            }
+            origins.insert(files.len() + queries.len(), q.query_origin());
+            queries.push(Query { text: q.query.clone(), calls: q.calls, origin: q.origin.clone() });
+        }
+    }
+    let opts = LintOptions {
+        apply: ApplyOptions {
+            target,
+            unsafe_fixes: settings.unsafe_fixes,
+            select: settings.select.clone(),
+            ignore: settings.ignore.clone(),
+            ..ApplyOptions::default()
+        },
+        fix: args.fix,
+    };
+    let r = lint::lint(files, queries, &pack, &opts);
+    if let Some(fixed) = &r.fixed {
+        for (id, text) in fixed {
+            let name = &r.files[*id].name;
+            if name != "<stdin>" && args.stdin_filename.as_deref() != Some(name.as_str()) {
+                output::write_atomic(Path::new(name), text.as_bytes())?;
+                eprintln!("pg2znb: fixed {name}");
+            }
+        }
+    }
+    let mut diags = r.diagnostics.clone();
+    format::sort_by_calls(&mut diags, &origins);
+    let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let text = format::render(format, &Findings::new(&diags, &r.files, &pack).with_queries(&origins), color);
+    match &args.output {
+        Some(path) => output::write_atomic(path, text.as_bytes())?,
+        None => print!("{text}"),
+    }
+    if format == RenderFormat::Human {
+        let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+        eprintln!(
+            "pg2znb: linted {} statements in {} inputs{} for ZNbaseDB {}: {} errors, {} warnings, {} info{}",
+            r.statements,
+            r.inputs,
+            if r.files.len() > r.inputs { format!(" and {} queries", r.files.len() - r.inputs) } else { String::new() },
+            opts.apply.target,
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info),
+            if hidden > 0 {
+                format!(" ({hidden} queries hidden by pg_stat_statements privileges skipped)")
+            } else {
+                String::new()
+            }
+        );
+    }
+    Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
 }
 
 fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
