@@ -218,7 +218,7 @@ fn compile_uses_the_discovered_config_unless_told_otherwise() {
     }
     let work = tmp.path().join("project/sub");
     std::fs::create_dir_all(&work).unwrap();
-    write(&tmp.path().join("project").join(CONFIG_FILE), "ignore = [\"ZN101\"]\ndefer = \"none\"\n");
+    write(&tmp.path().join("project").join(CONFIG_FILE), "ignore = [\"ZN101\", \"ZN107\"]\ndefer = \"none\"\n");
     let input = fixture("compile/keys-and-deferral.sql");
 
     let o = run_in(&work, &["compile", &input, "-o", "out"]);
