@@ -21,11 +21,18 @@ pub fn parse_all(texts: &[&str]) -> Vec<Parsed> {
     texts.par_iter().map(|t| parse_one(t)).collect()
 }
 
+/// Stack that decoding a parse tree may need: `prost` decodes recursively with frames of tens of
+/// KiB per nesting level (the `Node` oneof is large) up to its recursion limit of 100 levels, which
+/// overflows rayon's default 2 MiB worker stacks on a deeply nested expression. With less than
+/// [`PARSE_RED_ZONE`] left, the parse runs on a fresh [`PARSE_STACK`]-sized stack instead.
+pub const PARSE_RED_ZONE: usize = 6 << 20;
+pub const PARSE_STACK: usize = 16 << 20;
+
 pub fn parse_one(text: &str) -> Parsed {
     if let Some(nul) = text.find('\0') {
         return Parsed::Err { message: "statement contains a NUL byte".into(), offset: nul };
     }
-    match pg_query::parse(text, 0) {
+    match stacker::maybe_grow(PARSE_RED_ZONE, PARSE_STACK, || pg_query::parse(text, 0)) {
         Ok(result) => {
             let mut stmts = result.protobuf.stmts.into_iter();
             match (stmts.next(), stmts.next()) {
@@ -42,8 +49,23 @@ pub fn parse_one(text: &str) -> Parsed {
         }
         Err(e) => {
             let message = match e {
+                pg_query::Error::Parse(m) if m.starts_with("stack depth limit exceeded") => {
+                    format!("{m}: the statement nests too deeply for PostgreSQL's parser (the server rejects it too)")
+                }
                 pg_query::Error::Parse(m) => m,
-                other => other.to_string(),
+                // prost's message is the whole field path, one entry per level: keep it short.
+                pg_query::Error::Decode(d) if d.to_string().contains("recursion limit") => {
+                    "the statement nests too deeply to analyse (more than 100 levels in its parse tree); \
+                     it is kept as written"
+                        .to_string()
+                }
+                other => {
+                    let m = other.to_string();
+                    match m.char_indices().nth(300) {
+                        Some((cut, _)) => format!("{}…", &m[..cut]),
+                        None => m,
+                    }
+                }
             };
             let offset = error_offset(text, &message);
             Parsed::Err { message, offset }
