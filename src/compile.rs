@@ -24,6 +24,11 @@ pub struct Compilation {
 }
 
 impl Compilation {
+    /// Prints this program's scripts, to `String`s or streamed to files.
+    pub fn emitter(&self) -> emit::Emitter<'_> {
+        emit::Emitter::new(&self.ir, &self.order, &self.files, &self.report.target)
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
@@ -44,7 +49,17 @@ pub fn front_end(files: &[SourceFile]) -> (Vec<Scan>, Vec<Vec<Parsed>>) {
     (scans, per_file)
 }
 
+/// The whole pipeline; `scripts` holds every script's text.
 pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
+    let mut c = compile_unemitted(files, pack, opts);
+    c.scripts = c.emitter().scripts();
+    c
+}
+
+/// The pipeline without printing the scripts: `scripts` is left empty, for callers that stream
+/// them with [`Compilation::emitter`] rather than hold them (the CLI: a dump's data can be far
+/// larger than the memory one should need to copy it).
+pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
     let mut diagnostics = Vec::new();
     let (scans, parsed) = front_end(&files);
     let mut ir = Ir::default();
@@ -62,14 +77,13 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
     diagnostics.extend(check_rewrites(&mut ir, &files));
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
-    let scripts = emit::emit(&ir, &order, &files, &opts.target);
     diagnostics.sort_by(|a, b| {
         let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
     });
     let report = report::build(&ir, &files, &diagnostics, &opts.target);
     let manifest = manifest::build(&ir, &opts.target);
-    Compilation { files, ir, order, scripts, diagnostics, report, manifest }
+    Compilation { files, ir, order, scripts: Scripts::default(), diagnostics, report, manifest }
 }
 
 /// Every rewritten statement must still parse; if one does not, its rewrite is undone (and what

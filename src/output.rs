@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io;
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use pg2znb::compile::Compilation;
 use pg2znb::diagnostic::Severity;
@@ -33,14 +33,78 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> io::Result<()> {
     std::fs::write(dir.join(MARKER), "written by pg2znb compile; safe to delete with the directory\n")
 }
 
-/// Write to a temporary file beside `path`, then rename: an interrupted run never leaves a
-/// half-written script under the final name.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+/// The files of one run, written to temporary files beside their final names and renamed into
+/// place together by [`OutputSet::commit`]: an interrupted or failed run leaves no half-written
+/// script under a final name, and no mix of this run's and an earlier run's scripts.
+/// Temporary files are removed on error, on drop and on interrupt ([`crate::interrupt`]).
+pub struct OutputSet {
+    dir: PathBuf,
+    /// (temporary, final) paths of the files written so far.
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Files of an earlier run this run does not produce, removed at commit.
+    stale: Vec<PathBuf>,
+}
+
+impl OutputSet {
+    pub fn new(dir: &Path) -> Self {
+        OutputSet { dir: dir.to_path_buf(), staged: Vec::new(), stale: Vec::new() }
+    }
+
+    /// Write the file `name` through `fill` (given a buffered writer) to its temporary file.
+    pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let path = self.dir.join(name);
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let file = crate::interrupt::create_temp(&tmp)?;
+        self.staged.push((tmp, path));
+        let mut w = io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        // On disk before the rename makes it visible under its final name.
+        file.sync_all()
+    }
+
+    /// `name` is not part of this run's output: remove an earlier run's copy at commit (a stale
+    /// `data.sql` would otherwise be loaded by mistake).
+    pub fn remove_stale(&mut self, name: &str) {
+        self.stale.push(self.dir.join(name));
+    }
+
+    /// Rename every file into place and remove stale ones, with interrupts held off.
+    pub fn commit(mut self) -> io::Result<()> {
+        let staged = std::mem::take(&mut self.staged);
+        let stale = std::mem::take(&mut self.stale);
+        crate::interrupt::critical(|pending| {
+            let mut result = Ok(());
+            for (tmp, path) in &staged {
+                if result.is_ok() {
+                    result = std::fs::rename(tmp, path);
+                }
+                if result.is_err() {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                pending.retain(|p| p != tmp);
+            }
+            result?;
+            for path in stale {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        return Err(io::Error::new(e.kind(), format!("removing {}: {e}", path.display())))
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        for (tmp, _) in self.staged.drain(..) {
+            let _ = std::fs::remove_file(&tmp);
+            crate::interrupt::forget(&tmp);
+        }
+    }
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -121,17 +185,7 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         plural(sev("warning"), "warning", "warnings"),
         plural(sev("info"), "info", "info")
     );
-    let mut written = vec!["pre-data.sql"];
-    if c.scripts.data.is_some() {
-        written.push("data.sql");
-    }
-    written.push("post-data.sql");
-    if c.scripts.unsupported.is_some() {
-        written.push("unsupported.sql");
-    }
-    if c.scripts.roles.is_some() {
-        written.push("roles.sql");
-    }
+    let mut written: Vec<&str> = c.emitter().present().into_iter().map(|k| k.file_name()).collect();
     written.extend(["report.json", "manifest.json"]);
     let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));
     out
