@@ -32,6 +32,61 @@ impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
     }
+
+    /// Check the conservation invariant (ARCHITECTURE.md): one statement record per statement,
+    /// COPY block and meta-command of the input; fates and phases add up; every emitted statement
+    /// is in exactly one script's order, merged ones inside a rewritten statement, dropped ones
+    /// with a diagnostic at their span. For tests and the fuzz target; `Err` says what broke.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let s = &self.report.summary;
+        let fates: usize = s.fates.values().sum();
+        let phases: usize = s.phases.values().sum();
+        if fates != s.input_statements || phases != s.input_statements {
+            return Err(format!("fates {fates} / phases {phases} do not add up to {} statements", s.input_statements));
+        }
+        let pieces: usize = self
+            .files
+            .iter()
+            .map(|f| {
+                scan::scan(&f.text)
+                    .pieces
+                    .iter()
+                    .filter(|p| matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta))
+                    .count()
+            })
+            .sum();
+        if pieces != s.input_statements || pieces != self.ir.stmts.len() {
+            return Err(format!(
+                "{pieces} input pieces, {} statement records, {} reported",
+                self.ir.stmts.len(),
+                s.input_statements
+            ));
+        }
+        let mut seen = vec![0usize; self.ir.stmts.len()];
+        for p in Phase::ALL {
+            for &id in self.order.phase(p) {
+                seen[id] += 1;
+                if self.ir.stmts[id].phase != p {
+                    return Err(format!("statement {id} is listed in {} but its phase differs", p.as_str()));
+                }
+            }
+        }
+        for st in &self.ir.stmts {
+            let emitted = matches!(st.fate, Fate::Verbatim | Fate::Rewritten) && st.piece != PieceKind::CopyData;
+            if seen[st.id] != usize::from(emitted) {
+                return Err(format!("statement {} ({}) is in the scripts {} times", st.id, st.kind, seen[st.id]));
+            }
+            if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
+                return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
+            }
+            if st.fate == Fate::Dropped
+                && !self.diagnostics.iter().any(|d| d.location.is_some_and(|l| l.file == st.file && l.span == st.span))
+            {
+                return Err(format!("statement {} ({}) was dropped without a diagnostic", st.id, st.kind));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Scan and parse every file; statements of all files parse in parallel.

@@ -24,7 +24,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use pg2znb::compile::{compile, Compilation};
-use pg2znb::ir::{Fate, Phase};
 use pg2znb::rules::{ApplyOptions, RulePack};
 use pg2znb::scan::{scan, PieceKind};
 use pg2znb::source::SourceFile;
@@ -220,51 +219,8 @@ fn mutate(text: &str, spans: &[(usize, usize)], kind: Kind, rng: &mut Rng) -> (V
     (out, desc)
 }
 
-/// Every input piece has one statement record with one fate and one phase; emitted statements
-/// appear in exactly one script; merged ones name a rewritten target; dropped ones say why.
 fn check_invariants(c: &Compilation) -> Result<(), String> {
-    let s = &c.report.summary;
-    let fates: usize = s.fates.values().sum();
-    let phases: usize = s.phases.values().sum();
-    if fates != s.input_statements || phases != s.input_statements {
-        return Err(format!("fates {fates} / phases {phases} do not add up to {} statements", s.input_statements));
-    }
-    let pieces: usize = c
-        .files
-        .iter()
-        .map(|f| {
-            scan(&f.text)
-                .pieces
-                .iter()
-                .filter(|p| matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta))
-                .count()
-        })
-        .sum();
-    if pieces != s.input_statements {
-        return Err(format!("{pieces} pieces but {} statement records", s.input_statements));
-    }
-    let mut seen = vec![0usize; c.ir.stmts.len()];
-    for p in Phase::ALL {
-        for &id in c.order.phase(p) {
-            seen[id] += 1;
-        }
-    }
-    for st in &c.ir.stmts {
-        let expected =
-            usize::from(matches!(st.fate, Fate::Verbatim | Fate::Rewritten) && st.piece != PieceKind::CopyData);
-        if seen[st.id] != expected {
-            return Err(format!("statement {} ({}) is in the scripts {} times", st.id, st.kind, seen[st.id]));
-        }
-        if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| c.ir.stmts[t].fate != Fate::Rewritten) {
-            return Err(format!("statement {} is merged into nothing rewritten", st.id));
-        }
-        if st.fate == Fate::Dropped
-            && !c.diagnostics.iter().any(|d| d.location.is_some_and(|l| l.file == st.file && l.span == st.span))
-        {
-            return Err(format!("statement {} ({}) was dropped without a diagnostic", st.id, st.kind));
-        }
-    }
-    Ok(())
+    c.check_invariants()
 }
 
 /// Compile on a thread of its own with a deadline: a panic or a hang is an `Err`.
