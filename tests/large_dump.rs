@@ -41,6 +41,8 @@ struct Run {
 }
 
 /// Run the binary, wait for it (killing it after `limit`) and report its peak RSS.
+// The child is reaped by `wait4` (for its rusage), not by `Child::wait`.
+#[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&std::ffi::OsStr], limit: Duration) -> Run {
     let start = Instant::now();
     let child = Command::new(env!("CARGO_BIN_EXE_pg2znb")).args(args).spawn().expect("spawn pg2znb");
