@@ -128,6 +128,21 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
         }
         crate::lower::lower_file(&mut ir, id, f, s, p, &mut diagnostics);
     }
+    for st in ir.stmts.iter().filter(|s| s.span.len() > parse::LARGE_STATEMENT && !s.parse_error && s.kind == "insert")
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                "E004",
+                "parse",
+                Severity::Info,
+                format!(
+                    "INSERT of {} MiB analysed from its first row only (a whole parse would need about 100 times its size in memory); it is emitted as written",
+                    st.span.len() >> 20
+                ),
+            )
+            .at(st.file, Span::new(st.span.start, st.span.start)),
+        );
+    }
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts));
     diagnostics.extend(check_rewrites(&mut ir, &files));
     let (order, order_diags) = order::order(&mut ir);
