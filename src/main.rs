@@ -276,6 +276,9 @@ fn sql_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// UTF-8 only: output is the input's bytes, so a lossy decode would corrupt data.
 fn decode(name: &str, bytes: Arc<[u8]>) -> Result<SourceFile> {
     let head = &bytes[..bytes.len().min(8192)];
+    if let Some(enc) = utf16(head) {
+        bail!("{name}: the file is {enc} encoded, not UTF-8; convert it first, e.g. `iconv -f {enc} -t UTF-8`");
+    }
     if let Some(nul) = head.iter().position(|&b| b == 0) {
         let (line, col) = position(&bytes, nul);
         bail!("{name}:{line}:{col}: this looks like a binary file (NUL byte), not an SQL script; for a custom-format dump run `pg_restore -f dump.sql` first");
@@ -290,6 +293,28 @@ fn decode(name: &str, bytes: Arc<[u8]>) -> Result<SourceFile> {
                 bytes[at]
             )
         }
+    }
+}
+
+/// `UTF-16LE`/`UTF-16BE` when the file starts with that byte order mark, or when every other
+/// byte of its start is NUL (ASCII text saved as UTF-16 without a mark, as some Windows tools do).
+fn utf16(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0xFF, 0xFE, ..] => return Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16BE"),
+        _ => {}
+    }
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let zeros = |at: usize| head.chunks_exact(2).filter(|p| p[at] == 0 && p[1 - at] != 0).count();
+    if zeros(1) * 10 >= pairs * 9 {
+        Some("UTF-16LE")
+    } else if zeros(0) * 10 >= pairs * 9 {
+        Some("UTF-16BE")
+    } else {
+        None
     }
 }
 

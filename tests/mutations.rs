@@ -470,6 +470,29 @@ fn mutated_inputs_through_the_binary() {
     assert!(failures.is_empty(), "{} of {runs} runs failed:\n{}", failures.len(), failures.join("\n"));
 }
 
+/// Files in other encodings are refused with a message that names the encoding or the first
+/// bad byte's position, and exit 2.
+#[test]
+fn other_encodings_exit_2_with_a_position_or_the_encoding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE public.caf\u{e9} (id integer);\n";
+    let utf16le: Vec<u8> = [0xFF, 0xFE].into_iter().chain(sql.encode_utf16().flat_map(|u| u.to_le_bytes())).collect();
+    let utf16be_no_bom: Vec<u8> = sql.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+    let latin1: Vec<u8> = sql.chars().map(|c| c as u32 as u8).collect();
+    for (what, bytes, expect) in [
+        ("UTF-16LE with a BOM", utf16le, "UTF-16LE encoded"),
+        ("UTF-16BE without a BOM", utf16be_no_bom, "UTF-16BE encoded"),
+        ("Latin-1", latin1, ":1:24: not valid UTF-8 (byte 0xE9)"),
+    ] {
+        let input = tmp.path().join("in.sql");
+        std::fs::write(&input, &bytes).unwrap();
+        let out = tmp.path().join("out");
+        let r = run_cli(&compile_args(&input, &out), Duration::from_secs(60)).unwrap();
+        assert_eq!(r.code, 2, "{what}: {}", r.stderr);
+        assert!(r.stderr.contains(expect), "{what}: {}", r.stderr);
+    }
+}
+
 // ---- regressions and limits ------------------------------------------------------------------
 
 /// Every input under `fixtures/regressions/`: a `.sql` file is one program, a directory is one
