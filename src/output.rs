@@ -340,3 +340,47 @@ pub fn rules_test(report: &pg2znb::rules::harness::HarnessReport) -> String {
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn files_appear_only_at_commit_and_all_together() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("data.sql"), "stale").unwrap();
+        let mut out = OutputSet::new(dir.path());
+        out.write("pre-data.sql", |w| w.write_all(b"SELECT 1;\n")).unwrap();
+        out.write("post-data.sql", |w| w.write_all(b"SELECT 2;\n")).unwrap();
+        out.remove_stale("data.sql");
+        let pid = std::process::id();
+        assert_eq!(
+            names(dir.path()),
+            ["data.sql".to_string(), format!("post-data.tmp-{pid}"), format!("pre-data.tmp-{pid}")]
+        );
+        out.commit().unwrap();
+        assert_eq!(names(dir.path()), ["post-data.sql", "pre-data.sql"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("pre-data.sql")).unwrap(), "SELECT 1;\n");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputSet::new(dir.path());
+        out.write("pre-data.sql", |w| w.write_all(b"SELECT 1;\n")).unwrap();
+        let err = out.write("post-data.sql", |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(err.is_err());
+        drop(out);
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
+}
