@@ -25,18 +25,29 @@ fn files_below(dir: &Path) -> Vec<PathBuf> {
 #[test]
 fn replay_corpus_artifacts_and_regressions() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut inputs = files_below(&root.join("corpus/compile"));
-    inputs.extend(files_below(&root.join("artifacts/compile")));
+    let mut inputs: Vec<(String, Vec<u8>)> = Vec::new();
+    for p in files_below(&root.join("corpus/compile")).into_iter().chain(files_below(&root.join("artifacts/compile"))) {
+        // A running fuzzer may remove files from its corpus meanwhile.
+        if let Ok(data) = std::fs::read(&p) {
+            inputs.push((p.display().to_string(), data));
+        }
+    }
+    // Regression inputs: a file, or a directory of files compiled as one program (0x1C between them).
     let regressions = root.join("../fixtures/regressions");
-    for p in files_below(&regressions) {
-        inputs.push(p);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(&regressions).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for e in entries {
+        let parts: Vec<Vec<u8>> = if e.is_dir() { files_below(&e) } else { vec![e.clone()] }
+            .iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        inputs.push((e.display().to_string(), parts.join(&0x1Cu8)));
     }
     assert!(!inputs.is_empty(), "nothing to replay");
     let mut failures = Vec::new();
-    for p in &inputs {
-        let data = std::fs::read(p).unwrap();
-        if std::panic::catch_unwind(|| pg2znb_fuzz::run(&data)).is_err() {
-            failures.push(p.display().to_string());
+    for (name, data) in &inputs {
+        if std::panic::catch_unwind(|| pg2znb_fuzz::run(data)).is_err() {
+            failures.push(name.clone());
         }
     }
     eprintln!("replayed {} inputs", inputs.len());
