@@ -24,8 +24,68 @@ pub struct Compilation {
 }
 
 impl Compilation {
+    /// Prints this program's scripts, to `String`s or streamed to files.
+    pub fn emitter(&self) -> emit::Emitter<'_> {
+        emit::Emitter::new(&self.ir, &self.order, &self.files, &self.report.target)
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// Check the conservation invariant (ARCHITECTURE.md): one statement record per statement,
+    /// COPY block and meta-command of the input; fates and phases add up; every emitted statement
+    /// is in exactly one script's order, merged ones inside a rewritten statement, dropped ones
+    /// with a diagnostic at their span. For tests and the fuzz target; `Err` says what broke.
+    pub fn check_invariants(&self) -> Result<(), String> {
+        let s = &self.report.summary;
+        let fates: usize = s.fates.values().sum();
+        let phases: usize = s.phases.values().sum();
+        if fates != s.input_statements || phases != s.input_statements {
+            return Err(format!("fates {fates} / phases {phases} do not add up to {} statements", s.input_statements));
+        }
+        let pieces: usize = self
+            .files
+            .iter()
+            .map(|f| {
+                scan::scan(&f.text)
+                    .pieces
+                    .iter()
+                    .filter(|p| matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta))
+                    .count()
+            })
+            .sum();
+        if pieces != s.input_statements || pieces != self.ir.stmts.len() {
+            return Err(format!(
+                "{pieces} input pieces, {} statement records, {} reported",
+                self.ir.stmts.len(),
+                s.input_statements
+            ));
+        }
+        let mut seen = vec![0usize; self.ir.stmts.len()];
+        for p in Phase::ALL {
+            for &id in self.order.phase(p) {
+                seen[id] += 1;
+                if self.ir.stmts[id].phase != p {
+                    return Err(format!("statement {id} is listed in {} but its phase differs", p.as_str()));
+                }
+            }
+        }
+        for st in &self.ir.stmts {
+            let emitted = matches!(st.fate, Fate::Verbatim | Fate::Rewritten) && st.piece != PieceKind::CopyData;
+            if seen[st.id] != usize::from(emitted) {
+                return Err(format!("statement {} ({}) is in the scripts {} times", st.id, st.kind, seen[st.id]));
+            }
+            if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
+                return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
+            }
+            if st.fate == Fate::Dropped
+                && !self.diagnostics.iter().any(|d| d.location.is_some_and(|l| l.file == st.file && l.span == st.span))
+            {
+                return Err(format!("statement {} ({}) was dropped without a diagnostic", st.id, st.kind));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -44,7 +104,17 @@ pub fn front_end(files: &[SourceFile]) -> (Vec<Scan>, Vec<Vec<Parsed>>) {
     (scans, per_file)
 }
 
+/// The whole pipeline; `scripts` holds every script's text.
 pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
+    let mut c = compile_unemitted(files, pack, opts);
+    c.scripts = c.emitter().scripts();
+    c
+}
+
+/// The pipeline without printing the scripts: `scripts` is left empty, for callers that stream
+/// them with [`Compilation::emitter`] rather than hold them (the CLI: a dump's data can be far
+/// larger than the memory one should need to copy it).
+pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
     let mut diagnostics = Vec::new();
     let (scans, parsed) = front_end(&files);
     let mut ir = Ir::default();
@@ -59,18 +129,32 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
         crate::lower::lower_file(&mut ir, id, f, s, p, &mut diagnostics);
     }
     crate::lower::finish(&mut ir);
+    for st in ir.stmts.iter().filter(|s| s.span.len() > parse::LARGE_STATEMENT && !s.parse_error && s.kind == "insert")
+    {
+        diagnostics.push(
+            Diagnostic::new(
+                "E004",
+                "parse",
+                Severity::Info,
+                format!(
+                    "INSERT of {} MiB analysed from its first row only (a whole parse would need about 100 times its size in memory); it is emitted as written",
+                    st.span.len() >> 20
+                ),
+            )
+            .at(st.file, Span::new(st.span.start, st.span.start)),
+        );
+    }
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts));
     diagnostics.extend(check_rewrites(&mut ir, &files));
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
-    let scripts = emit::emit(&ir, &order, &files, &opts.target);
     diagnostics.sort_by(|a, b| {
         let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
     });
     let report = report::build(&ir, &files, &diagnostics, &opts.target);
     let manifest = manifest::build(&ir, &opts.target);
-    Compilation { files, ir, order, scripts, diagnostics, report, manifest }
+    Compilation { files, ir, order, scripts: Scripts::default(), diagnostics, report, manifest }
 }
 
 /// Every rewritten statement must still parse; if one does not, its rewrite is undone (and what

@@ -6,6 +6,7 @@
 //! what the script has established so far.
 
 use std::collections::BTreeMap;
+use std::io;
 
 use crate::ir::{Ir, Phase, Session, Stmt, StmtId};
 use crate::order::Order;
@@ -23,23 +24,101 @@ pub struct Scripts {
     pub roles: Option<String>,
 }
 
-/// The text a statement is emitted as (without its leading comments).
-pub fn statement_text(stmt: &Stmt, files: &[SourceFile]) -> String {
-    let src = &files[stmt.file].text;
+/// The scripts `compile` writes, in load order (`unsupported.sql` and `roles.sql` are for the user).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ScriptKind {
+    PreData,
+    Data,
+    PostData,
+    Unsupported,
+    Roles,
+}
+
+impl ScriptKind {
+    pub const ALL: [ScriptKind; 5] =
+        [ScriptKind::PreData, ScriptKind::Data, ScriptKind::PostData, ScriptKind::Unsupported, ScriptKind::Roles];
+
+    pub fn file_name(self) -> &'static str {
+        match self {
+            ScriptKind::PreData => "pre-data.sql",
+            ScriptKind::Data => "data.sql",
+            ScriptKind::PostData => "post-data.sql",
+            ScriptKind::Unsupported => "unsupported.sql",
+            ScriptKind::Roles => "roles.sql",
+        }
+    }
+}
+
+/// Where script text goes: a `String` or an `io::Write` (a file, for outputs too large to hold).
+/// Pieces of the source are passed through as they are, never gathered into one buffer first.
+/// The first write error is kept and returned by [`Sink::finish`].
+struct Sink<'w> {
+    out: SinkOut<'w>,
+    /// The last byte written, to end a script with a line break.
+    last: Option<u8>,
+    err: Option<io::Error>,
+}
+
+enum SinkOut<'w> {
+    Text(&'w mut String),
+    Io(&'w mut dyn io::Write),
+}
+
+impl<'w> Sink<'w> {
+    fn text(out: &'w mut String) -> Self {
+        Sink { out: SinkOut::Text(out), last: None, err: None }
+    }
+
+    fn io(out: &'w mut dyn io::Write) -> Self {
+        Sink { out: SinkOut::Io(out), last: None, err: None }
+    }
+
+    fn push(&mut self, s: &str) {
+        if s.is_empty() || self.err.is_some() {
+            return;
+        }
+        self.last = s.as_bytes().last().copied();
+        match &mut self.out {
+            SinkOut::Text(t) => t.push_str(s),
+            SinkOut::Io(w) => {
+                if let Err(e) = w.write_all(s.as_bytes()) {
+                    self.err = Some(e);
+                }
+            }
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The pieces of text a statement is emitted as (without its leading comments): source slices
+/// between its edits, the edits' text, and what rules appended.
+fn statement_pieces<'s>(stmt: &'s Stmt, files: &'s [SourceFile], mut f: impl FnMut(&'s str)) {
+    let src: &str = &files[stmt.file].text;
     let mut edits: Vec<_> = stmt.edits.iter().collect();
     edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut out = String::with_capacity(stmt.span.len() + 64);
     let mut at = stmt.span.start;
     for e in edits {
-        out.push_str(&src[at..e.span.start]);
-        out.push_str(&e.insert);
+        f(&src[at..e.span.start]);
+        f(&e.insert);
         at = e.span.end;
     }
-    out.push_str(&src[at..stmt.span.end]);
+    f(&src[at..stmt.span.end]);
     for a in &stmt.appended {
-        out.push_str("\n\n");
-        out.push_str(a);
+        f("\n\n");
+        f(a);
     }
+}
+
+/// The text a statement is emitted as (without its leading comments).
+pub fn statement_text(stmt: &Stmt, files: &[SourceFile]) -> String {
+    let mut out = String::with_capacity(stmt.span.len() + 64);
+    statement_pieces(stmt, files, |p| out.push_str(p));
     out
 }
 
@@ -66,14 +145,17 @@ impl<'a> Writer<'a> {
         Writer { ir, files, settings, state_of }
     }
 
-    fn script(&self, phase: Phase, ids: &[StmtId], header: &str) -> String {
-        let mut out = String::new();
-        out.push_str(header);
+    fn statement(&self, out: &mut Sink<'_>, stmt: &Stmt) {
+        statement_pieces(stmt, self.files, |p| out.push(p));
+    }
+
+    fn script(&self, out: &mut Sink<'_>, ids: &[StmtId], header: &str) {
+        out.push(header);
         let restrict = self.ir.stmts.iter().find(|s| s.session == Session::Restrict);
         let unrestrict = self.ir.stmts.iter().find(|s| s.session == Session::Unrestrict);
         if let Some(r) = restrict {
-            out.push_str(self.files[r.file].slice(r.span).trim_end());
-            out.push('\n');
+            out.push(self.files[r.file].slice(r.span).trim_end());
+            out.push("\n");
         }
         // (file, number of settings applied) established so far in this script.
         let mut current: Option<(usize, usize)> = None;
@@ -87,99 +169,96 @@ impl<'a> Writer<'a> {
             let from = match current {
                 Some((f, have)) if f == s.file && have <= want => have,
                 Some(_) => {
-                    out.push_str("\nRESET ALL;\n");
+                    out.push("\nRESET ALL;\n");
                     0
                 }
                 None => 0,
             };
             if from < want {
-                out.push_str("\n-- session settings the following statements were written under\n");
+                out.push("\n-- session settings the following statements were written under\n");
                 for &sid in &list[from..want] {
-                    out.push_str(&statement_text(&self.ir.stmts[sid], self.files));
-                    out.push('\n');
+                    self.statement(out, &self.ir.stmts[sid]);
+                    out.push("\n");
                 }
             }
             current = Some((s.file, want + usize::from(s.session == Session::Setting)));
-            out.push_str(self.files[s.file].slice(s.trivia));
-            out.push_str(&statement_text(s, self.files));
+            out.push(self.files[s.file].slice(s.trivia));
+            self.statement(out, s);
             if let Some(c) = s.copy_data {
                 let d = &self.ir.stmts[c];
-                out.push_str(self.files[d.file].slice(d.trivia));
-                out.push_str(self.files[d.file].slice(d.span));
+                out.push(self.files[d.file].slice(d.trivia));
+                out.push(self.files[d.file].slice(d.span));
             }
         }
-        if !out.ends_with('\n') {
-            out.push('\n');
+        if out.last != Some(b'\n') {
+            out.push("\n");
         }
         if let Some(u) = unrestrict {
-            out.push('\n');
-            out.push_str(self.files[u.file].slice(u.span).trim_end());
-            out.push('\n');
+            out.push("\n");
+            out.push(self.files[u.file].slice(u.span).trim_end());
+            out.push("\n");
         }
-        let _ = phase;
-        out
     }
 }
 
-fn unsupported(ir: &Ir, files: &[SourceFile], target: &str) -> Option<String> {
-    let dropped: Vec<&Stmt> = ir.stmts.iter().filter(|s| s.unsupported.is_some()).collect();
-    if dropped.is_empty() {
-        return None;
-    }
-    let mut out = format!(
+fn has_unsupported(ir: &Ir) -> bool {
+    ir.stmts.iter().any(|s| s.unsupported.is_some())
+}
+
+fn unsupported(out: &mut Sink<'_>, ir: &Ir, files: &[SourceFile], target: &str) {
+    out.push(&format!(
         "-- unsupported.sql: generated by pg2znb {} for ZNbaseDB {target}.\n\
          -- Statements the target cannot load as written, each under the finding that moved it here.\n\
          -- None of this is in pre-data/data/post-data.sql: adapt what you need and apply it by hand.\n",
         env!("CARGO_PKG_VERSION")
-    );
-    for s in dropped {
+    ));
+    for s in ir.stmts.iter().filter(|s| s.unsupported.is_some()) {
         let f = &files[s.file];
         let (line, _) = f.line_col(s.span.start);
-        out.push('\n');
+        out.push("\n");
         if s.piece != crate::scan::PieceKind::CopyData {
             for l in s.unsupported.as_deref().unwrap_or("").lines() {
-                out.push_str("-- ");
-                out.push_str(l);
-                out.push('\n');
+                out.push("-- ");
+                out.push(l);
+                out.push("\n");
             }
-            out.push_str(&format!("-- from {}:{line}\n", f.name));
-            out.push_str(f.slice(s.span));
-        } else {
-            out.push_str(f.slice(s.span));
+            out.push(&format!("-- from {}:{line}\n", f.name));
         }
-        out.push('\n');
+        out.push(f.slice(s.span));
+        out.push("\n");
     }
-    Some(out)
 }
 
-fn roles(ir: &Ir, target: &str) -> Option<String> {
+/// Roles the scripts name (owners, grants, policies), with how many statements name each.
+fn named_roles(ir: &Ir) -> BTreeMap<&str, usize> {
     let mut named: BTreeMap<&str, usize> = BTreeMap::new();
     for s in ir.stmts.iter().filter(|s| s.fate != crate::ir::Fate::Dropped) {
         for r in &s.roles {
             *named.entry(r.as_str()).or_default() += 1;
         }
     }
+    named
+}
+
+fn roles(out: &mut Sink<'_>, ir: &Ir, target: &str) {
+    let named = named_roles(ir);
     let created: Vec<&str> = ir
         .stmts
         .iter()
         .filter(|s| s.kind == "create_role")
         .filter_map(|s| s.object.as_ref().map(|o| o.name.as_str()))
         .collect();
-    if named.is_empty() {
-        return None;
-    }
-    let mut out = format!(
+    out.push(&format!(
         "-- roles.sql: generated by pg2znb {} for ZNbaseDB {target}.\n\
          -- The scripts name these roles (owners, grants, policies). Create the ones the target lacks\n\
          -- before loading: review, uncomment and adjust (LOGIN, passwords, memberships).\n\
          -- Or compile with --no-owner / --no-privileges to leave ownership and grants out.\n\n",
         env!("CARGO_PKG_VERSION")
-    );
+    ));
     for (r, n) in named {
         let note = if created.contains(&r) { ", created by the input" } else { "" };
-        out.push_str(&format!("-- CREATE ROLE {}; -- named by {n} statement(s){note}\n", quote_ident(r)));
+        out.push(&format!("-- CREATE ROLE {}; -- named by {n} statement(s){note}\n", quote_ident(r)));
     }
-    Some(out)
 }
 
 fn quote_ident(s: &str) -> String {
@@ -193,27 +272,96 @@ fn quote_ident(s: &str) -> String {
     }
 }
 
-pub fn emit(ir: &Ir, order: &Order, files: &[SourceFile], target: &str) -> Scripts {
-    let w = Writer::new(ir, files);
-    let header = |phase: Phase, step: &str| {
-        format!(
-            "-- {}.sql: generated by pg2znb {} for ZNbaseDB {target}.\n-- {step}\n",
-            phase.as_str(),
-            env!("CARGO_PKG_VERSION")
-        )
-    };
-    let has_data = !order.data.is_empty();
-    let load = if has_data { "pre-data.sql, data.sql, post-data.sql" } else { "pre-data.sql, post-data.sql" };
-    Scripts {
-        pre_data: w.script(Phase::PreData, &order.pre_data, &header(Phase::PreData, &format!("Load order: {load}."))),
-        data: has_data
-            .then(|| w.script(Phase::Data, &order.data, &header(Phase::Data, &format!("Load order: {load}.")))),
-        post_data: w.script(
-            Phase::PostData,
-            &order.post_data,
-            &header(Phase::PostData, &format!("Load order: {load}.")),
-        ),
-        unsupported: unsupported(ir, files, target),
-        roles: roles(ir, target),
+/// Prints the scripts of a compiled program, one at a time, to a `String` or straight to a file.
+/// Both go through the same code, so a streamed script is byte for byte what [`emit`] returns.
+pub struct Emitter<'a> {
+    ir: &'a Ir,
+    order: &'a Order,
+    files: &'a [SourceFile],
+    target: &'a str,
+    writer: Writer<'a>,
+}
+
+impl<'a> Emitter<'a> {
+    pub fn new(ir: &'a Ir, order: &'a Order, files: &'a [SourceFile], target: &'a str) -> Self {
+        Emitter { ir, order, files, target, writer: Writer::new(ir, files) }
     }
+
+    /// Whether the program has this script: `data.sql` only when the input carried data,
+    /// `unsupported.sql` and `roles.sql` only when they would list something.
+    pub fn has(&self, kind: ScriptKind) -> bool {
+        match kind {
+            ScriptKind::PreData | ScriptKind::PostData => true,
+            ScriptKind::Data => !self.order.data.is_empty(),
+            ScriptKind::Unsupported => has_unsupported(self.ir),
+            ScriptKind::Roles => !named_roles(self.ir).is_empty(),
+        }
+    }
+
+    /// The scripts the program has, in load order.
+    pub fn present(&self) -> Vec<ScriptKind> {
+        ScriptKind::ALL.into_iter().filter(|&k| self.has(k)).collect()
+    }
+
+    /// Write one script to `w` (which the caller should buffer). Writes nothing for a script the
+    /// program does not have.
+    pub fn write(&self, kind: ScriptKind, w: &mut dyn io::Write) -> io::Result<()> {
+        let mut sink = Sink::io(w);
+        self.print(kind, &mut sink);
+        sink.finish()
+    }
+
+    /// One script as a `String`, or `None` when the program does not have it.
+    pub fn text(&self, kind: ScriptKind) -> Option<String> {
+        if !self.has(kind) {
+            return None;
+        }
+        let mut out = String::new();
+        let mut sink = Sink::text(&mut out);
+        self.print(kind, &mut sink);
+        drop(sink);
+        Some(out)
+    }
+
+    /// Every script as a `String`.
+    pub fn scripts(&self) -> Scripts {
+        Scripts {
+            pre_data: self.text(ScriptKind::PreData).unwrap_or_default(),
+            data: self.text(ScriptKind::Data),
+            post_data: self.text(ScriptKind::PostData).unwrap_or_default(),
+            unsupported: self.text(ScriptKind::Unsupported),
+            roles: self.text(ScriptKind::Roles),
+        }
+    }
+
+    fn print(&self, kind: ScriptKind, out: &mut Sink<'_>) {
+        if !self.has(kind) {
+            return;
+        }
+        let load = if self.has(ScriptKind::Data) {
+            "pre-data.sql, data.sql, post-data.sql"
+        } else {
+            "pre-data.sql, post-data.sql"
+        };
+        let header = |phase: Phase| {
+            format!(
+                "-- {}.sql: generated by pg2znb {} for ZNbaseDB {}.\n-- Load order: {load}.\n",
+                phase.as_str(),
+                env!("CARGO_PKG_VERSION"),
+                self.target
+            )
+        };
+        match kind {
+            ScriptKind::PreData => self.writer.script(out, &self.order.pre_data, &header(Phase::PreData)),
+            ScriptKind::Data => self.writer.script(out, &self.order.data, &header(Phase::Data)),
+            ScriptKind::PostData => self.writer.script(out, &self.order.post_data, &header(Phase::PostData)),
+            ScriptKind::Unsupported => unsupported(out, self.ir, self.files, self.target),
+            ScriptKind::Roles => roles(out, self.ir, self.target),
+        }
+    }
+}
+
+/// Every script as a `String` (see [`Emitter`] to stream them instead).
+pub fn emit(ir: &Ir, order: &Order, files: &[SourceFile], target: &str) -> Scripts {
+    Emitter::new(ir, order, files, target).scripts()
 }

@@ -1,19 +1,22 @@
 //! The `pg2znb` command line. The only place that reads files, prints and exits.
 
 mod cli;
+mod interrupt;
 mod output;
 
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use cli::{Cli, Command, CompileArgs, Format, RulesCommand};
-use pg2znb::compile::{compile, Compilation};
+use pg2znb::compile::{compile_unemitted, Compilation};
 use pg2znb::config::{self, Config, Settings};
 use pg2znb::diagnostic::Severity;
+use pg2znb::emit::ScriptKind;
 use pg2znb::pgss;
 use pg2znb::render::{self, format, format::Findings, format::Format as RenderFormat};
 use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
@@ -24,6 +27,7 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    interrupt::install();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -35,9 +39,13 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8> {
+    // Workers get stacks large enough to decode the deepest parse tree pg_query hands back
+    // (otherwise each parse would switch to a fresh stack; see `parse::PARSE_STACK`).
+    let mut pool = rayon::ThreadPoolBuilder::new().stack_size(pg2znb::parse::PARSE_STACK);
     if let Some(n) = cli.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(n.max(1)).build_global().context("setting up threads")?;
+        pool = pool.num_threads(n.max(1));
     }
+    pool.build_global().context("setting up threads")?;
     match cli.command {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
@@ -204,7 +212,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let opts = apply_options(&args, &settings, &pack)?;
     let files = read_inputs(&args.inputs, args.stdin_filename.as_deref())?;
     output::prepare_out_dir(&args.out, args.force)?;
-    let c = compile(files, &pack, &opts);
+    let c = compile_unemitted(files, &pack, &opts);
     write_outputs(&args.out, &c)?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match format {
@@ -323,32 +331,25 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
 }
 
+/// Every script streams from the source text to its file (nothing the size of the input is
+/// built in memory); all files appear under their names together, at the end.
 fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
-    output::write_atomic(&dir.join("pre-data.sql"), c.scripts.pre_data.as_bytes())?;
-    match &c.scripts.data {
-        Some(d) => output::write_atomic(&dir.join("data.sql"), d.as_bytes())?,
-        None => {
-            // A data.sql left by an earlier run would be loaded by mistake.
-            let stale = dir.join("data.sql");
-            if stale.exists() {
-                std::fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
-            }
+    let mut out = output::OutputSet::new(dir);
+    let emitter = c.emitter();
+    for kind in ScriptKind::ALL {
+        let name = kind.file_name();
+        if emitter.has(kind) {
+            out.write(name, |w| emitter.write(kind, w))
+                .with_context(|| format!("writing {}", dir.join(name).display()))?;
+        } else {
+            out.remove_stale(name);
         }
     }
-    output::write_atomic(&dir.join("post-data.sql"), c.scripts.post_data.as_bytes())?;
-    for (name, text) in [("unsupported.sql", &c.scripts.unsupported), ("roles.sql", &c.scripts.roles)] {
-        let path = dir.join(name);
-        match text {
-            Some(t) => output::write_atomic(&path, t.as_bytes())?,
-            None if path.exists() => {
-                std::fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?
-            }
-            None => {}
-        }
-    }
-    output::write_atomic(&dir.join("report.json"), &serde_json::to_vec_pretty(&c.report)?)?;
-    output::write_atomic(&dir.join("manifest.json"), &serde_json::to_vec_pretty(&c.manifest)?)?;
-    Ok(())
+    out.write("report.json", |w| Ok(serde_json::to_writer_pretty(w, &c.report)?))
+        .with_context(|| format!("writing {}", dir.join("report.json").display()))?;
+    out.write("manifest.json", |w| Ok(serde_json::to_writer_pretty(w, &c.manifest)?))
+        .with_context(|| format!("writing {}", dir.join("manifest.json").display()))?;
+    out.commit().with_context(|| format!("writing {}", dir.display()))
 }
 
 /// Read FILE, DIR (every `.sql` below it, sorted) or `-` (stdin) into decoded source files.
@@ -358,18 +359,19 @@ fn read_inputs(inputs: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Sourc
         if input.as_os_str() == "-" {
             let mut bytes = Vec::new();
             std::io::stdin().read_to_end(&mut bytes).context("reading standard input")?;
-            files.push(decode(stdin_name.unwrap_or("<stdin>"), bytes)?);
+            // One copy here (a pipe's size is not known in advance); files are read without one.
+            files.push(decode(stdin_name.unwrap_or("<stdin>"), Arc::from(bytes))?);
         } else if input.is_dir() {
             let found = sql_files(input)?;
             if found.is_empty() {
                 bail!("{}: the directory contains no .sql files", input.display());
             }
             for p in found {
-                let bytes = std::fs::read(&p).with_context(|| format!("{}: cannot read", p.display()))?;
+                let bytes = read_shared(&p).with_context(|| format!("{}: cannot read", p.display()))?;
                 files.push(decode(&p.display().to_string(), bytes)?);
             }
         } else {
-            let bytes = std::fs::read(input).map_err(|e| match e.kind() {
+            let bytes = read_shared(input).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => anyhow::anyhow!("{}: no such file or directory", input.display()),
                 _ => anyhow::anyhow!("{}: cannot read: {e}", input.display()),
             })?;
@@ -377,6 +379,31 @@ fn read_inputs(inputs: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Sourc
         }
     }
     Ok(files)
+}
+
+/// Read a file into one shared buffer of its size: the source text is then this buffer, never
+/// copied (`SourceFile::from_shared_bytes`), so a dump costs its size in memory once.
+fn read_shared(path: &Path) -> std::io::Result<Arc<[u8]>> {
+    let mut f = std::fs::File::open(path)?;
+    let len = usize::try_from(f.metadata()?.len()).unwrap_or(usize::MAX);
+    let mut buf: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+    let whole = Arc::get_mut(&mut buf).expect("a new Arc is unique");
+    let mut filled = 0;
+    while filled < len {
+        match f.read(&mut whole[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let mut probe = [0u8; 1];
+    if filled == len && f.read(&mut probe)? == 0 {
+        return Ok(buf);
+    }
+    // The file changed size while being read (or is not a regular file): read it the slow way.
+    drop(buf);
+    Ok(Arc::from(std::fs::read(path)?))
 }
 
 fn sql_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -397,23 +424,47 @@ fn sql_files(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// UTF-8 only: output is the input's bytes, so a lossy decode would corrupt data.
-fn decode(name: &str, bytes: Vec<u8>) -> Result<SourceFile> {
+fn decode(name: &str, bytes: Arc<[u8]>) -> Result<SourceFile> {
     let head = &bytes[..bytes.len().min(8192)];
+    if let Some(enc) = utf16(head) {
+        bail!("{name}: the file is {enc} encoded, not UTF-8; convert it first, e.g. `iconv -f {enc} -t UTF-8`");
+    }
     if let Some(nul) = head.iter().position(|&b| b == 0) {
         let (line, col) = position(&bytes, nul);
         bail!("{name}:{line}:{col}: this looks like a binary file (NUL byte), not an SQL script; for a custom-format dump run `pg_restore -f dump.sql` first");
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(name, text)),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
+    match SourceFile::from_shared_bytes(name, bytes) {
+        Ok(file) => Ok(file),
+        Err((bytes, e)) => {
+            let at = e.valid_up_to();
             let (line, col) = position(&bytes, at);
             bail!(
                 "{name}:{line}:{col}: not valid UTF-8 (byte 0x{:02X}); convert the file first, e.g. `iconv -f LATIN1 -t UTF-8`",
                 bytes[at]
             )
         }
+    }
+}
+
+/// `UTF-16LE`/`UTF-16BE` when the file starts with that byte order mark, or when every other
+/// byte of its start is NUL (ASCII text saved as UTF-16 without a mark, as some Windows tools do).
+fn utf16(head: &[u8]) -> Option<&'static str> {
+    match head {
+        [0xFF, 0xFE, ..] => return Some("UTF-16LE"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16BE"),
+        _ => {}
+    }
+    let pairs = head.len() / 2;
+    if pairs < 4 {
+        return None;
+    }
+    let zeros = |at: usize| head.chunks_exact(2).filter(|p| p[at] == 0 && p[1 - at] != 0).count();
+    if zeros(1) * 10 >= pairs * 9 {
+        Some("UTF-16LE")
+    } else if zeros(0) * 10 >= pairs * 9 {
+        Some("UTF-16BE")
+    } else {
+        None
     }
 }
 

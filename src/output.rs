@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io;
-use std::path::Path;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 use pg2znb::compile::Compilation;
 use pg2znb::diagnostic::Severity;
@@ -33,14 +33,87 @@ pub fn prepare_out_dir(dir: &Path, force: bool) -> io::Result<()> {
     std::fs::write(dir.join(MARKER), "written by pg2znb compile; safe to delete with the directory\n")
 }
 
-/// Write to a temporary file beside `path`, then rename: an interrupted run never leaves a
-/// half-written script under the final name.
+/// The files of one run, written to temporary files beside their final names and renamed into
+/// place together by [`OutputSet::commit`]: an interrupted or failed run leaves no half-written
+/// script under a final name, and no mix of this run's and an earlier run's scripts.
+/// Temporary files are removed on error, on drop and on interrupt ([`crate::interrupt`]).
+pub struct OutputSet {
+    dir: PathBuf,
+    /// (temporary, final) paths of the files written so far.
+    staged: Vec<(PathBuf, PathBuf)>,
+    /// Files of an earlier run this run does not produce, removed at commit.
+    stale: Vec<PathBuf>,
+}
+
+impl OutputSet {
+    pub fn new(dir: &Path) -> Self {
+        OutputSet { dir: dir.to_path_buf(), staged: Vec::new(), stale: Vec::new() }
+    }
+
+    /// Write the file `name` through `fill` (given a buffered writer) to its temporary file.
+    pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
+        let path = self.dir.join(name);
+        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        let file = crate::interrupt::create_temp(&tmp)?;
+        self.staged.push((tmp, path));
+        let mut w = io::BufWriter::with_capacity(1 << 20, file);
+        fill(&mut w)?;
+        let file = w.into_inner().map_err(|e| e.into_error())?;
+        // On disk before the rename makes it visible under its final name.
+        file.sync_all()
+    }
+
+    /// `name` is not part of this run's output: remove an earlier run's copy at commit (a stale
+    /// `data.sql` would otherwise be loaded by mistake).
+    pub fn remove_stale(&mut self, name: &str) {
+        self.stale.push(self.dir.join(name));
+    }
+
+    /// Rename every file into place and remove stale ones, with interrupts held off.
+    pub fn commit(mut self) -> io::Result<()> {
+        let staged = std::mem::take(&mut self.staged);
+        let stale = std::mem::take(&mut self.stale);
+        crate::interrupt::critical(|pending| {
+            let mut result = Ok(());
+            for (tmp, path) in &staged {
+                if result.is_ok() {
+                    result = std::fs::rename(tmp, path);
+                }
+                if result.is_err() {
+                    let _ = std::fs::remove_file(tmp);
+                }
+                pending.retain(|p| p != tmp);
+            }
+            result?;
+            for path in stale {
+                match std::fs::remove_file(&path) {
+                    Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                        return Err(io::Error::new(e.kind(), format!("removing {}: {e}", path.display())))
+                    }
+                    _ => {}
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+impl Drop for OutputSet {
+    fn drop(&mut self) {
+        for (tmp, _) in self.staged.drain(..) {
+            let _ = std::fs::remove_file(&tmp);
+            crate::interrupt::forget(&tmp);
+        }
+    }
+}
+
+/// One file written like an [`OutputSet`]: to a temporary file, renamed into place.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a file name"))?;
+    let mut set = OutputSet::new(dir);
+    set.write(&name.to_string_lossy(), |w| w.write_all(bytes))?;
+    set.commit()
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -121,17 +194,7 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         plural(sev("warning"), "warning", "warnings"),
         plural(sev("info"), "info", "info")
     );
-    let mut written = vec!["pre-data.sql"];
-    if c.scripts.data.is_some() {
-        written.push("data.sql");
-    }
-    written.push("post-data.sql");
-    if c.scripts.unsupported.is_some() {
-        written.push("unsupported.sql");
-    }
-    if c.scripts.roles.is_some() {
-        written.push("roles.sql");
-    }
+    let mut written: Vec<&str> = c.emitter().present().into_iter().map(|k| k.file_name()).collect();
     written.extend(["report.json", "manifest.json"]);
     let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));
     out
@@ -285,4 +348,48 @@ pub fn rules_test(report: &pg2znb::rules::harness::HarnessReport) -> String {
     let (passed, failed) = report.counts();
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn files_appear_only_at_commit_and_all_together() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("data.sql"), "stale").unwrap();
+        let mut out = OutputSet::new(dir.path());
+        out.write("pre-data.sql", |w| w.write_all(b"SELECT 1;\n")).unwrap();
+        out.write("post-data.sql", |w| w.write_all(b"SELECT 2;\n")).unwrap();
+        out.remove_stale("data.sql");
+        let pid = std::process::id();
+        assert_eq!(
+            names(dir.path()),
+            ["data.sql".to_string(), format!("post-data.tmp-{pid}"), format!("pre-data.tmp-{pid}")]
+        );
+        out.commit().unwrap();
+        assert_eq!(names(dir.path()), ["post-data.sql", "pre-data.sql"]);
+        assert_eq!(std::fs::read_to_string(dir.path().join("pre-data.sql")).unwrap(), "SELECT 1;\n");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputSet::new(dir.path());
+        out.write("pre-data.sql", |w| w.write_all(b"SELECT 1;\n")).unwrap();
+        let err = out.write("post-data.sql", |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("disk full"))
+        });
+        assert!(err.is_err());
+        drop(out);
+        assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
+    }
 }

@@ -38,11 +38,32 @@ pub struct SourceFile {
 }
 
 impl SourceFile {
+    /// Note: `Arc<str>` from a `String` copies the text once; for large inputs use
+    /// [`SourceFile::from_shared_bytes`].
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text: Arc<str> = Arc::from(text.into());
+        Self::from_shared(name.into(), Arc::from(text.into()))
+    }
+
+    /// Take bytes already in shared memory as the file's text, without copying them (a dump can
+    /// be hundreds of MB): the caller reads the file straight into an `Arc<[u8]>` of its size.
+    /// Returns the bytes back with the UTF-8 error when they are not valid UTF-8.
+    pub fn from_shared_bytes(
+        name: impl Into<String>,
+        bytes: Arc<[u8]>,
+    ) -> Result<Self, (Arc<[u8]>, std::str::Utf8Error)> {
+        if let Err(e) = std::str::from_utf8(&bytes) {
+            return Err((bytes, e));
+        }
+        // SAFETY: the bytes were just checked to be UTF-8, and `str` has the layout of `[u8]`;
+        // this is how the standard library itself turns an `Arc<[u8]>` into an `Arc<str>`.
+        let text: Arc<str> = unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) };
+        Ok(Self::from_shared(name.into(), text))
+    }
+
+    fn from_shared(name: String, text: Arc<str>) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(memchr_newlines(&text));
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile { name, text, line_starts }
     }
 
     /// 1-based line and column (column counted in characters) of a byte offset.
@@ -81,5 +102,17 @@ mod tests {
         assert_eq!(f.line_col(3), (2, 1));
         assert_eq!(f.line_col(5), (2, 2)); // after the two-byte ç
         assert_eq!(f.line_col(7), (3, 1));
+    }
+
+    #[test]
+    fn shared_bytes_become_the_text_without_a_copy() {
+        let bytes: Arc<[u8]> = Arc::from(&b"SELECT 1;\n"[..]);
+        let ptr = bytes.as_ptr();
+        let f = SourceFile::from_shared_bytes("x.sql", bytes).unwrap();
+        assert_eq!(&*f.text, "SELECT 1;\n");
+        assert_eq!(f.text.as_ptr(), ptr);
+        let (back, e) = SourceFile::from_shared_bytes("y.sql", Arc::from(&b"ab\xFFc"[..])).unwrap_err();
+        assert_eq!(e.valid_up_to(), 2);
+        assert_eq!(&*back, b"ab\xFFc");
     }
 }

@@ -29,7 +29,8 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     let src = &env.files[stmt.file];
     let text = src.slice(stmt.span);
     let def = text[constraint.location.min(text.len())..].trim_end().trim_end_matches(';').trim_end();
-    let table_text = &src.text[target_stmt.span.start..close];
+    // The CREATE TABLE may be in another input file than the ALTER TABLE.
+    let table_text = &env.files[target_stmt.file].text[target_stmt.span.start..close];
     let body_start = table_text.find('(').map(|i| i + 1).unwrap_or(0);
     let body = &table_text[body_start..];
     let last = body.trim_end();
