@@ -79,8 +79,13 @@ impl Compilation {
             if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
                 return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
             }
+            // A COPY data block is explained by its COPY statement's diagnostic.
+            let explained_by = self.ir.stmts.iter().find(|s| s.copy_data == Some(st.id)).unwrap_or(st);
             if st.fate == Fate::Dropped
-                && !self.diagnostics.iter().any(|d| d.location.is_some_and(|l| l.file == st.file && l.span == st.span))
+                && !self
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.location.is_some_and(|l| l.file == explained_by.file && l.span == explained_by.span))
             {
                 return Err(format!("statement {} ({}) was dropped without a diagnostic", st.id, st.kind));
             }
