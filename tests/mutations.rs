@@ -358,7 +358,7 @@ fn compile_args(input: &Path, out: &Path) -> Vec<OsString> {
 
 /// The subcommands that take user SQL, run on mutated inputs. When `lint` exists, it is one
 /// more line here: `("lint", |input, _| vec!["lint".into(), input.into()]),`
-const COMMANDS: &[(&str, Args)] = &[("compile", compile_args)];
+const COMMANDS: &[(&str, Args)] = &[("compile", compile_args), ("lint", |input, _| vec!["lint".into(), input.into()])];
 
 struct CliRun {
     code: i32,
