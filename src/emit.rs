@@ -257,18 +257,10 @@ fn roles(out: &mut Sink<'_>, ir: &Ir, target: &str) {
     ));
     for (r, n) in named {
         let note = if created.contains(&r) { ", created by the input" } else { "" };
-        out.push(&format!("-- CREATE ROLE {}; -- named by {n} statement(s){note}\n", quote_ident(r)));
-    }
-}
-
-fn quote_ident(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !s.starts_with(|c: char| c.is_ascii_digit())
-    {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
+        out.push(&format!(
+            "-- CREATE ROLE {}; -- named by {n} statement(s){note}\n",
+            crate::rules::edit::quote_ident(r)
+        ));
     }
 }
 

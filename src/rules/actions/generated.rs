@@ -10,17 +10,7 @@ use crate::source::Span;
 
 use super::{record_change, ActionEnv, Applied};
 
-/// An identifier as SQL: bare when it is a plain lowercase name, quoted otherwise.
-pub(crate) fn quote_ident(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !s.starts_with(|c: char| c.is_ascii_digit());
-    if plain && pg_query::parse(&format!("SELECT 1 AS {s}"), 0).is_ok() {
-        s.to_string()
-    } else {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    }
-}
+pub(crate) use crate::rules::edit::quote_ident;
 
 /// A name of at most 63 bytes (PostgreSQL's limit), keeping it unique with a short hash.
 pub(crate) fn bounded_name(base: &str) -> String {
