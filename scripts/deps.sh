@@ -4,7 +4,11 @@
 # when run as root, otherwise says what to install.
 set -euo pipefail
 
-have_libclang() { compgen -G "/usr/lib/llvm-*/lib/libclang*.so*" >/dev/null || ldconfig -p 2>/dev/null | grep -q libclang; }
+# bindgen loads libclang.so itself (libclang1-N); libclang-cpp.so, which some images ship alone, is not it.
+have_libclang() {
+    compgen -G "/usr/lib/llvm-*/lib/libclang.so*" >/dev/null || compgen -G "/usr/lib/llvm-*/lib/libclang-[0-9]*.so*" >/dev/null ||
+        ldconfig -p 2>/dev/null | grep -qE 'libclang(-[0-9.]+)?\.so'
+}
 have_postgres() { compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || command -v initdb >/dev/null; }
 
 missing=()
