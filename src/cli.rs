@@ -28,6 +28,13 @@ pub enum Command {
     Lint(LintArgs),
     /// Compare a live target database with the source over the PostgreSQL wire protocol.
     Verify(VerifyArgs),
+    /// Measure compile and lint against the parser's own floor (time, throughput, peak memory).
+    Bench(BenchArgs),
+    /// Write a deterministic synthetic pg_dump (the benchmark's schemas) to a file.
+    Synth(SynthArgs),
+    /// One measurement of `bench`, run in a child process.
+    #[command(hide = true)]
+    BenchRun(BenchRunArgs),
     /// Print a rule's documentation: what it detects, why, and before/after.
     Explain {
         /// A rule code (ZN101) or id (inline-primary-key).
@@ -181,4 +188,67 @@ pub struct VerifyArgs {
     pub rows: String,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Schema files or directories to measure (each argument is one input).
+    #[arg(value_name = "FILE|DIR")]
+    pub inputs: Vec<PathBuf>,
+    /// Measure the schema files and query directories of this corpus (e.g. ../shared/corpus).
+    #[arg(long, value_name = "DIR")]
+    pub corpus: Option<PathBuf>,
+    /// Synthetic pg_dump schemas with these numbers of tables, e.g. `1000,10000,100000` or `1k,10k`.
+    #[arg(long, value_name = "N,…")]
+    pub synth: Option<String>,
+    /// Size of the synthetic query set measured with lint (0: none).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub queries: usize,
+    /// Query files or directories to measure with lint.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub lint: Vec<PathBuf>,
+    /// Runs per measurement; the median is reported.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub repeat: usize,
+    /// Seed of the synthetic inputs.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// human (tables on stdout) or json.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Also write the JSON report to this file.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum BenchMode {
+    Floor,
+    Compile,
+    Lint,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchRunArgs {
+    #[arg(long, value_enum)]
+    pub mode: BenchMode,
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SynthArgs {
+    /// Number of tables.
+    #[arg(long, value_name = "N")]
+    pub tables: usize,
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub seed: u64,
+    /// A full dump with COPY data, of about this many MB (default: schema only).
+    #[arg(long, value_name = "MB")]
+    pub data_mb: Option<usize>,
+    /// Instead of a schema, this many application queries (the lint benchmark's query set).
+    #[arg(long, value_name = "N", conflicts_with = "data_mb")]
+    pub queries: Option<usize>,
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: PathBuf,
 }

@@ -6,11 +6,26 @@ use crate::emit::{self, Scripts};
 use crate::ir::{Fate, Ir, Phase};
 use crate::manifest::{self, Manifest};
 use crate::order::{self, Order};
-use crate::parse::{self, Parsed};
+use crate::parse;
 use crate::report::{self, Report};
 use crate::rules::{self, ApplyOptions, RulePack};
 use crate::scan::{self, PieceKind, Scan};
 use crate::source::{SourceFile, Span};
+use std::time::{Duration, Instant};
+
+/// Wall time of each stage of one compile, for `pg2znb bench` (not part of any output file).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct StageTimes {
+    pub scan: Duration,
+    /// Parsing (chunk by chunk, on all cores) and building the IR.
+    pub parse_lower: Duration,
+    pub rules: Duration,
+    /// Re-parsing rewritten statements.
+    pub check: Duration,
+    pub order: Duration,
+    pub report: Duration,
+    pub manifest: Duration,
+}
 
 pub struct Compilation {
     pub files: Vec<SourceFile>,
@@ -21,6 +36,7 @@ pub struct Compilation {
     pub diagnostics: Vec<Diagnostic>,
     pub report: Report,
     pub manifest: Manifest,
+    pub times: StageTimes,
 }
 
 impl Compilation {
@@ -94,19 +110,20 @@ impl Compilation {
     }
 }
 
-/// Scan and parse every file; statements of all files parse in parallel.
-pub fn front_end(files: &[SourceFile]) -> (Vec<Scan>, Vec<Vec<Parsed>>) {
-    let scans: Vec<Scan> = files.iter().map(|f| scan::scan(&f.text)).collect();
-    let mut texts = Vec::new();
-    let mut counts = Vec::new();
-    for (f, s) in files.iter().zip(&scans) {
-        let before = texts.len();
-        texts.extend(s.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| f.slice(p.span)));
-        counts.push(texts.len() - before);
+/// The parser's floor: scan every file and parse every statement with `pg_query`, in chunks of
+/// [`lower::CHUNK`] on all cores as compile does, keeping nothing. Returns the statements parsed.
+/// `pg2znb bench` compares the whole compile with this.
+pub fn parse_floor(files: &[SourceFile]) -> usize {
+    let mut statements = 0;
+    for f in files {
+        let s = scan::scan(&f.text);
+        let texts: Vec<&str> =
+            s.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| f.slice(p.span)).collect();
+        for chunk in texts.chunks(crate::lower::CHUNK) {
+            statements += parse::parse_all(chunk).len();
+        }
     }
-    let mut parsed = parse::parse_all(&texts).into_iter();
-    let per_file = counts.iter().map(|&n| parsed.by_ref().take(n).collect()).collect();
-    (scans, per_file)
+    statements
 }
 
 /// The whole pipeline; `scripts` holds every script's text.
@@ -121,9 +138,17 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
 /// larger than the memory one should need to copy it).
 pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
     let mut diagnostics = Vec::new();
-    let (scans, parsed) = front_end(&files);
+    let mut times = StageTimes::default();
+    let mut clock = Instant::now();
+    let mut lap = |slot: &mut Duration| {
+        let now = Instant::now();
+        *slot = now - clock;
+        clock = now;
+    };
+    let scans: Vec<Scan> = files.iter().map(|f| scan::scan(&f.text)).collect();
+    lap(&mut times.scan);
     let mut ir = Ir::default();
-    for (id, ((f, s), p)) in files.iter().zip(&scans).zip(parsed).enumerate() {
+    for (id, (f, s)) in files.iter().zip(&scans).enumerate() {
         if f.text.trim().is_empty() {
             diagnostics.push(
                 Diagnostic::warning("E003", "scan", "the file has no statements")
@@ -131,7 +156,7 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
                     .with_help("check that the right file was given (pg_dump writes to stdout unless -f is set)"),
             );
         }
-        crate::lower::lower_file(&mut ir, id, f, s, p, &mut diagnostics);
+        crate::lower::lower_file(&mut ir, id, f, s, &mut diagnostics);
     }
     crate::lower::finish(&mut ir);
     for st in ir.stmts.iter().filter(|s| s.span.len() > parse::LARGE_STATEMENT && !s.parse_error && s.kind == "insert")
@@ -149,17 +174,23 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
             .at(st.file, Span::new(st.span.start, st.span.start)),
         );
     }
+    lap(&mut times.parse_lower);
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts));
+    lap(&mut times.rules);
     diagnostics.extend(check_rewrites(&mut ir, &files));
+    lap(&mut times.check);
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
     diagnostics.sort_by(|a, b| {
         let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
     });
+    lap(&mut times.order);
     let report = report::build(&ir, &files, &diagnostics, &opts.target);
+    lap(&mut times.report);
     let manifest = manifest::build(&ir, &opts.target);
-    Compilation { files, ir, order, scripts: Scripts::default(), diagnostics, report, manifest }
+    lap(&mut times.manifest);
+    Compilation { files, ir, order, scripts: Scripts::default(), diagnostics, report, manifest, times }
 }
 
 /// Every rewritten statement must still parse; if one does not, its rewrite is undone (and what

@@ -1,5 +1,6 @@
 //! The `pg2znb` command line. The only place that reads files, prints and exits.
 
+mod bench;
 mod cli;
 mod interrupt;
 mod output;
@@ -50,6 +51,9 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
         Command::Lint(args) => run_lint(args),
+        Command::Bench(args) => bench::run(args, cli.threads),
+        Command::BenchRun(args) => bench::run_child(args),
+        Command::Synth(args) => bench::synth(args),
         Command::Rules { command } => match command {
             RulesCommand::List { rules, format } => {
                 let pack = load_pack(&rules)?;

@@ -8,6 +8,8 @@ pub mod dml;
 pub mod names;
 pub mod view;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::scan::PieceKind;
@@ -142,7 +144,7 @@ pub struct Stmt {
     pub roles: Vec<String>,
     /// Top-level `name = value` options (CREATE COLLATION/DATABASE/EXTENSION/SEQUENCE, views,
     /// types): lowercase names, values as written.
-    pub options: std::collections::BTreeMap<String, String>,
+    pub options: BTreeMap<String, String>,
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     pub schema_elements: usize,
     pub session: Session,
@@ -230,11 +232,38 @@ impl Stmt {
 #[derive(Clone, Debug, Default)]
 pub struct Ir {
     pub stmts: Vec<Stmt>,
+    /// First definer of each key, once [`Ir::index_definitions`] ran (a linear scan per lookup
+    /// made folding every primary key quadratic in the number of tables).
+    definers: Option<BTreeMap<ObjKey, StmtId>>,
 }
 
 impl Ir {
     /// The statement that defines `key`, if the input has one (first definition wins).
     pub fn definer(&self, key: &ObjKey) -> Option<StmtId> {
-        self.stmts.iter().find(|s| s.defines.contains(key)).map(|s| s.id)
+        match &self.definers {
+            Some(index) => index.get(key).copied(),
+            None => self.stmts.iter().find(|s| s.defines.contains(key)).map(|s| s.id),
+        }
+    }
+
+    /// Index every statement's definitions for [`Ir::definer`]; after this, add definitions
+    /// with [`Ir::add_definition`] so the index stays true.
+    pub fn index_definitions(&mut self) {
+        let mut index = BTreeMap::new();
+        for s in &self.stmts {
+            for d in &s.defines {
+                index.entry(d.clone()).or_insert(s.id);
+            }
+        }
+        self.definers = Some(index);
+    }
+
+    /// Statement `id` now also defines `key` (e.g. the trigger that replaces a generated column).
+    pub fn add_definition(&mut self, id: StmtId, key: ObjKey) {
+        if let Some(index) = &mut self.definers {
+            let first = index.entry(key.clone()).or_insert(id);
+            *first = (*first).min(id);
+        }
+        self.stmts[id].defines.push(key);
     }
 }

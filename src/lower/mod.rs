@@ -7,6 +7,7 @@ pub mod refs;
 
 use crate::diagnostic::Diagnostic;
 use pg_query::protobuf::node::Node as N;
+use rayon::prelude::*;
 
 use crate::ir::{Detail, Ir, Session, Stmt};
 use crate::parse::Parsed;
@@ -15,15 +16,40 @@ use crate::source::{FileId, SourceFile, Span};
 
 pub use classify::constraint_view;
 
-/// Lower one file's pieces into `ir`. `parsed` holds one entry per `Statement` piece, in order.
-pub fn lower_file(
-    ir: &mut Ir,
-    file: FileId,
-    src: &SourceFile,
-    scan: &Scan,
-    parsed: Vec<Parsed>,
-    diags: &mut Vec<Diagnostic>,
-) {
+/// Statements parsed and lowered at a time: parse trees cost about 70 times their text, so a
+/// file's trees are never all held at once; a chunk is enough work to spread over the cores.
+pub const CHUNK: usize = 2048;
+
+/// One statement of a chunk: its parse, DML facts and (for a parsed statement) what it defines
+/// and needs, classified under `schema`.
+struct Lowered {
+    parsed: Parsed,
+    facts: Option<Box<crate::ir::dml::DmlFacts>>,
+    classified: Option<classify::Facts>,
+    schema: String,
+}
+
+/// Parse, extract and classify `texts` in parallel, assuming `schema` throughout; the caller
+/// classifies again the statements that follow a change of `search_path` inside the chunk.
+fn lower_chunk(texts: &[&str], schema: &str) -> Vec<Lowered> {
+    let parsed = crate::parse::parse_all(texts);
+    let facts = dml::facts_all(&parsed, texts);
+    parsed
+        .into_par_iter()
+        .zip(facts)
+        .zip(texts.par_iter())
+        .map(|((parsed, facts), text)| {
+            let classified = match &parsed {
+                Parsed::Ok(node) => Some(classify::classify(node, schema, text)),
+                Parsed::Err { .. } => None,
+            };
+            Lowered { parsed, facts, classified, schema: schema.to_string() }
+        })
+        .collect()
+}
+
+/// Lower one file's pieces into `ir`, parsing its statements chunk by chunk ([`CHUNK`]).
+pub fn lower_file(ir: &mut Ir, file: FileId, src: &SourceFile, scan: &Scan, diags: &mut Vec<Diagnostic>) {
     for e in &scan.errors {
         diags.push(
             Diagnostic::error("E001", "scan", e.message.clone())
@@ -33,9 +59,9 @@ pub fn lower_file(
     }
     let texts: Vec<&str> =
         scan.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| src.slice(p.span)).collect();
-    let mut dml_facts = dml::facts_all(&parsed, &texts).into_iter();
+    let mut next_text = 0;
+    let mut chunk = Vec::new().into_iter();
     let first = ir.stmts.len();
-    let mut parsed = parsed.into_iter();
     let mut schema = "public".to_string();
     let mut trivia_start = 0;
     let mut last_copy: Option<usize> = None;
@@ -47,11 +73,24 @@ pub fn lower_file(
             PieceKind::Statement => {
                 let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
                 let text = src.slice(span);
-                let facts = dml_facts.next().flatten();
-                match parsed.next().unwrap_or(Parsed::Err { message: "not parsed".into(), offset: 0 }) {
+                if chunk.len() == 0 && next_text < texts.len() {
+                    let end = (next_text + CHUNK).min(texts.len());
+                    chunk = lower_chunk(&texts[next_text..end], &schema).into_iter();
+                    next_text = end;
+                }
+                let Lowered { parsed, facts, classified, schema: classified_under } = chunk.next().unwrap_or(Lowered {
+                    parsed: Parsed::Err { message: "not parsed".into(), offset: 0 },
+                    facts: None,
+                    classified: None,
+                    schema: String::new(),
+                });
+                match parsed {
                     Parsed::Ok(node) => {
                         st.kind = kind::kind_name(&node);
-                        let f = classify::classify(&node, &schema, text);
+                        let f = match classified {
+                            Some(f) if classified_under == schema => f,
+                            _ => classify::classify(&node, &schema, text),
+                        };
                         st.object = f.object;
                         st.defines = f.defines;
                         st.refs = f.refs;

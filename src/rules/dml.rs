@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::nodes::NodeKind;
+use super::nodes::{NodeKind, Part};
 use crate::ir::dml::{
     CallView, ConstructView, ContextView, CursorView, Fact, LockView, LockingView, SubscriptBase, SystemColumnView,
     TransactionView,
@@ -79,28 +79,30 @@ pub fn skeleton(kind: NodeKind) -> Value {
 }
 
 /// One value per occurrence of the node kind in `stmt`: `(index in stmt.dml.items, value)`.
-pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>) -> Vec<(usize, Value)> {
+pub(crate) fn parts<'a>(
+    kind: NodeKind,
+    stmt: &'a Stmt,
+    tables: &BTreeMap<ObjKey, TableView>,
+) -> Vec<(usize, Vec<(&'static str, Part<'a>)>)> {
     let Some(d) = stmt.dml.as_deref() else { return Vec::new() };
     let mut out = Vec::new();
     for (i, item) in d.items.iter().enumerate() {
-        let context = to_value(&item.context);
-        let v = match (kind, &item.fact) {
-            (NodeKind::Call, Fact::Call(c)) => json!({ "call": to_value(c), "context": context }),
-            (NodeKind::SystemColumn, Fact::SystemColumn(c)) => json!({ "column": to_value(c), "context": context }),
-            (NodeKind::Lock, Fact::Lock(l)) => json!({ "lock": to_value(l), "context": context }),
-            (NodeKind::Transaction, Fact::Transaction(t)) => json!({ "transaction": to_value(t), "context": context }),
-            (NodeKind::SelectLocking, Fact::SelectLocking(l)) => json!({ "locking": to_value(l), "context": context }),
-            (NodeKind::Cursor, Fact::Cursor(c)) => json!({ "cursor": to_value(c), "context": context }),
-            (NodeKind::Construct, Fact::Construct(c)) => {
+        let (name, part): (&'static str, Part<'a>) = match (kind, &item.fact) {
+            (NodeKind::Call, Fact::Call(c)) => ("call", Part::Ref(c)),
+            (NodeKind::SystemColumn, Fact::SystemColumn(c)) => ("column", Part::Ref(c)),
+            (NodeKind::Lock, Fact::Lock(l)) => ("lock", Part::Ref(l)),
+            (NodeKind::Transaction, Fact::Transaction(t)) => ("transaction", Part::Ref(t)),
+            (NodeKind::SelectLocking, Fact::SelectLocking(l)) => ("locking", Part::Ref(l)),
+            (NodeKind::Cursor, Fact::Cursor(c)) => ("cursor", Part::Ref(c)),
+            (NodeKind::Construct, Fact::Construct(c)) if c.kind == "subscript" => {
                 let mut c = c.clone();
-                if c.kind == "subscript" {
-                    c.jsonb = is_jsonb(&c.base, &d.search_path, tables);
-                }
-                json!({ "construct": to_value(&c), "context": context })
+                c.jsonb = is_jsonb(&c.base, &d.search_path, tables);
+                ("construct", Part::Owned(Box::new(c)))
             }
+            (NodeKind::Construct, Fact::Construct(c)) => ("construct", Part::Ref(c)),
             _ => continue,
         };
-        out.push((i, v));
+        out.push((i, vec![(name, part), ("context", Part::Ref(&item.context))]));
     }
     out
 }

@@ -210,6 +210,34 @@ pub fn check(expr: &Expr, skeleton: &Value) -> Result<(), ExprError> {
     }
 }
 
+/// The values `path` must have for `expr` to hold, when the expression says so plainly
+/// (`path == "x"`, `path in ["x", "y"]`, in a conjunct or in every branch of an `or`); `None`
+/// when any value might do. Lets a rule skip statements without evaluating it on them.
+pub fn required_values(expr: &Expr, path: &[&str]) -> Option<Vec<Value>> {
+    let is_path = |e: &Expr| matches!(e, Expr::Path(p, _) if p.iter().map(String::as_str).eq(path.iter().copied()));
+    match expr {
+        Expr::Cmp(a, CmpOp::Eq, b) => match (a.as_ref(), b.as_ref()) {
+            (p, Expr::Lit(v)) | (Expr::Lit(v), p) if is_path(p) => Some(vec![v.clone()]),
+            _ => None,
+        },
+        Expr::Cmp(a, CmpOp::In, b) if is_path(a) => match b.as_ref() {
+            Expr::List(items) => {
+                items.iter().map(|i| if let Expr::Lit(v) = i { Some(v.clone()) } else { None }).collect()
+            }
+            _ => None,
+        },
+        Expr::And(v) => v.iter().find_map(|e| required_values(e, path)),
+        Expr::Or(v) => {
+            let mut all = Vec::new();
+            for e in v {
+                all.extend(required_values(e, path)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
+}
+
 pub fn truthy(v: &Value) -> bool {
     match v {
         Value::Null => false,
@@ -221,14 +249,41 @@ pub fn truthy(v: &Value) -> bool {
     }
 }
 
-pub fn eval(expr: &Expr, ctx: &Value) -> Value {
+/// What an expression reads its paths from: a JSON value (tests, skeletons) or a rule node
+/// borrowed from the IR (`nodes::Node`), which serialises only the fields a path names.
+pub trait Ctx {
+    fn get(&self, path: &[String]) -> Option<Value>;
+}
+
+impl Ctx for Value {
+    fn get(&self, path: &[String]) -> Option<Value> {
+        lookup(self, path).cloned()
+    }
+}
+
+pub fn eval(expr: &Expr, ctx: &dyn Ctx) -> Value {
     match expr {
         Expr::Or(v) => Value::Bool(v.iter().any(|e| truthy(&eval(e, ctx)))),
         Expr::And(v) => Value::Bool(v.iter().all(|e| truthy(&eval(e, ctx)))),
         Expr::Not(e) => Value::Bool(!truthy(&eval(e, ctx))),
         Expr::Lit(v) => v.clone(),
         Expr::List(v) => Value::Array(v.iter().map(|e| eval(e, ctx)).collect()),
-        Expr::Path(parts, _) => lookup(ctx, parts).cloned().unwrap_or(Value::Null),
+        Expr::Path(parts, _) => ctx.get(parts).unwrap_or(Value::Null),
+        // Literal lists and literals compare in place: cloning them per statement was most of
+        // the cost of evaluating a rule.
+        Expr::Cmp(a, op @ (CmpOp::In | CmpOp::NotIn), b) if matches!(b.as_ref(), Expr::List(_)) => {
+            let Expr::List(items) = b.as_ref() else { unreachable!() };
+            let a = eval(a, ctx);
+            let found = items.iter().any(|i| match i {
+                Expr::Lit(v) => equal(&a, v),
+                e => equal(&a, &eval(e, ctx)),
+            });
+            Value::Bool(found == (*op == CmpOp::In))
+        }
+        Expr::Cmp(a, op @ (CmpOp::Eq | CmpOp::Ne), b) if matches!(b.as_ref(), Expr::Lit(_)) => {
+            let Expr::Lit(v) = b.as_ref() else { unreachable!() };
+            Value::Bool(equal(&eval(a, ctx), v) == (*op == CmpOp::Eq))
+        }
         Expr::Cmp(a, op, b) => {
             let (a, b) = (eval(a, ctx), eval(b, ctx));
             Value::Bool(match op {
@@ -312,6 +367,17 @@ fn order(a: &Value, b: &Value) -> Option<std::cmp::Ordering> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn required_values_of_plain_conditions() {
+        let req = |src: &str| required_values(&parse(src).unwrap(), &["statement", "kind"]);
+        assert_eq!(req(r#"statement.kind == "reindex""#), Some(vec![json!("reindex")]));
+        assert_eq!(req(r#"options.no_owner and statement.kind in ["a", "b"]"#), Some(vec![json!("a"), json!("b")]));
+        assert_eq!(req(r#"statement.kind == "a" or statement.kind == "b""#), Some(vec![json!("a"), json!("b")]));
+        assert_eq!(req(r#"statement.kind == "a" or options.no_owner"#), None);
+        assert_eq!(req(r#"not statement.kind == "a""#), None);
+        assert_eq!(req(r#"statement.kind != "a""#), None);
+    }
     use serde_json::json;
 
     fn ev(src: &str, ctx: &Value) -> bool {

@@ -9,6 +9,7 @@ pub mod expr;
 pub mod harness;
 pub mod model;
 pub mod nodes;
+mod pick;
 pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::ir::{Fate, Ir};
+use crate::ir::{Fate, Ir, Stmt, StmtId};
 use crate::source::SourceFile;
 pub use actions::{Action, DeferCategory};
 use expr::Expr;
@@ -277,6 +278,10 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
     })
 }
 
+fn matches(rule: &Rule, node: &nodes::Node) -> bool {
+    rule.condition.as_ref().is_none_or(|c| expr::truthy(&expr::eval(c, node)))
+}
+
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or(s).to_string()
 }
@@ -341,78 +346,94 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
         shard_hints: opts.shard_hints,
     };
     let rules: Vec<&Rule> = pack.rules.iter().filter(|r| r.enabled(opts, target_index)).collect();
-    // A statement's node values depend on the input only (not on other rules' rewrites), so
-    // each node kind's values are built once, in parallel, and shared by its rules.
-    let tables = nodes::tables(ir);
-    let mut cache: BTreeMap<NodeKind, Vec<Vec<(usize, Value)>>> = BTreeMap::new();
-    for rule in &rules {
-        cache
-            .entry(rule.node)
-            .or_insert_with(|| ir.stmts.par_iter().map(|s| nodes::values(rule.node, s, &tables, &node_env)).collect());
-    }
+    // A statement's node values depend on the input only (not on other rules' rewrites): each
+    // rule is evaluated over all statements in parallel, then its matches are acted on in order.
+    ir.index_definitions();
+    let facts = nodes::Facts::new(ir);
+    // Statements that have nodes of a kind, found once per kind.
+    let mut candidates: BTreeMap<NodeKind, Vec<StmtId>> = BTreeMap::new();
+    let data: Vec<bool> = ir.stmts.iter().map(|s| s.is_data).collect();
     for rule in rules {
-        let values_of = &cache[&rule.node];
         // A merged statement still describes the schema (a folded key is still a key): checks
         // see it, and so does `strip` (its text is refreshed where it was folded); other
         // rewrites do not touch it again.
         let strips = matches!(rule.action, Some(Action::Strip(_)));
         let skip = |f: Fate| f == Fate::Dropped || (f == Fate::Merged && rule.action.is_some() && !strips);
-        for id in 0..ir.stmts.len() {
+        let evaluate = |s: &Stmt, item: usize, merged: bool| -> Option<String> {
+            let (_, mut node) =
+                nodes::nodes(rule.node, s, &facts, &node_env, data[s.id]).into_iter().find(|(i, _)| *i == item)?;
+            node.merged = merged;
+            matches(rule, &node).then(|| rule.message.render(&node))
+        };
+        // Most statement rules name the statement kinds they are about: skip the others unseen.
+        let kinds = rule.condition.as_ref().and_then(|c| expr::required_values(c, &["statement", "kind"]));
+        let kind_ok = |s: &Stmt| kinds.as_ref().is_none_or(|k| k.iter().any(|v| v.as_str() == Some(s.kind.as_str())));
+        let ids = candidates.entry(rule.node).or_insert_with(|| {
+            let data = &data;
+            ir.stmts
+                .par_iter()
+                .filter(|s| !nodes::nodes(rule.node, s, &facts, &node_env, data[s.id]).is_empty())
+                .map(|s| s.id)
+                .collect()
+        });
+        let found: Vec<(StmtId, usize, bool, String)> = ids
+            .par_iter()
+            .map(|&id| &ir.stmts[id])
+            .filter(|s| !skip(s.fate) && kind_ok(s))
+            .flat_map_iter(|s| {
+                let merged = s.fate == Fate::Merged;
+                nodes::nodes(rule.node, s, &facts, &node_env, data[s.id]).into_iter().filter_map(
+                    move |(item, mut node)| {
+                        node.merged = merged;
+                        matches(rule, &node).then(|| (s.id, item, merged, rule.message.render(&node)))
+                    },
+                )
+            })
+            .collect();
+        for (id, item, merged, message) in found {
             if skip(ir.stmts[id].fate) {
                 continue;
             }
-            for (item, value) in &values_of[id] {
-                if skip(ir.stmts[id].fate) {
-                    break;
+            // An earlier match of this rule folded the statement: it is seen as merged now.
+            let message = if (ir.stmts[id].fate == Fate::Merged) != merged {
+                match evaluate(&ir.stmts[id], item, !merged) {
+                    Some(m) => m,
+                    None => continue,
                 }
-                let merged_value;
-                let value = if ir.stmts[id].fate == Fate::Merged {
-                    let mut v = value.clone();
-                    v["statement"]["merged"] = Value::Bool(true);
-                    merged_value = v;
-                    &merged_value
-                } else {
-                    value
-                };
-                let item = *item;
-                if let Some(c) = &rule.condition {
-                    if !expr::truthy(&expr::eval(c, value)) {
-                        continue;
-                    }
-                }
-                let file = ir.stmts[id].file;
-                let span = nodes::item_span(rule.node, &ir.stmts[id], item).unwrap_or(ir.stmts[id].span);
-                let message = rule.message.render(value);
-                let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, message.clone()).at(file, span);
-                d.help = rule.help.clone();
-                let Some(action) = &rule.action else {
+            } else {
+                message
+            };
+            let file = ir.stmts[id].file;
+            let span = nodes::item_span(rule.node, &ir.stmts[id], item).unwrap_or(ir.stmts[id].span);
+            let mut d = Diagnostic::new(&rule.code, &rule.id, rule.severity, message.clone()).at(file, span);
+            d.help = rule.help.clone();
+            let Some(action) = &rule.action else {
+                diags.push(d);
+                continue;
+            };
+            let safe = rule.safety == Safety::Safe;
+            if !safe && !opts.unsafe_fixes {
+                d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: false });
+                d.help = Some(format!(
+                    "{}{}this fix changes behaviour; apply it with --unsafe-fixes",
+                    d.help.as_deref().unwrap_or(""),
+                    if d.help.is_some() { "; " } else { "" }
+                ));
+                diags.push(d);
+                continue;
+            }
+            let applied = actions::Applied { code: &rule.code, message: &message, help: rule.help.as_deref() };
+            match actions::apply(action, ir, id, item, &applied, &env) {
+                Ok(true) => {
+                    d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: true });
                     diags.push(d);
-                    continue;
-                };
-                let safe = rule.safety == Safety::Safe;
-                if !safe && !opts.unsafe_fixes {
-                    d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: false });
-                    d.help = Some(format!(
-                        "{}{}this fix changes behaviour; apply it with --unsafe-fixes",
-                        d.help.as_deref().unwrap_or(""),
-                        if d.help.is_some() { "; " } else { "" }
-                    ));
-                    diags.push(d);
-                    continue;
                 }
-                let applied = actions::Applied { code: &rule.code, message: &message, help: rule.help.as_deref() };
-                match actions::apply(action, ir, id, item, &applied, &env) {
-                    Ok(true) => {
-                        d.fix = Some(Fix { description: rule.summary.clone(), safe, applied: true });
-                        diags.push(d);
-                    }
-                    Ok(false) => {}
-                    Err(why) => {
-                        // The statement loads as written, but the rewrite's reason stands.
-                        d.severity = Severity::Warning.max(rule.severity);
-                        d.message = format!("{}: not applied, {why}", rule.summary);
-                        diags.push(d);
-                    }
+                Ok(false) => {}
+                Err(why) => {
+                    // The statement loads as written, but the rewrite's reason stands.
+                    d.severity = Severity::Warning.max(rule.severity);
+                    d.message = format!("{}: not applied, {why}", rule.summary);
+                    diags.push(d);
                 }
             }
         }

@@ -7,6 +7,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use rayon::prelude::*;
+
+use super::expr::lookup;
+use super::pick;
+
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, Stmt,
     TableView, TriggerView, ViewView,
@@ -205,27 +210,146 @@ fn roles(stmt: &Stmt) -> Vec<String> {
     stmt.roles.clone()
 }
 
-/// The node's values for `stmt`: one per item (`(item index, value)`), none when the
-/// statement is not of that kind.
-pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>, env: &Env) -> Vec<(usize, Value)> {
-    let table_of = |key: &ObjKey| tables.get(key).map(slim).unwrap_or(Value::Null);
+/// A rule node: its parts borrowed from the IR (or built for it), read field by field, so
+/// evaluating a rule costs what its condition reads rather than a serialisation of every view.
+pub struct Node<'a> {
+    parts: Vec<(&'static str, Part<'a>)>,
+    stmt: &'a Stmt,
+    /// `statement.data` as the input has it.
+    data: bool,
+    /// `statement.merged`: folded into another statement by an earlier rule.
+    pub merged: bool,
+    env: &'a Env,
+}
+
+/// Anything a path can be read from, field by field.
+pub(crate) trait Pick {
+    fn pick(&self, path: &[String]) -> Option<Value>;
+}
+
+impl<T: Serialize> Pick for T {
+    fn pick(&self, path: &[String]) -> Option<Value> {
+        get_in(self, path)
+    }
+}
+
+pub(crate) enum Part<'a> {
+    /// A table: `slim` hides `columns` and `constraints` (item nodes); `None` when the input does
+    /// not define it (the path reads `null`).
+    Table(Option<&'a TableView>, bool),
+    Ref(&'a dyn Pick),
+    Owned(Box<dyn Pick + 'a>),
+    Bool(bool),
+}
+
+/// `path` inside `v`: only the first field is serialised.
+fn get_in<T: Serialize + ?Sized>(v: &T, path: &[String]) -> Option<Value> {
+    match path.split_first() {
+        None => Some(to_value(&v)),
+        Some((first, rest)) => {
+            let f = pick::field(v, first)?;
+            if rest.is_empty() {
+                Some(f)
+            } else {
+                lookup(&f, rest).cloned()
+            }
+        }
+    }
+}
+
+fn get_json(v: Value, rest: &[String]) -> Option<Value> {
+    if rest.is_empty() {
+        Some(v)
+    } else {
+        lookup(&v, rest).cloned()
+    }
+}
+
+impl Part<'_> {
+    fn get(&self, path: &[String]) -> Option<Value> {
+        match self {
+            Part::Table(None, _) => path.is_empty().then_some(Value::Null),
+            Part::Table(Some(t), slim) => match path.first() {
+                None if *slim => Some(self::slim(t)),
+                Some(f) if *slim && (f == "columns" || f == "constraints") => None,
+                _ => get_in(*t, path),
+            },
+            Part::Ref(v) => v.pick(path),
+            Part::Owned(v) => v.pick(path),
+            Part::Bool(b) => path.is_empty().then_some(Value::Bool(*b)),
+        }
+    }
+}
+
+impl Node<'_> {
+    fn statement(&self, path: &[String]) -> Option<Value> {
+        let st = self.stmt;
+        let Some((first, rest)) = path.split_first() else {
+            return Some(to_value(&StatementView {
+                kind: st.kind.clone(),
+                parse_error: st.parse_error,
+                data: self.data,
+                object: st.object.as_ref().map(|o| o.display()),
+                roles: roles(st),
+                options: st.options.clone(),
+                schema_elements: st.schema_elements,
+                merged: self.merged,
+            }));
+        };
+        let v = match first.as_str() {
+            "kind" => Value::String(st.kind.clone()),
+            "parse_error" => Value::Bool(st.parse_error),
+            "data" => Value::Bool(self.data),
+            "object" => st.object.as_ref().map_or(Value::Null, |o| Value::String(o.display())),
+            "roles" => to_value(&st.roles),
+            "options" => to_value(&st.options),
+            "schema_elements" => Value::from(st.schema_elements),
+            "merged" => Value::Bool(self.merged),
+            _ => return None,
+        };
+        get_json(v, rest)
+    }
+}
+
+impl super::expr::Ctx for Node<'_> {
+    fn get(&self, path: &[String]) -> Option<Value> {
+        let (first, rest) = path.split_first()?;
+        match first.as_str() {
+            "statement" => self.statement(rest),
+            "target" => get_json(json!({ "version": self.env.target }), rest),
+            "options" => get_json(
+                json!({
+                    "no_owner": self.env.no_owner,
+                    "no_privileges": self.env.no_privileges,
+                    "shard_hints": self.env.shard_hints,
+                }),
+                rest,
+            ),
+            name => self.parts.iter().find(|(n, _)| *n == name).and_then(|(_, part)| part.get(rest)),
+        }
+    }
+}
+
+/// The nodes of kind `kind` in `stmt`: one per item (`(item index, node)`), none when the
+/// statement is not of that kind. `data` is `statement.data` as the input has it.
+pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env, data: bool) -> Vec<(usize, Node<'a>)> {
+    let tables = &facts.tables;
+    let table_of = |key: &ObjKey| Part::Table(tables.get(key), true);
     let rel = |schema: &str, name: &str| ObjKey::relation(schema, name);
-    let mut out: Vec<(usize, Value)> = match (kind, &stmt.detail) {
+    let node = |parts: Vec<(&'static str, Part<'a>)>| Node { parts, stmt, data, merged: false, env };
+    match (kind, &stmt.detail) {
         (NodeKind::AddConstraint, Detail::AddConstraint { table, only, constraint, single_command }) => vec![(
             0,
-            json!({
-                "table": table_of(table),
-                "constraint": to_value(&resolve(constraint, tables.get(table), tables)),
-                "only": only,
-                "single_command": single_command,
-            }),
+            node(vec![
+                ("table", table_of(table)),
+                ("constraint", resolved_or(facts, stmt, constraint)),
+                ("only", Part::Bool(*only)),
+                ("single_command", Part::Bool(*single_command)),
+            ]),
         )],
         (NodeKind::AlterCommand, _) if !stmt.commands.is_empty() => {
-            let table = stmt
-                .object
-                .as_ref()
-                .map(|o| table_of(&ObjKey::relation(&o.schema, o.table.as_ref().unwrap_or(&o.name))))
-                .unwrap_or(Value::Null);
+            let table =
+                stmt.object.as_ref().and_then(|o| tables.get(&rel(&o.schema, o.table.as_ref().unwrap_or(&o.name))));
             let only = matches!(&stmt.detail, Detail::AddConstraint { only: true, .. }) || stmt_only(stmt);
             stmt.commands
                 .iter()
@@ -233,12 +357,12 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
                 .map(|(i, c)| {
                     (
                         i,
-                        json!({
-                            "table": table,
-                            "command": to_value(c),
-                            "only": only,
-                            "single_command": stmt.commands.len() == 1,
-                        }),
+                        node(vec![
+                            ("table", Part::Table(table, true)),
+                            ("command", Part::Ref(c)),
+                            ("only", Part::Bool(only)),
+                            ("single_command", Part::Bool(stmt.commands.len() == 1)),
+                        ]),
                     )
                 })
                 .collect()
@@ -246,66 +370,94 @@ pub fn values(kind: NodeKind, stmt: &Stmt, tables: &BTreeMap<ObjKey, TableView>,
         // The table as the whole input describes it (keys added later by ALTER TABLE included).
         (NodeKind::CreateTable, Detail::CreateTable(t)) => {
             let known = stmt.object.as_ref().and_then(|k| tables.get(k)).unwrap_or(t);
-            vec![(0, json!({ "table": to_value(known) }))]
+            vec![(0, node(vec![("table", Part::Table(Some(known), false))]))]
         }
-        (NodeKind::Column, Detail::CreateTable(t)) => {
-            let table = slim(t);
-            t.columns.iter().enumerate().map(|(i, c)| (i, json!({ "table": table, "column": to_value(c) }))).collect()
-        }
-        (NodeKind::Constraint, Detail::CreateTable(t)) => {
-            let table = slim(t);
-            t.constraints
-                .iter()
-                .enumerate()
-                .map(|(i, c)| (i, json!({ "table": table, "constraint": to_value(c) })))
-                .collect()
-        }
+        (NodeKind::Column, Detail::CreateTable(t)) => t
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, node(vec![("table", Part::Table(Some(t), true)), ("column", Part::Ref(c))])))
+            .collect(),
+        (NodeKind::Constraint, Detail::CreateTable(t)) => t
+            .constraints
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i, node(vec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
+            .collect(),
         (NodeKind::Constraint, Detail::AddConstraint { table, constraint, .. }) => {
-            vec![(0, json!({ "table": table_of(table), "constraint": to_value(constraint) }))]
+            vec![(0, node(vec![("table", table_of(table)), ("constraint", Part::Ref(constraint))]))]
         }
         (NodeKind::CreateIndex, Detail::CreateIndex(i)) => {
             let table = tables.get(&rel(&i.schema, &i.table));
-            let mut view = i.clone();
-            if let Some(t) = table {
-                view.column_types = i
-                    .columns
-                    .iter()
-                    .filter_map(|c| t.columns.iter().find(|tc| &tc.name == c))
-                    .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
-                    .collect();
-            }
-            vec![(0, json!({ "index": to_value(&view), "table": table.map(slim).unwrap_or(Value::Null) }))]
+            vec![(0, node(vec![("index", resolved_or(facts, stmt, i)), ("table", Part::Table(table, true))]))]
         }
         (NodeKind::CreateTrigger, Detail::CreateTrigger(t)) => {
-            vec![(0, json!({ "trigger": to_value(t), "table": table_of(&rel(&t.schema, &t.table)) }))]
+            vec![(0, node(vec![("trigger", Part::Ref(t)), ("table", table_of(&rel(&t.schema, &t.table)))]))]
         }
-        (NodeKind::CreateFunction, Detail::CreateFunction(f)) => vec![(0, json!({ "function": to_value(f) }))],
-        (NodeKind::CreateView, Detail::CreateView(v)) => vec![(0, json!({ "view": to_value(v) }))],
-        (NodeKind::CreateSequence, Detail::CreateSequence(s)) => vec![(0, json!({ "sequence": to_value(s) }))],
+        (NodeKind::CreateFunction, Detail::CreateFunction(f)) => vec![(0, node(vec![("function", Part::Ref(f))]))],
+        (NodeKind::CreateView, Detail::CreateView(v)) => vec![(0, node(vec![("view", Part::Ref(v))]))],
+        (NodeKind::CreateSequence, Detail::CreateSequence(s)) => vec![(0, node(vec![("sequence", Part::Ref(s))]))],
         (NodeKind::CreateExtension, Detail::CreateExtension { name }) => {
-            vec![(0, json!({ "extension": to_value(&ExtensionView { name: name.clone() }) }))]
+            vec![(0, node(vec![("extension", Part::Owned(Box::new(ExtensionView { name: name.clone() })))]))]
         }
-        (NodeKind::Statement, _) => vec![(0, json!({}))],
-        (k, _) if super::dml::is_dml(k) => super::dml::values(k, stmt, tables),
+        (NodeKind::Statement, _) => vec![(0, node(Vec::new()))],
+        (k, _) if super::dml::is_dml(k) => {
+            super::dml::parts(k, stmt, tables).into_iter().map(|(i, parts)| (i, node(parts))).collect()
+        }
         _ => Vec::new(),
-    };
-    let statement = to_value(&StatementView {
-        kind: stmt.kind.clone(),
-        parse_error: stmt.parse_error,
-        data: stmt.is_data,
-        object: stmt.object.as_ref().map(|o| o.display()),
-        roles: roles(stmt),
-        options: stmt.options.clone(),
-        schema_elements: stmt.schema_elements,
-        merged: false,
-    });
-    for (_, v) in out.iter_mut() {
-        v["statement"] = statement.clone();
-        v["target"] = json!({ "version": env.target });
-        v["options"] =
-            json!({ "no_owner": env.no_owner, "no_privileges": env.no_privileges, "shard_hints": env.shard_hints });
     }
-    out
+}
+
+/// What rules see beyond a statement's own views, built once per compile: the tables by key,
+/// and the constraint and index views completed from other statements.
+pub struct Facts {
+    pub tables: BTreeMap<ObjKey, TableView>,
+    resolved: Vec<Resolved>,
+}
+
+enum Resolved {
+    None,
+    Constraint(ConstraintView),
+    Index(IndexView),
+}
+
+impl Facts {
+    pub fn new(ir: &Ir) -> Facts {
+        let tables = self::tables(ir);
+        let resolved = ir
+            .stmts
+            .par_iter()
+            .map(|s| match &s.detail {
+                Detail::AddConstraint { table, constraint, .. } => {
+                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables))
+                }
+                Detail::CreateIndex(i) => match tables.get(&ObjKey::relation(&i.schema, &i.table)) {
+                    Some(t) => {
+                        let mut view = i.clone();
+                        view.column_types = i
+                            .columns
+                            .iter()
+                            .filter_map(|c| t.columns.iter().find(|tc| &tc.name == c))
+                            .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
+                            .collect();
+                        Resolved::Index(view)
+                    }
+                    None => Resolved::None,
+                },
+                _ => Resolved::None,
+            })
+            .collect();
+        Facts { tables, resolved }
+    }
+}
+
+/// The completed view of `stmt` when [`Facts`] has one, else `own`.
+fn resolved_or<'a, T: Serialize>(facts: &'a Facts, stmt: &Stmt, own: &'a T) -> Part<'a> {
+    match facts.resolved.get(stmt.id) {
+        Some(Resolved::Constraint(c)) => Part::Ref(c),
+        Some(Resolved::Index(i)) => Part::Ref(i),
+        _ => Part::Ref(own),
+    }
 }
 
 /// Fill in what a constraint's facts need from other statements: its key columns' types and

@@ -4,7 +4,7 @@ use pest::Parser;
 use pest_derive::Parser;
 use serde_json::Value;
 
-use super::expr::{lookup, ExprError};
+use super::expr::ExprError;
 
 #[derive(Parser)]
 #[grammar = "../grammar/template.pest"]
@@ -60,13 +60,13 @@ impl Template {
         Ok(())
     }
 
-    pub fn render(&self, ctx: &Value) -> String {
+    pub fn render(&self, ctx: &dyn super::expr::Ctx) -> String {
         let mut out = String::new();
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Path(p, _) => match lookup(ctx, p) {
-                    Some(Value::String(s)) => out.push_str(s),
+                Part::Path(p, _) => match ctx.get(p) {
+                    Some(Value::String(s)) => out.push_str(&s),
                     Some(Value::Array(a)) => {
                         let items: Vec<String> =
                             a.iter().map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).collect();

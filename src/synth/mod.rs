@@ -16,11 +16,13 @@
 mod data;
 mod ddl;
 mod model;
+mod queries;
 mod rng;
 
 use std::io;
 
 pub use model::ROLES;
+pub use queries::queries;
 
 /// What to generate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

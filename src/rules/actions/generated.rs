@@ -96,8 +96,8 @@ pub fn generated_to_trigger(
     s.appended.push(appended);
     s.fate = Fate::Rewritten;
     s.add_code(a.code);
-    s.defines.push(ObjKey::new(ObjKind::Function, &schema, &fname));
-    s.defines.push(ObjKey::on_table(ObjKind::Trigger, &schema, &table, &fname));
+    ir.add_definition(id, ObjKey::new(ObjKind::Function, &schema, &fname));
+    ir.add_definition(id, ObjKey::on_table(ObjKind::Trigger, &schema, &table, &fname));
     record_change(ir, id, ObjectKind::Column, &column, Some(&table), a);
     let _ = Span::default();
     Ok(true)

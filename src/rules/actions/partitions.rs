@@ -88,10 +88,13 @@ pub fn partition_triggers(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionEnv)
     s.edits.push(Edit { span: crate::source::Span::new(base, base + text.len()), insert: out });
     s.fate = Fate::Rewritten;
     s.add_code(a.code);
-    for p in &parts {
-        let (ps, pn) = p.split_once('.').unwrap_or(("public", p));
-        s.defines.push(ObjKey::on_table(ObjKind::Trigger, ps, pn, &name));
-    }
+    let keys: Vec<ObjKey> = parts
+        .iter()
+        .map(|p| {
+            let (ps, pn) = p.split_once('.').unwrap_or(("public", p));
+            ObjKey::on_table(ObjKind::Trigger, ps, pn, &name)
+        })
+        .collect();
     s.changes.push(ManifestChange {
         kind: ObjectKind::Trigger,
         schema: Some(schema),
@@ -101,5 +104,8 @@ pub fn partition_triggers(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionEnv)
         codes: vec![a.code.to_string()],
         detail: format!("created on each of {} partitions instead", parts.len()),
     });
+    for k in keys {
+        ir.add_definition(id, k);
+    }
     Ok(true)
 }
