@@ -7,6 +7,7 @@ use crate::ir::{Fate, Ir, Phase};
 use crate::manifest::{self, Manifest};
 use crate::order::{self, Order};
 use crate::parse;
+use crate::progress::{Progress, Silent};
 use crate::report::{self, Report};
 use crate::rules::{self, ApplyOptions, RulePack};
 use crate::scan::{self, PieceKind, Scan};
@@ -137,6 +138,16 @@ pub fn compile(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> 
 /// them with [`Compilation::emitter`] rather than hold them (the CLI: a dump's data can be far
 /// larger than the memory one should need to copy it).
 pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOptions) -> Compilation {
+    compile_with_progress(files, pack, opts, &Silent)
+}
+
+/// [`compile_unemitted`], reporting each stage's progress to `progress`.
+pub fn compile_with_progress(
+    files: Vec<SourceFile>,
+    pack: &RulePack,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut times = StageTimes::default();
     let mut clock = Instant::now();
@@ -147,6 +158,8 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
     };
     let scans: Vec<Scan> = files.iter().map(|f| scan::scan(&f.text)).collect();
     lap(&mut times.scan);
+    let statements = scans.iter().flat_map(|s| &s.pieces).filter(|p| p.kind == PieceKind::Statement).count();
+    progress.stage("parsing", statements as u64);
     let mut ir = Ir::default();
     for (id, (f, s)) in files.iter().zip(&scans).enumerate() {
         if f.text.trim().is_empty() {
@@ -156,7 +169,7 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
                     .with_help("check that the right file was given (pg_dump writes to stdout unless -f is set)"),
             );
         }
-        crate::lower::lower_file(&mut ir, id, f, s, &mut diagnostics);
+        crate::lower::lower_file(&mut ir, id, f, s, &mut diagnostics, progress);
     }
     crate::lower::finish(&mut ir);
     for st in ir.stmts.iter().filter(|s| s.span.len() > parse::LARGE_STATEMENT && !s.parse_error && s.kind == "insert")
@@ -175,10 +188,11 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
         );
     }
     lap(&mut times.parse_lower);
-    diagnostics.extend(rules::apply(pack, &mut ir, &files, opts));
+    diagnostics.extend(rules::apply(pack, &mut ir, &files, opts, progress));
     lap(&mut times.rules);
     diagnostics.extend(check_rewrites(&mut ir, &files));
     lap(&mut times.check);
+    progress.stage("ordering", 0);
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
     diagnostics.sort_by(|a, b| {
@@ -196,33 +210,44 @@ pub fn compile_unemitted(files: Vec<SourceFile>, pack: &RulePack, opts: &ApplyOp
 /// Every rewritten statement must still parse; if one does not, its rewrite is undone (and what
 /// was merged into it is emitted on its own again), so a rule bug cannot break the output.
 fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
+    use rayon::prelude::*;
     let mut diags = Vec::new();
-    for id in 0..ir.stmts.len() {
-        if ir.stmts[id].fate != Fate::Rewritten || ir.stmts[id].target_syntax {
-            continue;
+    // Re-parse in parallel; undo sequentially, in statement order.
+    let failed: Vec<(usize, String)> = ir
+        .stmts
+        .par_iter()
+        .filter(|s| s.fate == Fate::Rewritten && !s.target_syntax)
+        .filter_map(|s| {
+            // A rewrite may emit several statements (e.g. a table plus the trigger that replaces
+            // its generated column): all of them must parse.
+            // The raw parser alone (no parse tree handed back) is enough to know it parses.
+            let text = emit::statement_text(s, files);
+            pg_query::split_with_parser(&text).err().map(|e| (s.id, e.to_string()))
+        })
+        .collect();
+    for (id, message) in failed {
+        let s = &mut ir.stmts[id];
+        s.edits.clear();
+        s.appended.clear();
+        s.fate = Fate::Verbatim;
+        let codes = std::mem::take(&mut s.codes).join(", ");
+        let (file, span) = (s.file, s.span);
+        for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
+            m.fate = Fate::Verbatim;
+            m.merged_into = None;
+            m.phase = Phase::PreData;
         }
-        let text = emit::statement_text(&ir.stmts[id], files);
-        // A rewrite may emit several statements (e.g. a table plus the trigger that replaces
-        // its generated column): all of them must parse.
-        if let Err(e) = pg_query::parse(&text, 0) {
-            let message = e.to_string();
-            let s = &mut ir.stmts[id];
-            s.edits.clear();
-            s.appended.clear();
-            s.fate = Fate::Verbatim;
-            let codes = std::mem::take(&mut s.codes).join(", ");
-            let (file, span) = (s.file, s.span);
-            for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
-                m.fate = Fate::Verbatim;
-                m.merged_into = None;
-                m.phase = Phase::PreData;
-            }
-            diags.push(
-                Diagnostic::error("E900", "rules", format!("rewrite by {codes} produced SQL that does not parse ({message}); the statement is kept as written"))
-                    .at(file, span)
-                    .with_help("this is a bug in a rule; please report it with the statement"),
-            );
-        }
+        diags.push(
+            Diagnostic::error(
+                "E900",
+                "rules",
+                format!(
+                    "rewrite by {codes} produced SQL that does not parse ({message}); the statement is kept as written"
+                ),
+            )
+            .at(file, span)
+            .with_help("this is a bug in a rule; please report it with the statement"),
+        );
     }
     diags
 }

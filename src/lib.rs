@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod order;
 pub mod parse;
 pub mod pgss;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -1,5 +1,6 @@
 //! The `pg2znb` command line. The only place that reads files, prints and exits.
 
+mod bar;
 mod bench;
 mod cli;
 mod interrupt;
@@ -14,7 +15,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 
 use cli::{Cli, Command, CompileArgs, Format, RulesCommand};
-use pg2znb::compile::{compile_unemitted, Compilation};
+use pg2znb::compile::{compile_with_progress, Compilation};
 use pg2znb::config::{self, Config, Settings};
 use pg2znb::diagnostic::Severity;
 use pg2znb::emit::ScriptKind;
@@ -216,8 +217,12 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let opts = apply_options(&args, &settings, &pack)?;
     let files = read_inputs(&args.inputs, args.stdin_filename.as_deref())?;
     output::prepare_out_dir(&args.out, args.force)?;
-    let c = compile_unemitted(files, &pack, &opts);
-    write_outputs(&args.out, &c)?;
+    let bar = bar::Bar::new();
+    let c = compile_with_progress(files, &pack, &opts, &bar);
+    bar.message("writing");
+    let written = write_outputs(&args.out, &c);
+    bar.finish();
+    written?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match format {
         RenderFormat::Human => {
@@ -296,7 +301,9 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
         },
         fix: args.fix,
     };
-    let r = lint::lint(files, queries, &pack, &opts);
+    let bar = bar::Bar::new();
+    let r = lint::lint_with_progress(files, queries, &pack, &opts, &bar);
+    bar.finish();
     if let Some(fixed) = &r.fixed {
         for (id, text) in fixed {
             let name = &r.files[*id].name;

@@ -5,7 +5,7 @@
 //! that need them, triggers last) and then by source position.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 use petgraph::graph::{DiGraph, NodeIndex};
 
@@ -67,12 +67,17 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
                 dropped_defs.entry(d).or_insert(s.id);
             }
         }
+        if dropped_defs.is_empty() {
+            break;
+        }
+        // Definitions still loaded (e.g. CREATE OR REPLACE, or a merged copy).
+        let alive: BTreeSet<&ObjKey> =
+            ir.stmts.iter().filter(|o| o.fate != Fate::Dropped).flat_map(|o| &o.defines).collect();
         let mut newly: Vec<(StmtId, StmtId, ObjKey)> = Vec::new();
         for s in ir.stmts.iter().filter(|s| s.fate != Fate::Dropped) {
-            // Still defined elsewhere (e.g. CREATE OR REPLACE, or a merged copy): not missing.
+            // Still defined elsewhere: not missing.
             if let Some((r, &by)) = s.refs.iter().find_map(|r| dropped_defs.get_key_value(r)) {
-                let alive = ir.stmts.iter().any(|o| o.fate != Fate::Dropped && o.defines.contains(r));
-                if !alive {
+                if !alive.contains(r) {
                     newly.push((s.id, by, (*r).clone()));
                 }
             }
@@ -230,10 +235,14 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     let mut out = Order::default();
     for phase in Phase::ALL {
         let members: Vec<NodeIndex> = graph.node_indices().filter(|&ix| ir.stmts[graph[ix]].phase == phase).collect();
-        let mut indegree: BTreeMap<NodeIndex, usize> = members.iter().map(|&m| (m, 0)).collect();
+        // In-degree within the phase, by node index (`None`: not in this phase, or placed).
+        let mut indegree: Vec<Option<usize>> = vec![None; graph.node_count()];
+        for &m in &members {
+            indegree[m.index()] = Some(0);
+        }
         for &m in &members {
             for nb in graph.neighbors(m) {
-                if let Some(d) = indegree.get_mut(&nb) {
+                if let Some(d) = indegree[nb.index()].as_mut() {
                     *d += 1;
                 }
             }
@@ -242,7 +251,8 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             let s = &ir.stmts[graph[ix]];
             Reverse((priority(ir, s.id), s.file, s.span.start, ix))
         };
-        let mut ready: BinaryHeap<_> = indegree.iter().filter(|(_, &d)| d == 0).map(|(&m, _)| key(m)).collect();
+        let mut ready: BinaryHeap<_> =
+            members.iter().filter(|m| indegree[m.index()] == Some(0)).map(|&m| key(m)).collect();
         let list = match phase {
             Phase::PreData => &mut out.pre_data,
             Phase::Data => &mut out.data,
@@ -250,9 +260,9 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
         };
         while let Some(Reverse((_, _, _, ix))) = ready.pop() {
             list.push(graph[ix]);
-            indegree.remove(&ix);
+            indegree[ix.index()] = None;
             for nb in graph.neighbors(ix) {
-                if let Some(d) = indegree.get_mut(&nb) {
+                if let Some(d) = indegree[nb.index()].as_mut() {
                     *d -= 1;
                     if *d == 0 {
                         ready.push(key(nb));
@@ -260,9 +270,10 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
                 }
             }
         }
-        if !indegree.is_empty() {
+        if indegree.iter().any(Option::is_some) {
             // A cycle: name every member, then fall back to source order for them.
-            let mut rest: Vec<StmtId> = indegree.keys().map(|&ix| graph[ix]).collect();
+            let mut rest: Vec<StmtId> =
+                members.iter().filter(|m| indegree[m.index()].is_some()).map(|&ix| graph[ix]).collect();
             rest.sort_by_key(|&id| (ir.stmts[id].file, ir.stmts[id].span.start));
             let names: Vec<String> = rest
                 .iter()

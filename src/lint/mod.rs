@@ -16,7 +16,6 @@ mod suppress;
 
 use std::collections::BTreeSet;
 
-use crate::compile::compile;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::Fate;
 use crate::rules::{dml::is_dml, ApplyOptions, RulePack};
@@ -90,6 +89,17 @@ pub fn application_pack(pack: &RulePack) -> RulePack {
 
 /// Lint `files` and `queries` with the application rules of `pack`.
 pub fn lint(files: Vec<SourceFile>, queries: Vec<Query>, pack: &RulePack, opts: &LintOptions) -> LintResult {
+    lint_with_progress(files, queries, pack, opts, &crate::progress::Silent)
+}
+
+/// [`lint`], reporting progress to `progress`.
+pub fn lint_with_progress(
+    files: Vec<SourceFile>,
+    queries: Vec<Query>,
+    pack: &RulePack,
+    opts: &LintOptions,
+    progress: &dyn crate::progress::Progress,
+) -> LintResult {
     let inputs = files.len();
     let originals: Vec<SourceFile> =
         files.into_iter().chain(queries.iter().map(|q| SourceFile::new(q.origin.clone(), q.text.clone()))).collect();
@@ -103,7 +113,7 @@ pub fn lint(files: Vec<SourceFile>, queries: Vec<Query>, pack: &RulePack, opts: 
         })
         .collect();
     let app = application_pack(pack);
-    let mut c = compile(prepared, &app, &opts.apply);
+    let mut c = crate::compile::compile_with_progress(prepared, &app, &opts.apply, progress);
 
     // A rewrite of a statement with substituted parameters would print the substitutes: undo it.
     let mut reverted: BTreeSet<(FileId, usize)> = BTreeSet::new();

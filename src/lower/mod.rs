@@ -49,7 +49,14 @@ fn lower_chunk(texts: &[&str], schema: &str) -> Vec<Lowered> {
 }
 
 /// Lower one file's pieces into `ir`, parsing its statements chunk by chunk ([`CHUNK`]).
-pub fn lower_file(ir: &mut Ir, file: FileId, src: &SourceFile, scan: &Scan, diags: &mut Vec<Diagnostic>) {
+pub fn lower_file(
+    ir: &mut Ir,
+    file: FileId,
+    src: &SourceFile,
+    scan: &Scan,
+    diags: &mut Vec<Diagnostic>,
+    progress: &dyn crate::progress::Progress,
+) {
     for e in &scan.errors {
         diags.push(
             Diagnostic::error("E001", "scan", e.message.clone())
@@ -76,6 +83,7 @@ pub fn lower_file(ir: &mut Ir, file: FileId, src: &SourceFile, scan: &Scan, diag
                 if chunk.len() == 0 && next_text < texts.len() {
                     let end = (next_text + CHUNK).min(texts.len());
                     chunk = lower_chunk(&texts[next_text..end], &schema).into_iter();
+                    progress.advance((end - next_text) as u64);
                     next_text = end;
                 }
                 let Lowered { parsed, facts, classified, schema: classified_under } = chunk.next().unwrap_or(Lowered {

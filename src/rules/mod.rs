@@ -335,7 +335,13 @@ impl Rule {
 }
 
 /// Run every enabled rule over the IR, in code order, statement by statement.
-pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOptions) -> Vec<Diagnostic> {
+pub fn apply(
+    pack: &RulePack,
+    ir: &mut Ir,
+    files: &[SourceFile],
+    opts: &ApplyOptions,
+    progress: &dyn crate::progress::Progress,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let target_index = pack.targets.index(&opts.target);
     let env = actions::ActionEnv { files, defer: &opts.defer };
@@ -346,6 +352,7 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
         shard_hints: opts.shard_hints,
     };
     let rules: Vec<&Rule> = pack.rules.iter().filter(|r| r.enabled(opts, target_index)).collect();
+    progress.stage("applying rules", rules.len() as u64);
     // A statement's node values depend on the input only (not on other rules' rewrites): each
     // rule is evaluated over all statements in parallel, then its matches are acted on in order.
     ir.index_definitions();
@@ -354,6 +361,7 @@ pub fn apply(pack: &RulePack, ir: &mut Ir, files: &[SourceFile], opts: &ApplyOpt
     let mut candidates: BTreeMap<NodeKind, Vec<StmtId>> = BTreeMap::new();
     let data: Vec<bool> = ir.stmts.iter().map(|s| s.is_data).collect();
     for rule in rules {
+        progress.advance(1);
         // A merged statement still describes the schema (a folded key is still a key): checks
         // see it, and so does `strip` (its text is refreshed where it was folded); other
         // rewrites do not touch it again.
