@@ -6,13 +6,14 @@
 //! - [`rows`]: exact or estimated row counts. [`sequences`]: sequence positions on the target.
 //! - [`report`]: [`VerifyReport`], rendered as a human summary or JSON.
 //! - [`normalize`]: the spelling normalizations applied before comparing definitions.
+//! - [`tls`]: libpq's `sslmode`, `sslrootcert`, `sslcert` and `sslkey`, over OpenSSL.
 //!
 //! [`run`] does all of it; the CLI prints the report and exits with [`VerifyReport::exit_code`]
 //! (0 no unexpected difference, 1 unexpected differences) or, on error, with
 //! [`VerifyError::exit_code`] (2).
 //!
-//! TLS is not supported: `sslmode=disable`, `allow` and `prefer` connect without TLS;
-//! `require`, `verify-ca` and `verify-full` give [`VerifyError::TlsUnsupported`].
+//! Connections use TLS as libpq does: `sslmode=prefer` by default, `require`, `verify-ca` and
+//! `verify-full` with the certificate checks [`tls`] describes; `PGSSLMODE` and friends apply.
 
 pub mod catalog;
 pub mod diff;
@@ -20,6 +21,7 @@ pub mod normalize;
 pub mod report;
 pub mod rows;
 pub mod sequences;
+pub mod tls;
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -30,6 +32,7 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use postgres::config::Host;
 use postgres::{Client, Config, NoTls};
+use tls::Tls;
 
 pub use catalog::{snapshot, Catalog, QualName};
 pub use diff::{compare, Comparison, Difference, Problem};
@@ -41,7 +44,8 @@ use crate::manifest::{Manifest, ObjectKind, MANIFEST_FORMAT};
 /// What `pg2znb verify` was asked to do.
 #[derive(Clone, Debug, Default)]
 pub struct VerifyOptions {
-    /// libpq-style URL (`postgresql://user:pw@host:port/db?sslmode=disable`) or `key=value` string.
+    /// libpq-style URL (`postgresql://user:pw@host:port/db?sslmode=verify-full&sslrootcert=ca.pem`) or
+    /// `key=value` string.
     pub source: String,
     pub target: String,
     /// Parsed `manifest.json` (see [`parse_manifest`]); its changes make differences expected.
@@ -75,11 +79,6 @@ impl fmt::Display for Side {
 pub enum VerifyError {
     #[error("{origin}invalid connection string: {message}")]
     Url { origin: String, message: String },
-    #[error(
-        "{origin}sslmode={mode} requires TLS, which this build of pg2znb does not support; \
-         use sslmode=disable or sslmode=prefer"
-    )]
-    TlsUnsupported { origin: String, mode: String },
     #[error("{origin}cannot connect: {message}")]
     Connect { origin: String, message: String },
     #[error("{origin}{context} failed: {message}")]
@@ -101,7 +100,6 @@ impl VerifyError {
     fn at(mut self, side: Side, endpoint: &str) -> Self {
         let o = match &mut self {
             VerifyError::Url { origin, .. }
-            | VerifyError::TlsUnsupported { origin, .. }
             | VerifyError::Connect { origin, .. }
             | VerifyError::Query { origin, .. } => origin,
             VerifyError::Manifest(_) => return self,
@@ -130,56 +128,74 @@ pub(crate) fn pg_message(e: &postgres::Error) -> String {
         }
         return one_line(&m);
     }
-    let mut m = e.to_string();
+    // Each cause once (some errors print their cause in their own message too), with OpenSSL's error
+    // stacks cut to their reasons.
+    let mut chain = vec![e.to_string()];
+    let mut stacks = Vec::new();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {
-        m.push_str(": ");
-        m.push_str(&s.to_string());
+        stacks.extend(tls::openssl_reasons(s));
+        chain.push(s.to_string());
         source = s.source();
     }
+    let mut m = String::new();
+    for part in chain {
+        let part = stacks.iter().fold(part, |p, (raw, reasons)| p.replace(raw, reasons));
+        if !m.contains(&part) {
+            if !m.is_empty() {
+                m.push_str(": ");
+            }
+            m.push_str(&part);
+        }
+    }
     one_line(&m)
-}
-
-/// The `sslmode` value in a URL (`?sslmode=x`, `&sslmode=x`) or key=value string, with its span.
-fn find_sslmode(url: &str) -> Option<(usize, usize, &str)> {
-    let at = url.find("sslmode=")?;
-    let start = at + "sslmode=".len();
-    let len = url[start..].find(|c: char| c == '&' || c.is_whitespace()).unwrap_or(url.len() - start);
-    Some((start, start + len, &url[start..start + len]))
 }
 
 /// A parsed connection string and how to name it in messages (no password).
 struct Endpoint {
     side: Side,
     config: Config,
+    /// `None` when the connection does not use TLS.
+    tls: Option<Tls>,
     name: String,
 }
 
 impl Endpoint {
     fn parse(side: Side, url: &str) -> Result<Endpoint, VerifyError> {
-        parse_config(url).map(|(config, name)| Endpoint { side, config, name }).map_err(|e| e.at(side, ""))
+        parse_config(url).map(|(config, tls, name)| Endpoint { side, config, tls, name }).map_err(|e| e.at(side, ""))
     }
 
     fn connect(&self) -> Result<Client, VerifyError> {
-        self.config
-            .connect(NoTls)
-            .map_err(|e| VerifyError::Connect { origin: String::new(), message: pg_message(&e) })
+        open(&self.config, self.tls.as_ref())
+            .map_err(|message| VerifyError::Connect { origin: String::new(), message })
             .map_err(|e| e.at(self.side, &self.name))
     }
 }
 
-fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
-    let mut url = url.to_string();
-    if let Some((start, end, mode)) = find_sslmode(&url) {
-        match mode {
-            "require" | "verify-ca" | "verify-full" => {
-                return Err(VerifyError::TlsUnsupported { origin: String::new(), mode: mode.to_string() })
+/// Connect, with TLS when `tls` is given; the error is one line.
+fn open(config: &Config, tls: Option<&Tls>) -> Result<Client, String> {
+    match tls {
+        None => config.connect(NoTls).map_err(|e| pg_message(&e)),
+        Some(tls) => config.connect(tls.connector()?).map_err(|e| {
+            let m = pg_message(&e);
+            // tokio-postgres does not say why TLS was needed.
+            if m.ends_with("server does not support TLS") {
+                format!("{m}, which sslmode={} requires", tls.mode)
+            } else {
+                m
             }
-            // `allow` tries without TLS first: the same as `disable` for a client without TLS.
-            "allow" => url.replace_range(start..end, "disable"),
-            _ => {}
-        }
+        }),
     }
+}
+
+fn url_error(message: String) -> VerifyError {
+    VerifyError::Url { origin: String::new(), message }
+}
+
+/// The `postgres` config, the TLS settings (`None`: no TLS) and the endpoint's name for messages.
+fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError> {
+    // `Config` rejects the parameters it does not know (sslrootcert, ...): take ours out first.
+    let (url, params) = tls::split(url).map_err(url_error)?;
     let mut config = Config::from_str(&url).map_err(|e| {
         let m = pg_message(&e);
         VerifyError::Url {
@@ -200,6 +216,9 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    let tls = Tls::resolve(&params, |k| std::env::var(k).ok(), home.as_deref()).map_err(url_error)?;
+    let tls = tls.configure(&mut config).then_some(tls);
     let host = match config.get_hosts().first() {
         Some(Host::Tcp(h)) => h.clone(),
         Some(Host::Unix(p)) => p.display().to_string(),
@@ -207,15 +226,14 @@ fn parse_config(url: &str) -> Result<(Config, String), VerifyError> {
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);
     let db = config.get_dbname().or(config.get_user()).unwrap_or_default().to_string();
-    Ok((config, format!("{host}:{port}/{db}")))
+    Ok((config, tls, format!("{host}:{port}/{db}")))
 }
 
-/// Connect to `url` (no TLS) with the session settings [`catalog::snapshot`] uses.
+/// Connect to `url` (with TLS as its sslmode says) with the session settings [`catalog::snapshot`] uses.
 pub fn connect(url: &str) -> Result<Client, VerifyError> {
-    let (config, name) = parse_config(url)?;
-    let mut client = config
-        .connect(NoTls)
-        .map_err(|e| VerifyError::Connect { origin: format!("{name}: "), message: pg_message(&e) })?;
+    let (config, tls, name) = parse_config(url)?;
+    let mut client =
+        open(&config, tls.as_ref()).map_err(|message| VerifyError::Connect { origin: format!("{name}: "), message })?;
     catalog::prepare_session(&mut client)?;
     Ok(client)
 }
@@ -345,24 +363,32 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
 mod tests {
     use super::*;
 
+    use postgres::config::SslMode as WireMode;
+
     #[test]
-    fn sslmode_require_is_a_clear_error() {
-        let e = parse_config("postgresql://u@h/db?sslmode=require").unwrap_err();
-        assert!(matches!(e, VerifyError::TlsUnsupported { .. }));
-        let e = e.at(Side::Target, "");
+    fn unknown_sslmode_is_a_url_error() {
+        let e = Endpoint::parse(Side::Target, "postgresql://u@h/db?sslmode=verify").err().unwrap();
+        assert!(matches!(e, VerifyError::Url { .. }));
         let msg = e.to_string();
-        assert!(msg.starts_with("target: sslmode=require requires TLS"), "{msg}");
+        assert!(msg.starts_with("target: invalid connection string: invalid sslmode `verify`"), "{msg}");
         assert_eq!(e.exit_code(), 2);
-        assert!(parse_config("host=h dbname=d sslmode=verify-full").is_err());
     }
 
     #[test]
-    fn sslmode_allow_and_prefer_connect_without_tls() {
-        let (c, name) = parse_config("postgresql://u:secret@h:6543/db?sslmode=allow").unwrap();
-        assert_eq!(c.get_ssl_mode(), postgres::config::SslMode::Disable);
-        assert_eq!(name, "h:6543/db");
-        assert!(!name.contains("secret"));
-        assert!(parse_config("postgresql://u@h/db?sslmode=prefer").is_ok());
+    fn sslmodes_reach_the_config() {
+        for (url, wire, tls) in [
+            ("postgresql://u:secret@h:6543/db?sslmode=allow", WireMode::Prefer, true),
+            ("postgresql://u@h/db?sslmode=prefer", WireMode::Prefer, true),
+            ("postgresql://u@h/db?sslmode=disable", WireMode::Disable, false),
+            ("host=h dbname=d sslmode=verify-full sslrootcert=/ca.pem", WireMode::Require, true),
+            ("postgresql://u@h/db?sslmode=verify-ca&sslrootcert=%2Fca.pem&connect_timeout=3", WireMode::Require, true),
+        ] {
+            let (c, t, name) = parse_config(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!((c.get_ssl_mode(), t.is_some()), (wire, tls), "{url}");
+            assert!(!name.contains("secret"));
+        }
+        let (c, _, name) = parse_config("postgresql://u@h:6543/db?sslmode=verify-ca&connect_timeout=3").unwrap();
+        assert_eq!((name.as_str(), c.get_connect_timeout()), ("h:6543/db", Some(&Duration::from_secs(3))));
     }
 
     #[test]

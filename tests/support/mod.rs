@@ -5,3 +5,4 @@ pub mod compile;
 pub mod corpus;
 pub mod pg;
 pub mod roundtrip;
+pub mod tls;

@@ -8,6 +8,9 @@
 //!
 //! Every server has its own `tempfile` directory (never shared between processes) and retries
 //! with a new port when another process takes the one it picked.
+//!
+//! [`PgServer::start_tls`] starts one with `ssl=on` and the given certificate (see `support::tls` to
+//! make them).
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -18,6 +21,19 @@ use std::time::Duration;
 /// The role that must authenticate with a password (`scram-sha-256`); every other role is trusted.
 /// Create it with [`PgServer::create_password_role`].
 pub const PASSWORD_ROLE: &str = "pg2znb_pw";
+
+/// The role that must log in over TLS with a client certificate (`cert`) on a server given a client CA;
+/// create it with [`PgServer::create_role`].
+pub const CERT_ROLE: &str = "pg2znb_cert";
+
+/// TLS files for [`PgServer::start_tls`], as PEM.
+pub struct ServerTls {
+    /// The certificate (chain) the server presents, and its key.
+    pub cert: Vec<u8>,
+    pub key: Vec<u8>,
+    /// The CA the server trusts for client certificates ([`CERT_ROLE`]).
+    pub client_ca: Option<Vec<u8>>,
+}
 
 pub struct PgServer {
     /// `None` once handed to the watchdog (shared server).
@@ -79,6 +95,15 @@ pub fn closed_port() -> u16 {
 impl PgServer {
     /// A new server, or `None` (after a notice) when PostgreSQL is not installed.
     pub fn start() -> Option<PgServer> {
+        PgServer::start_with(None)
+    }
+
+    /// A new server with `ssl=on` (plain connections are still accepted), or `None` as [`PgServer::start`].
+    pub fn start_tls(tls: &ServerTls) -> Option<PgServer> {
+        PgServer::start_with(Some(tls))
+    }
+
+    fn start_with(tls: Option<&ServerTls>) -> Option<PgServer> {
         let Some(bin) = find_bin() else {
             if std::env::var_os("PG2ZNB_REQUIRE_PG").is_some() {
                 panic!(
@@ -106,16 +131,25 @@ impl PgServer {
             .output()
             .expect("run initdb");
         assert!(o.status.success(), "initdb failed: {}", output_text(&o));
-        std::fs::write(
-            data.join("pg_hba.conf"),
-            format!(
-                "local all all trust\n\
-                 host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n\
-                 host all all 127.0.0.1/32 trust\n\
-                 host all all ::1/128 trust\n"
-            ),
-        )
-        .expect("write pg_hba.conf");
+        let mut options = String::new();
+        let mut hba = String::new();
+        if let Some(tls) = tls {
+            server.write_private(&data.join("server.crt"), &tls.cert);
+            server.write_private(&data.join("server.key"), &tls.key);
+            options.push_str(" -c ssl=on");
+            if let Some(ca) = &tls.client_ca {
+                server.write_private(&data.join("client_ca.crt"), ca);
+                options.push_str(" -c ssl_ca_file=client_ca.crt");
+                hba.push_str(&format!("hostssl all {CERT_ROLE} 127.0.0.1/32 cert\n"));
+            }
+        }
+        hba.push_str(&format!(
+            "local all all trust\n\
+             host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n\
+             host all all 127.0.0.1/32 trust\n\
+             host all all ::1/128 trust\n"
+        ));
+        std::fs::write(data.join("pg_hba.conf"), hba).expect("write pg_hba.conf");
 
         let mut last = String::new();
         for _ in 0..8 {
@@ -129,7 +163,7 @@ impl PgServer {
                 .arg("-o")
                 .arg(format!(
                     "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off \
-                     -c synchronous_commit=off -c full_page_writes=off",
+                     -c synchronous_commit=off -c full_page_writes=off{options}",
                     server.path.display()
                 ))
                 .output()
@@ -153,13 +187,7 @@ impl PgServer {
     /// stops the server and removes its directory once this process has exited.
     pub fn shared() -> Option<&'static PgServer> {
         static SHARED: OnceLock<Option<PgServer>> = OnceLock::new();
-        SHARED
-            .get_or_init(|| {
-                let mut s = PgServer::start()?;
-                s.spawn_watchdog();
-                Some(s)
-            })
-            .as_ref()
+        SHARED.get_or_init(|| PgServer::start().map(PgServer::keep_until_exit)).as_ref()
     }
 
     fn spawn_watchdog(&mut self) {
@@ -200,6 +228,30 @@ impl PgServer {
         self.path.join("data")
     }
 
+    /// Write a file only the server's OS user can read (the server refuses a group-readable key).
+    fn write_private(&self, path: &Path, contents: &[u8]) {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .unwrap_or_else(|e| panic!("create {}: {e}", path.display()));
+        f.write_all(contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+        if self.as_postgres_user {
+            let o = Command::new("chown").arg("postgres:").arg(path).output().expect("run chown");
+            assert!(o.status.success(), "chown postgres {}: {}", path.display(), output_text(&o));
+        }
+    }
+
+    /// Keep a server owned by a `static` alive until this process exits, then stop and remove it
+    /// (statics are never dropped).
+    pub fn keep_until_exit(mut self) -> PgServer {
+        self.spawn_watchdog();
+        self
+    }
+
     /// A server binary, run as the `postgres` OS user when we are root.
     fn pg_command(&self, program: &str) -> Command {
         let exe = self.bin.join(program);
@@ -211,6 +263,11 @@ impl PgServer {
         } else {
             Command::new(exe)
         }
+    }
+
+    /// The server's temporary directory (removed with it); tests may put their own files here.
+    pub fn dir(&self) -> &Path {
+        &self.path
     }
 
     pub fn port(&self) -> u16 {
@@ -225,6 +282,14 @@ impl PgServer {
     /// Connection URL for `db` as [`PASSWORD_ROLE`] with `password`.
     pub fn password_url(&self, db: &str, password: &str) -> String {
         format!("postgresql://{PASSWORD_ROLE}:{password}@127.0.0.1:{}/{db}?sslmode=disable", self.port)
+    }
+
+    /// Create (once) a login role without a password.
+    pub fn create_role(&self, name: &str) {
+        self.exec(
+            "postgres",
+            &format!("DO $$ BEGIN CREATE ROLE {name} LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"),
+        );
     }
 
     /// Create (once) [`PASSWORD_ROLE`], which logs in with `password` only.
