@@ -101,7 +101,8 @@ pub enum Session {
 pub enum Detail {
     #[default]
     None,
-    CreateTable(TableView),
+    // Boxed: most statements are not tables, and every statement holds a `Detail`.
+    CreateTable(Box<TableView>),
     /// One `ALTER TABLE … ADD CONSTRAINT` (only single-command ALTERs are split out).
     AddConstraint {
         table: ObjKey,
@@ -109,7 +110,7 @@ pub enum Detail {
         constraint: ConstraintView,
         single_command: bool,
     },
-    CreateIndex(IndexView),
+    CreateIndex(Box<IndexView>),
     CreateTrigger(TriggerView),
     CreateFunction(FunctionView),
     CreateView(ViewView),

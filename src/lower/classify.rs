@@ -491,7 +491,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
         }
     }
     define(f, key.clone());
-    f.detail = Detail::CreateTable(t);
+    f.detail = Detail::CreateTable(Box::new(t));
 }
 
 fn element_location(e: &protobuf::Node) -> Option<usize> {
@@ -827,7 +827,7 @@ fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
     } else {
         f.object = Some(table);
     }
-    f.detail = Detail::CreateIndex(view);
+    f.detail = Detail::CreateIndex(Box::new(view));
 }
 
 fn create_trigger(t: &protobuf::CreateTrigStmt, schema: &str, f: &mut Facts) {

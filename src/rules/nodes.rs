@@ -175,7 +175,7 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
     let mut out: BTreeMap<ObjKey, TableView> = BTreeMap::new();
     for s in &ir.stmts {
         if let (Detail::CreateTable(t), Some(key)) = (&s.detail, &s.object) {
-            out.entry(key.clone()).or_insert_with(|| t.clone());
+            out.entry(key.clone()).or_insert_with(|| (**t).clone());
         }
     }
     // Facts that other statements add: keys folded later, partitions attached later.
@@ -433,7 +433,7 @@ impl Facts {
                 }
                 Detail::CreateIndex(i) => match tables.get(&ObjKey::relation(&i.schema, &i.table)) {
                     Some(t) => {
-                        let mut view = i.clone();
+                        let mut view = (**i).clone();
                         view.column_types = i
                             .columns
                             .iter()

@@ -387,7 +387,8 @@ mod tests {
             assert_eq!((c.get_ssl_mode(), t.is_some()), (wire, tls), "{url}");
             assert!(!name.contains("secret"));
         }
-        let (c, _, name) = parse_config("postgresql://u@h:6543/db?sslmode=verify-ca&connect_timeout=3").unwrap();
+        let (c, _, name) =
+            parse_config("postgresql://u@h:6543/db?sslmode=verify-ca&sslrootcert=%2Fca.pem&connect_timeout=3").unwrap();
         assert_eq!((name.as_str(), c.get_connect_timeout()), ("h:6543/db", Some(&Duration::from_secs(3))));
     }
 

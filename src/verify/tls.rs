@@ -10,7 +10,7 @@
 //! | `disable` | never | — |
 //! | `allow`, `prefer` (default) | when the server offers it | no |
 //! | `require` | always | chain, only when a root certificate is given or `~/.postgresql/root.crt` exists |
-//! | `verify-ca` | always | chain (`sslrootcert`, else `~/.postgresql/root.crt`, else the system's roots) |
+//! | `verify-ca` | always | chain (`sslrootcert`, else `~/.postgresql/root.crt`; neither is an error, as in libpq) |
 //! | `verify-full` | always | chain and host name (or IP address) |
 //!
 //! `allow` behaves like `prefer` (libpq tries without TLS first; the difference only shows with servers
@@ -242,7 +242,20 @@ impl Tls {
                 }
             },
             Some(path) => (mode.unwrap_or_default(), Roots::File(PathBuf::from(path))),
-            None => (mode.unwrap_or_default(), in_home("root.crt").map_or(Roots::System, Roots::File)),
+            None => {
+                let mode = mode.unwrap_or_default();
+                match in_home("root.crt") {
+                    Some(file) => (mode, Roots::File(file)),
+                    // As libpq: any public CA's certificate for any name would pass otherwise.
+                    None if matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull) => {
+                        return Err(format!(
+                            "sslmode={mode} needs a root certificate: give sslrootcert=FILE (or sslrootcert=system \
+                             for the system's trusted roots), or put it in ~/.postgresql/root.crt"
+                        ))
+                    }
+                    None => (mode, Roots::System),
+                }
+            }
         };
         let check = match mode {
             SslMode::Disable | SslMode::Allow | SslMode::Prefer => Check::Nothing,
@@ -442,8 +455,11 @@ mod tests {
         assert_eq!(tls("host=h sslmode=require").check, Check::Nothing);
         assert_eq!(tls("host=h sslmode=require sslrootcert=/ca.pem").check, Check::Chain);
         assert_eq!(tls("host=h sslmode=prefer sslrootcert=/ca.pem").check, Check::Nothing);
-        let ca = tls("host=h sslmode=verify-ca");
-        assert_eq!((ca.check, ca.roots), (Check::Chain, Roots::System));
+        // Without a root certificate, verifying modes are refused, as by libpq.
+        let e = resolve(&params("host=h sslmode=verify-ca"), &[], None).unwrap_err();
+        assert!(e.starts_with("sslmode=verify-ca needs a root certificate"), "{e}");
+        let ca = tls("host=h sslmode=verify-ca sslrootcert=/ca.pem");
+        assert_eq!((ca.check, ca.roots), (Check::Chain, Roots::File("/ca.pem".into())));
         let full = tls("host=h sslmode=verify-full sslrootcert=/ca.pem");
         assert_eq!((full.check, full.roots), (Check::ChainAndHost, Roots::File("/ca.pem".into())));
         let system = tls("host=h sslrootcert=system");
@@ -478,7 +494,7 @@ mod tests {
 
     #[test]
     fn unix_sockets_never_use_tls() {
-        let tls = resolve(&params("sslmode=verify-full"), &[], None).unwrap();
+        let tls = resolve(&params("sslmode=verify-full sslrootcert=/ca.pem"), &[], None).unwrap();
         let mut c = Config::from_str("host=/tmp").unwrap();
         assert!(!tls.configure(&mut c));
         assert_eq!(c.get_ssl_mode(), WireMode::Disable);

@@ -125,7 +125,7 @@ fn index_copy(text: &str, new_table: &ObjKey) -> Result<String, String> {
 pub fn expand_like(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionEnv) -> Result<bool, String> {
     let stmt = &ir.stmts[id];
     let Detail::CreateTable(t) = &stmt.detail else { return Err("not a CREATE TABLE".into()) };
-    let t: TableView = t.clone();
+    let t: TableView = (**t).clone();
     if t.like_clauses.is_empty() {
         return Err("no LIKE clause".into());
     }
