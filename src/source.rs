@@ -82,6 +82,11 @@ impl SourceFile {
         (line + 1, col)
     }
 
+    /// Byte offset where zero-based line `line` starts, if the file has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line).copied()
+    }
+
     pub fn slice(&self, span: Span) -> &str {
         &self.text[span.start..span.end]
     }

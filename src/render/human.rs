@@ -1,6 +1,9 @@
 //! Human output: code frames with line:column and a help line, via miette.
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, MietteError, MietteSpanContents, SourceCode,
+    SourceSpan, SpanContents,
+};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
@@ -40,8 +43,21 @@ pub fn render(d: &Diagnostic, files: &[SourceFile], color: bool) -> String {
                     ));
                 }
             }
+            let window = Window::around(f, &labels);
+            let labels = labels
+                .into_iter()
+                .map(|l| {
+                    let span = (l.offset() - window.start, l.len());
+                    let label = l.label().map(String::from);
+                    if l.primary() {
+                        LabeledSpan::new_primary_with_span(label, span)
+                    } else {
+                        LabeledSpan::new_with_span(label, span)
+                    }
+                })
+                .collect::<Vec<_>>();
             md = md.with_labels(labels);
-            let report = miette::Report::new(md).with_source_code(NamedSource::new(f.name.clone(), f.text.clone()));
+            let report = miette::Report::new(md).with_source_code(window);
             let _ = handler.render_report(&mut out, report.as_ref());
         }
         None => {
@@ -49,4 +65,49 @@ pub fn render(d: &Diagnostic, files: &[SourceFile], color: bool) -> String {
         }
     }
     out
+}
+
+/// The lines of a file around a diagnostic's labels, with their real line numbers: miette reads
+/// a plain string source from its start to find a span's line, which took seconds per finding
+/// on a dump of hundreds of MB.
+struct Window {
+    name: String,
+    text: String,
+    /// Byte offset of `text` in the file.
+    start: usize,
+    /// Zero-based line of `start`.
+    line: usize,
+}
+
+impl Window {
+    fn around(f: &SourceFile, labels: &[LabeledSpan]) -> Window {
+        let lo = labels.iter().map(|l| l.offset()).min().unwrap_or(0).min(f.text.len());
+        let hi = labels.iter().map(|l| l.offset() + l.len()).max().unwrap_or(0).min(f.text.len());
+        // One line of context either side, as the handler shows.
+        let (line, _) = f.line_col(lo);
+        let first = line.saturating_sub(2);
+        let start = f.line_start(first).unwrap_or(0);
+        let (last, _) = f.line_col(hi);
+        let end = f.line_start(last + 1).unwrap_or(f.text.len());
+        Window { name: f.name.clone(), text: f.text[start..end].to_string(), start, line: first }
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
