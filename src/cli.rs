@@ -239,7 +239,7 @@ pub struct BenchRunArgs {
 #[derive(clap::Args, Debug)]
 pub struct SynthArgs {
     /// Number of tables.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", default_value_t = 1000)]
     pub tables: usize,
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,

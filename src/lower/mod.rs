@@ -215,7 +215,35 @@ fn elements_close(text: &str, relation_at: usize) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::elements_close;
+    use super::{elements_close, CHUNK};
+    use crate::source::SourceFile;
+
+    /// Statements are classified in parallel per chunk under the chunk's starting search_path;
+    /// a `SET search_path` inside a chunk, or just before a chunk boundary, must still apply to
+    /// every statement after it.
+    #[test]
+    fn search_path_changes_apply_inside_and_across_chunks() {
+        let mut sql = String::new();
+        for i in 0..CHUNK - 2 {
+            sql.push_str(&format!("CREATE TABLE a{i} (id int);\n"));
+        }
+        sql.push_str("SET search_path = app;\nCREATE TABLE in_chunk (id int);\nCREATE TABLE next_chunk (id int);\n");
+        sql.push_str("SET search_path = other;\nCREATE TABLE later (id int);\n");
+        let pack = crate::rules::RulePack { targets: crate::rules::Targets::builtin(), rules: Vec::new() };
+        let c = crate::compile::compile(vec![SourceFile::new("x.sql", sql)], &pack, &Default::default());
+        let object = |name: &str| {
+            c.ir.stmts
+                .iter()
+                .filter_map(|s| s.object.as_ref())
+                .find(|o| o.name == name)
+                .map(|o| o.schema.clone())
+                .unwrap_or_else(|| panic!("{name} not lowered"))
+        };
+        assert_eq!(object("a0"), "public");
+        assert_eq!(object("in_chunk"), "app");
+        assert_eq!(object("next_chunk"), "app");
+        assert_eq!(object("later"), "other");
+    }
 
     #[test]
     fn finds_the_closing_paren_of_the_element_list() {
