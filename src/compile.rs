@@ -161,6 +161,14 @@ pub fn compile_with_progress(
     let statements = scans.iter().flat_map(|s| &s.pieces).filter(|p| p.kind == PieceKind::Statement).count();
     progress.stage("parsing", statements as u64);
     let mut ir = Ir::default();
+    // One record per statement, COPY block and meta-command: sized once (growing it faulted in
+    // and copied the whole vector again at each doubling).
+    let records = scans
+        .iter()
+        .flat_map(|s| &s.pieces)
+        .filter(|p| matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta))
+        .count();
+    ir.stmts.reserve_exact(records);
     for (id, (f, s)) in files.iter().zip(&scans).enumerate() {
         if f.text.trim().is_empty() {
             diagnostics.push(

@@ -83,7 +83,7 @@ pub(crate) fn parts<'a>(
     kind: NodeKind,
     stmt: &'a Stmt,
     tables: &BTreeMap<ObjKey, TableView>,
-) -> Vec<(usize, Vec<(&'static str, Part<'a>)>)> {
+) -> Vec<(usize, super::nodes::Parts<'a>)> {
     let Some(d) = stmt.dml.as_deref() else { return Vec::new() };
     let mut out = Vec::new();
     for (i, item) in d.items.iter().enumerate() {
@@ -102,7 +102,7 @@ pub(crate) fn parts<'a>(
             (NodeKind::Construct, Fact::Construct(c)) => ("construct", Part::Ref(c)),
             _ => continue,
         };
-        out.push((i, vec![(name, part), ("context", Part::Ref(&item.context))]));
+        out.push((i, smallvec::smallvec![(name, part), ("context", Part::Ref(&item.context))]));
     }
     out
 }

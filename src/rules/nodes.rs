@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use rayon::prelude::*;
+use smallvec::{smallvec, SmallVec};
 
 use super::expr::lookup;
 use super::pick;
@@ -213,7 +214,7 @@ fn roles(stmt: &Stmt) -> Vec<String> {
 /// A rule node: its parts borrowed from the IR (or built for it), read field by field, so
 /// evaluating a rule costs what its condition reads rather than a serialisation of every view.
 pub struct Node<'a> {
-    parts: Vec<(&'static str, Part<'a>)>,
+    parts: Parts<'a>,
     stmt: &'a Stmt,
     /// `statement.data` as the input has it.
     data: bool,
@@ -221,6 +222,9 @@ pub struct Node<'a> {
     pub merged: bool,
     env: &'a Env,
 }
+
+/// A node's named parts (at most four): inline, as a node is built per candidate item and rule.
+pub(crate) type Parts<'a> = SmallVec<[(&'static str, Part<'a>); 4]>;
 
 /// Anything a path can be read from, field by field.
 pub(crate) trait Pick {
@@ -336,11 +340,11 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
     let tables = &facts.tables;
     let table_of = |key: &ObjKey| Part::Table(tables.get(key), true);
     let rel = |schema: &str, name: &str| ObjKey::relation(schema, name);
-    let node = |parts: Vec<(&'static str, Part<'a>)>| Node { parts, stmt, data, merged: false, env };
+    let node = |parts: Parts<'a>| Node { parts, stmt, data, merged: false, env };
     match (kind, &stmt.detail) {
         (NodeKind::AddConstraint, Detail::AddConstraint { table, only, constraint, single_command }) => vec![(
             0,
-            node(vec![
+            node(smallvec![
                 ("table", table_of(table)),
                 ("constraint", resolved_or(facts, stmt, constraint)),
                 ("only", Part::Bool(*only)),
@@ -357,7 +361,7 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
                 .map(|(i, c)| {
                     (
                         i,
-                        node(vec![
+                        node(smallvec![
                             ("table", Part::Table(table, true)),
                             ("command", Part::Ref(c)),
                             ("only", Part::Bool(only)),
@@ -370,37 +374,37 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
         // The table as the whole input describes it (keys added later by ALTER TABLE included).
         (NodeKind::CreateTable, Detail::CreateTable(t)) => {
             let known = stmt.object.as_ref().and_then(|k| tables.get(k)).unwrap_or(t);
-            vec![(0, node(vec![("table", Part::Table(Some(known), false))]))]
+            vec![(0, node(smallvec![("table", Part::Table(Some(known), false))]))]
         }
         (NodeKind::Column, Detail::CreateTable(t)) => t
             .columns
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, node(vec![("table", Part::Table(Some(t), true)), ("column", Part::Ref(c))])))
+            .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("column", Part::Ref(c))])))
             .collect(),
         (NodeKind::Constraint, Detail::CreateTable(t)) => t
             .constraints
             .iter()
             .enumerate()
-            .map(|(i, c)| (i, node(vec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
+            .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
             .collect(),
         (NodeKind::Constraint, Detail::AddConstraint { table, constraint, .. }) => {
-            vec![(0, node(vec![("table", table_of(table)), ("constraint", Part::Ref(constraint))]))]
+            vec![(0, node(smallvec![("table", table_of(table)), ("constraint", Part::Ref(constraint))]))]
         }
         (NodeKind::CreateIndex, Detail::CreateIndex(i)) => {
             let table = tables.get(&rel(&i.schema, &i.table));
-            vec![(0, node(vec![("index", resolved_or(facts, stmt, i)), ("table", Part::Table(table, true))]))]
+            vec![(0, node(smallvec![("index", resolved_or(facts, stmt, i)), ("table", Part::Table(table, true))]))]
         }
         (NodeKind::CreateTrigger, Detail::CreateTrigger(t)) => {
-            vec![(0, node(vec![("trigger", Part::Ref(t)), ("table", table_of(&rel(&t.schema, &t.table)))]))]
+            vec![(0, node(smallvec![("trigger", Part::Ref(t)), ("table", table_of(&rel(&t.schema, &t.table)))]))]
         }
-        (NodeKind::CreateFunction, Detail::CreateFunction(f)) => vec![(0, node(vec![("function", Part::Ref(f))]))],
-        (NodeKind::CreateView, Detail::CreateView(v)) => vec![(0, node(vec![("view", Part::Ref(v))]))],
-        (NodeKind::CreateSequence, Detail::CreateSequence(s)) => vec![(0, node(vec![("sequence", Part::Ref(s))]))],
+        (NodeKind::CreateFunction, Detail::CreateFunction(f)) => vec![(0, node(smallvec![("function", Part::Ref(f))]))],
+        (NodeKind::CreateView, Detail::CreateView(v)) => vec![(0, node(smallvec![("view", Part::Ref(v))]))],
+        (NodeKind::CreateSequence, Detail::CreateSequence(s)) => vec![(0, node(smallvec![("sequence", Part::Ref(s))]))],
         (NodeKind::CreateExtension, Detail::CreateExtension { name }) => {
-            vec![(0, node(vec![("extension", Part::Owned(Box::new(ExtensionView { name: name.clone() })))]))]
+            vec![(0, node(smallvec![("extension", Part::Owned(Box::new(ExtensionView { name: name.clone() })))]))]
         }
-        (NodeKind::Statement, _) => vec![(0, node(Vec::new()))],
+        (NodeKind::Statement, _) => vec![(0, node(Parts::new()))],
         (k, _) if super::dml::is_dml(k) => {
             super::dml::parts(k, stmt, tables).into_iter().map(|(i, parts)| (i, node(parts))).collect()
         }
