@@ -56,9 +56,10 @@ impl Bar {
 impl Progress for Bar {
     fn stage(&self, name: &'static str, total: u64) {
         if let Some(b) = &self.bar {
-            b.set_message(name);
-            b.set_length(total);
+            // Position first: a redraw in between must not show the old stage's count.
             b.set_position(0);
+            b.set_length(total);
+            b.set_message(name);
             self.show_if_slow(b);
         }
     }
