@@ -38,7 +38,8 @@ fn compile(inputs: &[&Path], out: &Path, threads: Option<usize>) -> BTreeMap<Str
 
 fn same_output_whatever_the_threads(name: &str, inputs: &[&Path]) {
     let dir = tempfile::tempdir().unwrap();
-    let runs: Vec<(Option<usize>, BTreeMap<String, Vec<u8>>)> = [Some(1), None, Some(3)]
+    type Run = (Option<usize>, BTreeMap<String, Vec<u8>>);
+    let runs: Vec<Run> = [Some(1), None, Some(3)]
         .into_iter()
         .enumerate()
         .map(|(i, t)| (t, compile(inputs, &dir.path().join(format!("out{i}")), t)))

@@ -46,7 +46,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateSeqStmt(s) => {
             if let Some(rv) = &s.sequence {
                 let k = range_var(rv, schema);
-                let cache = def_elems(&s.options).find(|d| d.defname == "cache").and_then(|d| def_int(d));
+                let cache = def_elems(&s.options).find(|d| d.defname == "cache").and_then(def_int);
                 f.detail =
                     Detail::CreateSequence(SequenceView { schema: k.schema.clone(), name: k.name.clone(), cache });
                 define(&mut f, k);
