@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "pg2znb", version, about = "Compile PostgreSQL schemas and application SQL for ZNbaseDB")]
 pub struct Cli {
-    /// Worker threads for parsing (default: all cores). Output does not depend on it.
+    /// Worker threads for parsing, lowering and rule evaluation (default: all cores). Output does not
+    /// depend on it.
     #[arg(long, global = true)]
     pub threads: Option<usize>,
     #[command(subcommand)]
