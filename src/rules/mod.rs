@@ -278,6 +278,9 @@ pub fn load_rule(file: &str, text: &str, targets: &Targets) -> Result<Rule, Rule
     })
 }
 
+/// Candidate statements from which a rule is evaluated on the thread pool.
+const PARALLEL_FROM: usize = 256;
+
 fn matches(rule: &Rule, node: &nodes::Node) -> bool {
     rule.condition.as_ref().is_none_or(|c| expr::truthy(&expr::eval(c, node)))
 }
@@ -384,20 +387,23 @@ pub fn apply(
                 .map(|s| s.id)
                 .collect()
         });
-        let found: Vec<(StmtId, usize, bool, String)> = ids
-            .par_iter()
-            .map(|&id| &ir.stmts[id])
-            .filter(|s| !skip(s.fate) && kind_ok(s))
-            .flat_map_iter(|s| {
-                let merged = s.fate == Fate::Merged;
-                nodes::nodes(rule.node, s, &facts, &node_env, data[s.id]).into_iter().filter_map(
-                    move |(item, mut node)| {
-                        node.merged = merged;
-                        matches(rule, &node).then(|| (s.id, item, merged, rule.message.render(&node)))
-                    },
-                )
-            })
-            .collect();
+        let eval_stmt = |s: &Stmt| -> Vec<(StmtId, usize, bool, String)> {
+            let merged = s.fate == Fate::Merged;
+            nodes::nodes(rule.node, s, &facts, &node_env, data[s.id])
+                .into_iter()
+                .filter_map(|(item, mut node)| {
+                    node.merged = merged;
+                    matches(rule, &node).then(|| (s.id, item, merged, rule.message.render(&node)))
+                })
+                .collect()
+        };
+        let wanted = |s: &&Stmt| !skip(s.fate) && kind_ok(s);
+        // A few candidates cost less than handing them to the thread pool (most rules, on most files).
+        let found: Vec<(StmtId, usize, bool, String)> = if ids.len() < PARALLEL_FROM {
+            ids.iter().map(|&id| &ir.stmts[id]).filter(wanted).flat_map(eval_stmt).collect()
+        } else {
+            ids.par_iter().map(|&id| &ir.stmts[id]).filter(wanted).flat_map_iter(eval_stmt).collect()
+        };
         for (id, item, merged, message) in found {
             if skip(ir.stmts[id].fate) {
                 continue;
