@@ -53,36 +53,37 @@ pub struct Sample {
     pub bytes: usize,
     /// Peak resident memory of the child, bytes (0 where `/proc` is absent).
     pub peak_rss: u64,
-    /// Compile only: per-stage wall times, nanoseconds.
+    /// Compile only: per-stage wall times.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Stages>,
+    pub stages: Option<StagesMs>,
 }
 
+/// Compile's stage times, milliseconds.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Stages {
-    pub scan: u64,
-    pub parse_lower: u64,
-    pub rules: u64,
-    pub check: u64,
-    pub order: u64,
-    pub report: u64,
-    pub manifest: u64,
+pub struct StagesMs {
+    pub scan: f64,
+    pub parse_lower: f64,
+    pub rules: f64,
+    pub check: f64,
+    pub order: f64,
+    pub report: f64,
+    pub manifest: f64,
     /// Printing the scripts and serialising report.json and manifest.json.
-    pub emit: u64,
+    pub emit: f64,
 }
 
-impl Stages {
-    fn new(t: &StageTimes, emit: Duration) -> Stages {
-        let ns = |d: Duration| d.as_nanos() as u64;
-        Stages {
-            scan: ns(t.scan),
-            parse_lower: ns(t.parse_lower),
-            rules: ns(t.rules),
-            check: ns(t.check),
-            order: ns(t.order),
-            report: ns(t.report),
-            manifest: ns(t.manifest),
-            emit: ns(emit),
+impl StagesMs {
+    fn new(t: &StageTimes, emit: Duration) -> StagesMs {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        StagesMs {
+            scan: ms(t.scan),
+            parse_lower: ms(t.parse_lower),
+            rules: ms(t.rules),
+            check: ms(t.check),
+            order: ms(t.order),
+            report: ms(t.report),
+            manifest: ms(t.manifest),
+            emit: ms(emit),
         }
     }
 }
@@ -113,7 +114,7 @@ pub fn run_child(args: BenchRunArgs) -> Result<u8> {
             serde_json::to_writer_pretty(&mut sink, &c.report)?;
             serde_json::to_writer_pretty(&mut sink, &c.manifest)?;
             let statements = c.ir.stmts.iter().filter(|s| s.piece == pg2znb::scan::PieceKind::Statement).count();
-            (statements, Some(Stages::new(&c.times, emit_start.elapsed())))
+            (statements, Some(StagesMs::new(&c.times, emit_start.elapsed())))
         }
         BenchMode::Lint => {
             let r = lint::lint(files, Vec::new(), &pack, &LintOptions { apply: opts, fix: false });
@@ -175,18 +176,6 @@ pub struct Measured {
     pub runs: Vec<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stages_ms: Option<StagesMs>,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct StagesMs {
-    pub scan: f64,
-    pub parse_lower: f64,
-    pub rules: f64,
-    pub check: f64,
-    pub order: f64,
-    pub report: f64,
-    pub manifest: f64,
-    pub emit: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -420,18 +409,8 @@ impl Runner {
         let peak = samples.iter().map(|s| s.peak_rss).max().unwrap_or(0);
         let runs = samples.iter().map(|s| s.wall_ns as f64 / 1e6).collect();
         let median = samples[samples.len() / 2].clone();
-        let ms = |ns: u64| ns as f64 / 1e6;
-        let stages_ms = median.stages.as_ref().map(|s| StagesMs {
-            scan: ms(s.scan),
-            parse_lower: ms(s.parse_lower),
-            rules: ms(s.rules),
-            check: ms(s.check),
-            order: ms(s.order),
-            report: ms(s.report),
-            manifest: ms(s.manifest),
-            emit: ms(s.emit),
-        });
-        let measured = Measured { wall_ms: ms(median.wall_ns), peak_rss: peak, runs, stages_ms };
+        let measured =
+            Measured { wall_ms: median.wall_ns as f64 / 1e6, peak_rss: peak, runs, stages_ms: median.stages.clone() };
         Ok((median, measured))
     }
 }

@@ -12,6 +12,7 @@ use crate::report::{self, Report};
 use crate::rules::{self, ApplyOptions, RulePack};
 use crate::scan::{self, PieceKind, Scan};
 use crate::source::{SourceFile, Span};
+use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
 /// Wall time of each stage of one compile, for `pg2znb bench` (not part of any output file).
@@ -117,9 +118,7 @@ impl Compilation {
 pub fn parse_floor(files: &[SourceFile]) -> usize {
     let mut statements = 0;
     for f in files {
-        let s = scan::scan(&f.text);
-        let texts: Vec<&str> =
-            s.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| f.slice(p.span)).collect();
+        let texts: Vec<&str> = scan::scan(&f.text).statements().map(|p| f.slice(p.span)).collect();
         for chunk in texts.chunks(crate::lower::CHUNK) {
             statements += parse::parse_all(chunk).len();
         }
@@ -158,16 +157,15 @@ pub fn compile_with_progress(
     };
     let scans: Vec<Scan> = files.iter().map(|f| scan::scan(&f.text)).collect();
     lap(&mut times.scan);
-    let statements = scans.iter().flat_map(|s| &s.pieces).filter(|p| p.kind == PieceKind::Statement).count();
-    progress.stage("parsing", statements as u64);
-    let mut ir = Ir::default();
     // One record per statement, COPY block and meta-command: sized once (growing it faulted in
     // and copied the whole vector again at each doubling).
-    let records = scans
-        .iter()
-        .flat_map(|s| &s.pieces)
-        .filter(|p| matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta))
-        .count();
+    let (mut statements, mut records) = (0, 0);
+    for p in scans.iter().flat_map(|s| &s.pieces) {
+        statements += usize::from(p.kind == PieceKind::Statement);
+        records += usize::from(matches!(p.kind, PieceKind::Statement | PieceKind::CopyData | PieceKind::Meta));
+    }
+    progress.stage("parsing", statements as u64);
+    let mut ir = Ir::default();
     ir.stmts.reserve_exact(records);
     for (id, (f, s)) in files.iter().zip(&scans).enumerate() {
         if f.text.trim().is_empty() {
@@ -218,7 +216,6 @@ pub fn compile_with_progress(
 /// Every rewritten statement must still parse; if one does not, its rewrite is undone (and what
 /// was merged into it is emitted on its own again), so a rule bug cannot break the output.
 fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
-    use rayon::prelude::*;
     let mut diags = Vec::new();
     // Re-parse in parallel; undo sequentially, in statement order.
     let failed: Vec<(usize, String)> = ir

@@ -188,15 +188,11 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     fn key(o: &ManifestObject) -> (ObjectKind, Option<&str>, Option<&str>, &str) {
         (o.kind, o.schema.as_deref(), o.table.as_deref(), o.name.as_str())
     }
+    fn change_key(c: &ManifestChange) -> (ObjectKind, Option<&str>, Option<&str>, &str) {
+        (c.kind, c.schema.as_deref(), c.table.as_deref(), c.name.as_str())
+    }
     objects.sort_by(|a, b| key(a).cmp(&key(b)));
     objects.dedup_by(|a, b| key(a) == key(b));
-    changes.sort_by(|a, b| {
-        (a.kind, a.schema.as_deref(), a.table.as_deref(), a.name.as_str()).cmp(&(
-            b.kind,
-            b.schema.as_deref(),
-            b.table.as_deref(),
-            b.name.as_str(),
-        ))
-    });
+    changes.sort_by(|a, b| change_key(a).cmp(&change_key(b)));
     Manifest { format: MANIFEST_FORMAT, target: target.to_string(), objects, changes }
 }

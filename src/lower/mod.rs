@@ -21,12 +21,11 @@ pub use classify::constraint_view;
 pub const CHUNK: usize = 2048;
 
 /// One statement of a chunk: its parse, DML facts and (for a parsed statement) what it defines
-/// and needs, classified under `schema`.
+/// and needs, classified under the chunk's starting search_path.
 struct Lowered {
     parsed: Parsed,
     facts: Option<Box<crate::ir::dml::DmlFacts>>,
     classified: Option<classify::Facts>,
-    schema: String,
 }
 
 /// Parse, extract and classify `texts` in parallel, assuming `schema` throughout; the caller
@@ -43,7 +42,7 @@ fn lower_chunk(texts: &[&str], schema: &str) -> Vec<Lowered> {
                 Parsed::Ok(node) => Some(classify::classify(node, schema, text)),
                 Parsed::Err { .. } => None,
             };
-            Lowered { parsed, facts, classified, schema: schema.to_string() }
+            Lowered { parsed, facts, classified }
         })
         .collect()
 }
@@ -64,10 +63,11 @@ pub fn lower_file(
                 .with_help("the rest of the file was still compiled; fix the input and run again"),
         );
     }
-    let texts: Vec<&str> =
-        scan.pieces.iter().filter(|p| p.kind == PieceKind::Statement).map(|p| src.slice(p.span)).collect();
+    let texts: Vec<&str> = scan.statements().map(|p| src.slice(p.span)).collect();
     let mut next_text = 0;
     let mut chunk = Vec::new().into_iter();
+    // The search_path the current chunk was classified under.
+    let mut chunk_schema = String::new();
     let first = ir.stmts.len();
     let mut schema = "public".to_string();
     let mut trivia_start = 0;
@@ -83,20 +83,20 @@ pub fn lower_file(
                 if chunk.len() == 0 && next_text < texts.len() {
                     let end = (next_text + CHUNK).min(texts.len());
                     chunk = lower_chunk(&texts[next_text..end], &schema).into_iter();
+                    chunk_schema.clone_from(&schema);
                     progress.advance((end - next_text) as u64);
                     next_text = end;
                 }
-                let Lowered { parsed, facts, classified, schema: classified_under } = chunk.next().unwrap_or(Lowered {
+                let Lowered { parsed, facts, classified } = chunk.next().unwrap_or(Lowered {
                     parsed: Parsed::Err { message: "not parsed".into(), offset: 0 },
                     facts: None,
                     classified: None,
-                    schema: String::new(),
                 });
                 match parsed {
                     Parsed::Ok(node) => {
                         st.kind = kind::kind_name(&node);
                         let f = match classified {
-                            Some(f) if classified_under == schema => f,
+                            Some(f) if chunk_schema == schema => f,
                             _ => classify::classify(&node, &schema, text),
                         };
                         st.object = f.object;

@@ -370,11 +370,15 @@ pub fn apply(
         // rewrites do not touch it again.
         let strips = matches!(rule.action, Some(Action::Strip(_)));
         let skip = |f: Fate| f == Fate::Dropped || (f == Fate::Merged && rule.action.is_some() && !strips);
-        let evaluate = |s: &Stmt, item: usize, merged: bool| -> Option<String> {
-            let (_, mut node) =
-                nodes::nodes(rule.node, s, &facts, &node_env, data[s.id]).into_iter().find(|(i, _)| *i == item)?;
-            node.merged = merged;
-            matches(rule, &node).then(|| rule.message.render(&node))
+        // The items of `s` the rule matches, with their messages.
+        let evaluate = |s: &Stmt, merged: bool| -> Vec<(usize, String)> {
+            nodes::nodes(rule.node, s, &facts, &node_env, data[s.id])
+                .into_iter()
+                .filter_map(|(item, mut node)| {
+                    node.merged = merged;
+                    matches(rule, &node).then(|| (item, rule.message.render(&node)))
+                })
+                .collect()
         };
         // Most statement rules name the statement kinds they are about: skip the others unseen.
         let kinds = rule.condition.as_ref().and_then(|c| expr::required_values(c, &["statement", "kind"]));
@@ -389,13 +393,7 @@ pub fn apply(
         });
         let eval_stmt = |s: &Stmt| -> Vec<(StmtId, usize, bool, String)> {
             let merged = s.fate == Fate::Merged;
-            nodes::nodes(rule.node, s, &facts, &node_env, data[s.id])
-                .into_iter()
-                .filter_map(|(item, mut node)| {
-                    node.merged = merged;
-                    matches(rule, &node).then(|| (s.id, item, merged, rule.message.render(&node)))
-                })
-                .collect()
+            evaluate(s, merged).into_iter().map(|(item, message)| (s.id, item, merged, message)).collect()
         };
         let wanted = |s: &&Stmt| !skip(s.fate) && kind_ok(s);
         // A few candidates cost less than handing them to the thread pool (most rules, on most files).
@@ -410,8 +408,8 @@ pub fn apply(
             }
             // An earlier match of this rule folded the statement: it is seen as merged now.
             let message = if (ir.stmts[id].fate == Fate::Merged) != merged {
-                match evaluate(&ir.stmts[id], item, !merged) {
-                    Some(m) => m,
+                match evaluate(&ir.stmts[id], !merged).into_iter().find(|(i, _)| *i == item) {
+                    Some((_, m)) => m,
                     None => continue,
                 }
             } else {

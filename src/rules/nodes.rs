@@ -250,14 +250,7 @@ pub(crate) enum Part<'a> {
 fn get_in<T: Serialize + ?Sized>(v: &T, path: &[String]) -> Option<Value> {
     match path.split_first() {
         None => Some(to_value(&v)),
-        Some((first, rest)) => {
-            let f = pick::field(v, first)?;
-            if rest.is_empty() {
-                Some(f)
-            } else {
-                lookup(&f, rest).cloned()
-            }
-        }
+        Some((first, rest)) => get_json(pick::field(v, first)?, rest),
     }
 }
 
