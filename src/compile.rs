@@ -54,7 +54,7 @@ impl Compilation {
     /// Check the conservation invariant (ARCHITECTURE.md): one statement record per statement,
     /// COPY block and meta-command of the input; fates and phases add up; every emitted statement
     /// is in exactly one script's order, merged ones inside a rewritten statement, dropped ones
-    /// with a diagnostic at their span. For tests and the fuzz target; `Err` says what broke.
+    /// with a diagnostic inside their span (or labelled at it). For tests and the fuzz target; `Err` says what broke.
     pub fn check_invariants(&self) -> Result<(), String> {
         let s = &self.report.summary;
         let fates: usize = s.fates.values().sum();
@@ -99,11 +99,18 @@ impl Compilation {
             }
             // A COPY data block is explained by its COPY statement's diagnostic.
             let explained_by = self.ir.stmts.iter().find(|s| s.copy_data == Some(st.id)).unwrap_or(st);
+            let within = |l: &crate::diagnostic::Location| {
+                l.file == explained_by.file
+                    && explained_by.span.start <= l.span.start
+                    && l.span.end <= explained_by.span.end
+            };
             if st.fate == Fate::Dropped
-                && !self
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.location.is_some_and(|l| l.file == explained_by.file && l.span == explained_by.span))
+                && !self.diagnostics.iter().any(|d| {
+                    d.location.as_ref().is_some_and(within)
+                        || d.labels
+                            .iter()
+                            .any(|l| l.location.file == explained_by.file && l.location.span == explained_by.span)
+                })
             {
                 return Err(format!("statement {} ({}) was dropped without a diagnostic", st.id, st.kind));
             }
@@ -197,6 +204,8 @@ pub fn compile_with_progress(
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts, progress));
     lap(&mut times.rules);
     diagnostics.extend(check_rewrites(&mut ir, &files));
+    let along = crate::unsupported::enforce(&mut ir, &files, &mut diagnostics);
+    diagnostics.extend(along);
     lap(&mut times.check);
     progress.stage("ordering", 0);
     let (order, order_diags) = order::order(&mut ir);
@@ -206,7 +215,8 @@ pub fn compile_with_progress(
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
     });
     lap(&mut times.order);
-    let report = report::build(&ir, &files, &diagnostics, &opts.target);
+    let base = pack.targets.base(&opts.target).unwrap_or("11.2");
+    let report = report::build(&ir, &files, &diagnostics, &opts.target, base);
     lap(&mut times.report);
     let manifest = manifest::build(&ir, &opts.target);
     lap(&mut times.manifest);

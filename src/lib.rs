@@ -19,4 +19,5 @@ pub mod rules;
 pub mod scan;
 pub mod source;
 pub mod synth;
+pub mod unsupported;
 pub mod verify;

@@ -165,7 +165,16 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     let mut last_session: BTreeMap<usize, StmtId> = BTreeMap::new();
     for s in &ir.stmts {
         let Some(to) = node_of[s.id] else { continue };
-        let mut deps: Vec<StmtId> = s.refs.iter().filter_map(|r| definer.get(r).copied()).collect();
+        // Order never undoes the source: within a file, a statement that names an object before the
+        // object is defined (`ALTER TABLE IF EXISTS t DROP CONSTRAINT IF EXISTS …` in a `pg_dump
+        // --clean` dump) means an earlier incarnation of it, and keeps its place before the
+        // definition. Across files, which are read in path order, a definition may come later.
+        let before = |d: StmtId| {
+            let (a, b) = (&ir.stmts[d], s);
+            a.file != b.file || a.span.start < b.span.start
+        };
+        let mut deps: Vec<StmtId> =
+            s.refs.iter().filter_map(|r| definer.get(r).copied()).filter(|&d| before(d)).collect();
         if let Detail::AddConstraint { constraint, .. } = &s.detail {
             if constraint.kind == "foreign_key" {
                 if let Some(r) = &constraint.references {
@@ -283,8 +292,10 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
                 })
                 .collect();
             let first = &ir.stmts[rest[0]];
+            // The statements still load in source order when the cycle is only in our reading of
+            // them (e.g. a function body naming a view that uses it): a warning, not an error.
             diags.push(
-                Diagnostic::error(
+                Diagnostic::warning(
                     "E101",
                     "order",
                     format!("dependency cycle in {}: {}", phase.as_str(), names.join(" → ")),
@@ -306,12 +317,48 @@ mod tests {
 
     #[test]
     fn a_cycle_is_a_diagnostic_naming_every_member() {
-        let sql = "CREATE VIEW a AS SELECT * FROM b;\nCREATE VIEW b AS SELECT * FROM a;\nCREATE TABLE t (id int);\n";
-        let c = compile(vec![SourceFile::new("c.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        // Across files (within one, a name used before its definition means an earlier object).
+        let a = SourceFile::new("a.sql", "CREATE VIEW a AS SELECT * FROM b;\n");
+        let b = SourceFile::new("b.sql", "CREATE VIEW b AS SELECT * FROM a;\nCREATE TABLE t (id int);\n");
+        let c = compile(vec![a, b], &RulePack::builtin().unwrap(), &Default::default());
         let d = c.diagnostics.iter().find(|d| d.code == "E101").expect("cycle reported");
         assert!(d.message.contains("public.a") && d.message.contains("public.b"), "{}", d.message);
         // Everything is still emitted, cycle members in source order.
         assert_eq!(c.order.pre_data.len(), 3);
         assert!(c.scripts.pre_data.find("VIEW a").unwrap() < c.scripts.pre_data.find("VIEW b").unwrap());
+    }
+}
+
+#[cfg(test)]
+mod source_order_tests {
+    use crate::compile::compile;
+    use crate::rules::RulePack;
+    use crate::source::SourceFile;
+
+    /// `pg_dump --clean --if-exists`: the clean section names objects before the CREATE that
+    /// defines them; it must stay before it, or the scripts create each key and then drop it.
+    #[test]
+    fn a_drop_before_a_create_of_the_same_name_stays_before_it() {
+        let sql = "ALTER TABLE IF EXISTS ONLY public.t DROP CONSTRAINT IF EXISTS t_pkey;\n\
+                   DROP TABLE IF EXISTS public.t;\n\
+                   CREATE TABLE public.t (id integer NOT NULL);\n\
+                   ALTER TABLE ONLY public.t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n";
+        let c = compile(vec![SourceFile::new("clean.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        let pre = &c.scripts.pre_data;
+        let drop = pre.find("DROP CONSTRAINT IF EXISTS t_pkey").expect("drop kept");
+        let create = pre.find("CREATE TABLE public.t").expect("create kept");
+        assert!(drop < create, "{pre}");
+        assert!(pre.find("DROP TABLE IF EXISTS").unwrap() < create, "{pre}");
+        assert!(pre[create..].contains("PRIMARY KEY (id)"), "{pre}");
+    }
+
+    /// Across files (read in path order), a definition may still come from a later file.
+    #[test]
+    fn a_reference_to_a_later_file_still_follows_its_definition() {
+        let a = SourceFile::new("a_views.sql", "CREATE VIEW public.v AS SELECT id FROM public.t;\n");
+        let b = SourceFile::new("b_tables.sql", "CREATE TABLE public.t (id integer);\n");
+        let c = compile(vec![a, b], &RulePack::builtin().unwrap(), &Default::default());
+        let pre = &c.scripts.pre_data;
+        assert!(pre.find("CREATE TABLE public.t").unwrap() < pre.find("CREATE VIEW public.v").unwrap(), "{pre}");
     }
 }

@@ -194,6 +194,18 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         plural(sev("warning"), "warning", "warnings"),
         plural(sev("info"), "info", "info")
     );
+    let load = if c.emitter().has(pg2znb::emit::ScriptKind::Data) {
+        "pre-data, data and post-data"
+    } else {
+        "pre-data and post-data"
+    };
+    let _ = writeln!(
+        out,
+        "  loads:    {load} are made to load on PostgreSQL {} (the engine of ZNbaseDB {}); {} to unsupported.sql",
+        c.report.target_postgres,
+        c.report.target,
+        plural(s.unsupported, "statement moved", "statements moved")
+    );
     let mut written: Vec<&str> = c.emitter().present().into_iter().map(|k| k.file_name()).collect();
     written.extend(["report.json", "manifest.json"]);
     let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));

@@ -16,6 +16,9 @@ pub struct Report {
     pub format: u32,
     pub tool: Tool,
     pub target: String,
+    /// The PostgreSQL version the target's SQL layer is built on (`11.2`, `15`): the engine the
+    /// scripts are made to load on.
+    pub target_postgres: String,
     pub files: Vec<FileEntry>,
     pub summary: Summary,
     pub statements: Vec<StatementEntry>,
@@ -48,6 +51,8 @@ pub struct Summary {
     pub codes: BTreeMap<String, usize>,
     /// Statements per kind.
     pub kinds: BTreeMap<String, usize>,
+    /// Statements (and COPY data blocks) moved to `unsupported.sql`.
+    pub unsupported: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -109,7 +114,7 @@ pub fn diagnostic_entry(d: &Diagnostic, files: &[SourceFile]) -> DiagnosticEntry
     }
 }
 
-pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: &str) -> Report {
+pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: &str, target_postgres: &str) -> Report {
     let mut fates: BTreeMap<&'static str, usize> =
         [Fate::Verbatim, Fate::Rewritten, Fate::Merged, Fate::Dropped].iter().map(|f| (f.as_str(), 0)).collect();
     let mut phases: BTreeMap<&'static str, usize> = Phase::ALL.iter().map(|p| (p.as_str(), 0)).collect();
@@ -151,12 +156,21 @@ pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: 
         format: REPORT_FORMAT,
         tool: Tool { name: "pg2znb", version: env!("CARGO_PKG_VERSION") },
         target: target.to_string(),
+        target_postgres: target_postgres.to_string(),
         files: files
             .iter()
             .zip(&per_file)
             .map(|(f, &n)| FileEntry { name: f.name.clone(), bytes: f.text.len(), statements: n })
             .collect(),
-        summary: Summary { input_statements: ir.stmts.len(), fates, phases, diagnostics: severities, codes, kinds },
+        summary: Summary {
+            input_statements: ir.stmts.len(),
+            fates,
+            phases,
+            diagnostics: severities,
+            codes,
+            kinds,
+            unsupported: ir.stmts.iter().filter(|s| s.unsupported.is_some()).count(),
+        },
         statements,
         diagnostics: diagnostics.iter().map(|d| diagnostic_entry(d, files)).collect(),
     }

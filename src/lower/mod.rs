@@ -129,7 +129,7 @@ pub fn lower_file(
                         diags.push(
                             Diagnostic::error("E002", "parse", message)
                                 .at(file, Span::new(at, at))
-                                .with_label(file, span, "this statement is kept verbatim in pre-data.sql")
+                                .with_label(file, span, "this statement moves to unsupported.sql as written")
                                 .with_help("fix the statement, or remove it if the target does not need it"),
                         );
                         last_copy = None;

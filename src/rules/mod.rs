@@ -81,6 +81,10 @@ impl Targets {
     pub fn index(&self, version: &str) -> Option<usize> {
         self.versions.iter().position(|v| v.version == version)
     }
+    /// The PostgreSQL version `version`'s SQL layer is built on (`11.2`, `15`).
+    pub fn base(&self, version: &str) -> Option<&str> {
+        self.versions.iter().find(|v| v.version == version).map(|v| v.postgres.as_str())
+    }
     pub fn names(&self) -> Vec<&str> {
         self.versions.iter().map(|v| v.version.as_str()).collect()
     }

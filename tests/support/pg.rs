@@ -1,9 +1,12 @@
 //! A throwaway PostgreSQL server for tests: its own temp directory, a free loopback port, `trust`
 //! authentication (plus one password role), stopped and removed when the test process is done.
 //!
-//! Binaries: `$PG2ZNB_PG_BIN`, else `pg_config --bindir`, else the newest
-//! `/usr/lib/postgresql/*/bin`. Missing binaries skip the test with a notice, unless
-//! `PG2ZNB_REQUIRE_PG` is set (then they fail it). As root (initdb refuses to run as root), the
+//! Two engines, the two PostgreSQL bases of ZNbaseDB ([`Engine`]): PostgreSQL 15 (2.25/2025.x) from
+//! `$PG2ZNB_PG_BIN`, else `pg_config --bindir`, else the newest `/usr/lib/postgresql/*/bin`; and
+//! PostgreSQL 11 (2.x/2024.x) from `$PG2ZNB_PG11_BIN`, else where `scripts/deps.sh` installs it
+//! (`/opt/pg2znb/postgresql-11/bin` as root, `~/.cache/pg2znb/postgresql-11/bin` otherwise).
+//! Missing binaries skip the test with a notice, unless `PG2ZNB_REQUIRE_PG` is set (then they fail
+//! it). As root (initdb refuses to run as root), the
 //! directory is given to the `postgres` OS user and initdb/pg_ctl run through `runuser`.
 //!
 //! Every server has its own `tempfile` directory (never shared between processes) and retries
@@ -54,7 +57,51 @@ fn has_server(dir: &Path) -> bool {
     dir.join("initdb").is_file() && dir.join("pg_ctl").is_file() && dir.join("postgres").is_file()
 }
 
-/// Directory holding initdb, pg_ctl and postgres.
+/// The PostgreSQL engine a test server runs: the base of the ZNbaseDB versions it stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// PostgreSQL 11 (11.22): the engine of ZNbaseDB 2.6 … 2024.2.
+    Pg11,
+    /// Debian's PostgreSQL (15): the engine of ZNbaseDB 2.25 / 2025.x, and the source in tests.
+    Pg15,
+}
+
+impl Engine {
+    pub fn major(self) -> u32 {
+        match self {
+            Engine::Pg11 => 11,
+            Engine::Pg15 => 15,
+        }
+    }
+
+    /// Directory holding initdb, pg_ctl and postgres for this engine.
+    pub fn bin(self) -> Option<PathBuf> {
+        match self {
+            Engine::Pg15 => find_bin(),
+            Engine::Pg11 => find_pg11_bin(),
+        }
+    }
+}
+
+fn find_pg11_bin() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("PG2ZNB_PG11_BIN") {
+        let p = PathBuf::from(p);
+        return has_server(&p).then_some(p);
+    }
+    let mut dirs = vec![PathBuf::from("/opt/pg2znb/postgresql-11/bin")];
+    if let Some(dir) = std::env::var_os("PG2ZNB_PG11_DIR") {
+        dirs.insert(0, PathBuf::from(dir).join("bin"));
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")));
+    if let Some(c) = cache {
+        dirs.push(c.join("pg2znb/postgresql-11/bin"));
+    }
+    dirs.into_iter().find(|d| has_server(d))
+}
+
+/// Directory holding initdb, pg_ctl and postgres (the PostgreSQL 15 engine).
 pub fn find_bin() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("PG2ZNB_PG_BIN") {
         let p = PathBuf::from(p);
@@ -95,23 +142,30 @@ pub fn closed_port() -> u16 {
 impl PgServer {
     /// A new server, or `None` (after a notice) when PostgreSQL is not installed.
     pub fn start() -> Option<PgServer> {
-        PgServer::start_with(None)
+        PgServer::start_with(Engine::Pg15, None)
+    }
+
+    /// A new server of `engine`, or `None` as [`PgServer::start`].
+    pub fn start_engine(engine: Engine) -> Option<PgServer> {
+        PgServer::start_with(engine, None)
     }
 
     /// A new server with `ssl=on` (plain connections are still accepted), or `None` as [`PgServer::start`].
     pub fn start_tls(tls: &ServerTls) -> Option<PgServer> {
-        PgServer::start_with(Some(tls))
+        PgServer::start_with(Engine::Pg15, Some(tls))
     }
 
-    fn start_with(tls: Option<&ServerTls>) -> Option<PgServer> {
-        let Some(bin) = find_bin() else {
+    fn start_with(engine: Engine, tls: Option<&ServerTls>) -> Option<PgServer> {
+        let Some(bin) = engine.bin() else {
             if std::env::var_os("PG2ZNB_REQUIRE_PG").is_some() {
                 panic!(
-                    "PG2ZNB_REQUIRE_PG is set but no PostgreSQL server binaries were found \
-                     (set PG2ZNB_PG_BIN to the directory holding initdb, pg_ctl and postgres)"
+                    "PG2ZNB_REQUIRE_PG is set but no PostgreSQL {} server binaries were found \
+                     (run scripts/deps.sh, or set {} to the directory holding initdb, pg_ctl and postgres)",
+                    engine.major(),
+                    if engine == Engine::Pg11 { "PG2ZNB_PG11_BIN" } else { "PG2ZNB_PG_BIN" }
                 );
             }
-            eprintln!("notice: PostgreSQL server binaries not found; skipping");
+            eprintln!("notice: PostgreSQL {} server binaries not found; skipping", engine.major());
             return None;
         };
         let as_postgres_user = effective_uid() == Some(0);
@@ -186,8 +240,18 @@ impl PgServer {
     /// One server for the whole test process. Statics are never dropped, so a watchdog process
     /// stops the server and removes its directory once this process has exited.
     pub fn shared() -> Option<&'static PgServer> {
-        static SHARED: OnceLock<Option<PgServer>> = OnceLock::new();
-        SHARED.get_or_init(|| PgServer::start().map(PgServer::keep_until_exit)).as_ref()
+        PgServer::shared_engine(Engine::Pg15)
+    }
+
+    /// [`PgServer::shared`] for `engine`: one server of each engine per test process.
+    pub fn shared_engine(engine: Engine) -> Option<&'static PgServer> {
+        static PG11: OnceLock<Option<PgServer>> = OnceLock::new();
+        static PG15: OnceLock<Option<PgServer>> = OnceLock::new();
+        let cell = match engine {
+            Engine::Pg11 => &PG11,
+            Engine::Pg15 => &PG15,
+        };
+        cell.get_or_init(|| PgServer::start_engine(engine).map(PgServer::keep_until_exit)).as_ref()
     }
 
     fn spawn_watchdog(&mut self) {
@@ -262,6 +326,16 @@ impl PgServer {
             c
         } else {
             Command::new(exe)
+        }
+    }
+
+    /// A client program of this server's installation (pg_dump, psql), else the one on `PATH`.
+    pub fn bin_path(&self, program: &str) -> PathBuf {
+        let p = self.bin.join(program);
+        if p.is_file() {
+            p
+        } else {
+            PathBuf::from(program)
         }
     }
 
