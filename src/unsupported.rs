@@ -45,7 +45,9 @@ fn body_checked_at_run_time(ir: &Ir, files: &[SourceFile], id: StmtId) -> bool {
 /// moved along (clauses folded into a moved statement).
 pub fn enforce(ir: &mut Ir, files: &[SourceFile], diagnostics: &mut [Diagnostic]) -> Vec<Diagnostic> {
     let mut along = Vec::new();
-    for d in diagnostics.iter_mut().filter(|d| d.severity == Severity::Error) {
+    // An applied fix made the statement loadable (e.g. an unsafe fix applied with --unsafe-fixes).
+    let open = |d: &Diagnostic| d.severity == Severity::Error && !d.fix.as_ref().is_some_and(|f| f.applied);
+    for d in diagnostics.iter_mut().filter(|d| open(d)) {
         let Some(loc) = d.location else { continue };
         let Some(mut id) = statement_at(ir, loc.file, loc.span.start) else { continue };
         // A COPY data block that the target rejects is the COPY's problem.

@@ -230,6 +230,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         _ => {}
     }
     refs::collect(node, schema, &mut f.refs);
+    refs::typed(node, schema, &mut f.refs);
     refs::roles(node, &mut f.roles);
     let option_list: &[protobuf::Node] = match node {
         N::DefineStmt(d) => &d.definition,

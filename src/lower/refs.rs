@@ -87,11 +87,54 @@ pub fn collect(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
             }
             NodeRef::TypeName(tn) => {
                 if let Some(key) = user_type(tn, default_schema) {
+                    // Every table is also a type (its row type: `RETURNS SETOF public.customer`).
+                    out.push(ObjKey::relation(&key.schema, &key.name));
                     out.push(key);
                 }
             }
             _ => {}
         }
+    }
+}
+
+/// User types named in typed fields the tree walk does not enter (a column's type, a function's
+/// parameter and result types), with the relation of the same name (a table's row type).
+pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
+    let mut add = |tn: Option<&protobuf::TypeName>| {
+        if let Some(key) = tn.and_then(|t| user_type(t, default_schema)) {
+            out.push(ObjKey::relation(&key.schema, &key.name));
+            out.push(key);
+        }
+    };
+    let columns = |elts: &[protobuf::Node]| -> Vec<Option<protobuf::TypeName>> {
+        elts.iter()
+            .filter_map(|e| match &e.node {
+                Some(NodeEnum::ColumnDef(c)) => Some(c.type_name.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    match node {
+        NodeEnum::CreateStmt(c) => columns(&c.table_elts).iter().for_each(|t| add(t.as_ref())),
+        NodeEnum::CompositeTypeStmt(c) => columns(&c.coldeflist).iter().for_each(|t| add(t.as_ref())),
+        NodeEnum::CreateFunctionStmt(f) => {
+            add(f.return_type.as_ref());
+            for p in &f.parameters {
+                if let Some(NodeEnum::FunctionParameter(fp)) = &p.node {
+                    add(fp.arg_type.as_ref());
+                }
+            }
+        }
+        NodeEnum::AlterTableStmt(a) => {
+            for c in &a.cmds {
+                if let Some(NodeEnum::AlterTableCmd(c)) = &c.node {
+                    if let Some(NodeEnum::ColumnDef(d)) = c.def.as_deref().and_then(|d| d.node.as_ref()) {
+                        add(d.type_name.as_ref());
+                    }
+                }
+            }
+        }
+        _ => {}
     }
 }
 

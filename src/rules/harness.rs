@@ -197,6 +197,8 @@ pub struct CaseResult {
     pub snapshot: String,
     /// The emitted statements (trimmed text) with their phase, in output order.
     pub after: Vec<(Phase, String)>,
+    /// The statements moved to `unsupported.sql` (trimmed source text), in input order.
+    pub unsupported: Vec<String>,
     /// Checks that did not hold, one sentence each.
     pub failures: Vec<String>,
 }
@@ -240,7 +242,15 @@ pub fn run_case(pack: &RulePack, rule: &Rule, name: &str, sql: &str, opts: &Appl
     // ZNbaseDB-only syntax (e.g. `PRIMARY KEY (id HASH)`) is beyond PostgreSQL's parser: such a
     // rule's output cannot be re-parsed or compiled again, only compared with its snapshot.
     if rule.action.as_ref().is_some_and(|a| a.produces_target_syntax()) {
-        return CaseResult { name: name.to_string(), kind, snapshot: render_snapshot(sql, &c), after, failures };
+        let unsupported = moved(&c);
+        return CaseResult {
+            name: name.to_string(),
+            kind,
+            snapshot: render_snapshot(sql, &c),
+            after,
+            unsupported,
+            failures,
+        };
     }
 
     for (phase, script) in scripts(&c) {
@@ -262,16 +272,27 @@ pub fn run_case(pack: &RulePack, rule: &Rule, name: &str, sql: &str, opts: &Appl
         failures.push(format!("a second pass over the output changed it again: {d}"));
     }
 
-    CaseResult { name: name.to_string(), kind, snapshot: render_snapshot(sql, &c), after, failures }
+    let unsupported = moved(&c);
+    CaseResult { name: name.to_string(), kind, snapshot: render_snapshot(sql, &c), after, unsupported, failures }
+}
+
+/// The statements `c` moved to `unsupported.sql`, as written.
+fn moved(c: &Compilation) -> Vec<String> {
+    c.ir.stmts
+        .iter()
+        .filter(|s| s.unsupported.is_some() && s.piece != PieceKind::CopyData)
+        .map(|s| c.files[s.file].slice(s.span).trim().to_string())
+        .collect()
 }
 
 /// Check that every statement of `docs.after` appears in the docs case's output. A `--` line
-/// naming a script (`-- pre-data.sql`, `-- data.sql`, `-- post-data.sql`) says where the
-/// statements below it must be; other comment lines are labels and ignored.
+/// naming a script (`-- pre-data.sql`, `-- data.sql`, `-- post-data.sql`, `-- unsupported.sql`)
+/// says where the statements below it must be; other comment lines are labels and ignored.
 pub fn check_docs_after(result: &CaseResult, docs_after: &str) -> Vec<String> {
     let mut failures = Vec::new();
     let s = scan::scan(docs_after);
     let mut phase: Option<Phase> = None;
+    let mut in_unsupported = false;
     let mut expected = 0;
     for p in &s.pieces {
         let text = p.text(docs_after);
@@ -281,12 +302,21 @@ pub fn check_docs_after(result: &CaseResult, docs_after: &str) -> Vec<String> {
                     let label = line.trim_start_matches('-').trim();
                     if let Some(ph) = Phase::ALL.iter().find(|ph| label.starts_with(&format!("{}.sql", ph.as_str()))) {
                         phase = Some(*ph);
+                        in_unsupported = false;
+                    } else if label.starts_with("unsupported.sql") {
+                        in_unsupported = true;
                     }
                 }
             }
             PieceKind::Statement => {
                 expected += 1;
                 let want = normalize(text);
+                if in_unsupported {
+                    if !result.unsupported.iter().any(|t| normalize(t) == want) {
+                        failures.push(format!("docs.after puts `{want}` in unsupported.sql, but it is not there"));
+                    }
+                    continue;
+                }
                 let found = result.after.iter().find(|(_, t)| normalize(t) == want);
                 match (found, phase) {
                     (None, _) => {
@@ -443,6 +473,11 @@ fn render_snapshot(sql: &str, c: &Compilation) -> String {
         }
         let _ = writeln!(out, "\n-- after: {}", phase.as_str());
         push_section(&mut out, &phase_text(c, phase));
+    }
+    let moved = moved(c);
+    if !moved.is_empty() {
+        out.push_str("\n-- after: unsupported\n");
+        push_section(&mut out, &moved.join("\n\n"));
     }
     out
 }

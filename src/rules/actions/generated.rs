@@ -59,9 +59,9 @@ pub fn generated_to_trigger(
         return Err("the table is partitioned: a BEFORE ROW trigger on it needs 2.25; create one per partition".into());
     }
     let col = t.columns.get(item).ok_or("no such column")?;
-    if col.generated.as_deref() != Some("stored") {
-        return Err("the column is not a stored generated column".into());
-    }
+    let Some(how) = col.generated.as_deref() else {
+        return Err("the column is not a generated column".into());
+    };
     let text = env.files[stmt.file].slice(stmt.span);
     let toks = edit::tokens(text);
     let from = toks.iter().position(|k| k.start >= col.span.start).ok_or("column not found")?;
@@ -70,8 +70,8 @@ pub fn generated_to_trigger(
     let open = (g..to).find(|&i| toks[i].upper == "(").ok_or("generation expression not found")?;
     let close = edit::skip_group(&toks, open) - 1;
     let stored = close + 1;
-    if toks.get(stored).map(|k| k.upper.as_str()) != Some("STORED") {
-        return Err("GENERATED … STORED not found".into());
+    if !matches!(toks.get(stored).map(|k| k.upper.as_str()), Some("STORED" | "VIRTUAL")) {
+        return Err("GENERATED … STORED or VIRTUAL not found".into());
     }
     let expr = &text[toks[open].end..toks[close].start];
     let computed = qualify_with_new(expr.trim())?;
@@ -84,10 +84,15 @@ pub fn generated_to_trigger(
         tag = format!("${}$", "g".repeat(tag.len() - 1));
     }
     let appended = format!(
-        "-- pg2znb {code}: computes {table}.{column}, a stored generated column before ZNbaseDB 2.25\n\
+        "-- pg2znb {code}: computes {table}.{column}, {what}\n\
          CREATE FUNCTION {qs}.{qf}() RETURNS trigger\n    LANGUAGE plpgsql\n    AS {tag}\nBEGIN\n    NEW.{qc} := {computed};\n    RETURN NEW;\nEND\n{tag};\n\n\
          CREATE TRIGGER {qf} BEFORE INSERT OR UPDATE ON {qs}.{qt} FOR EACH ROW EXECUTE FUNCTION {qs}.{qf}();",
-        code = a.code
+        code = a.code,
+        what = if how == "virtual" {
+            "a virtual generated column (PostgreSQL 18)"
+        } else {
+            "a stored generated column before ZNbaseDB 2.25"
+        }
     );
     let base = stmt.span.start;
     let removal = edit::remove(text, base, toks[g].start, toks[stored].end);
