@@ -154,6 +154,27 @@ pub fn compile_with_progress(
     opts: &ApplyOptions,
     progress: &dyn Progress,
 ) -> Compilation {
+    pipeline(files, pack, opts, progress, true)
+}
+
+/// The pipeline for `lint`: findings stay where they are (there are no scripts to keep loadable:
+/// an error in application SQL is the application's to fix).
+pub fn analyse_with_progress(
+    files: Vec<SourceFile>,
+    pack: &RulePack,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+) -> Compilation {
+    pipeline(files, pack, opts, progress, false)
+}
+
+fn pipeline(
+    files: Vec<SourceFile>,
+    pack: &RulePack,
+    opts: &ApplyOptions,
+    progress: &dyn Progress,
+    scripts: bool,
+) -> Compilation {
     let mut diagnostics = Vec::new();
     let mut times = StageTimes::default();
     let mut clock = Instant::now();
@@ -204,8 +225,10 @@ pub fn compile_with_progress(
     diagnostics.extend(rules::apply(pack, &mut ir, &files, opts, progress));
     lap(&mut times.rules);
     diagnostics.extend(check_rewrites(&mut ir, &files));
-    let along = crate::unsupported::enforce(&mut ir, &files, &mut diagnostics);
-    diagnostics.extend(along);
+    if scripts {
+        let along = crate::unsupported::enforce(&mut ir, &files, &mut diagnostics);
+        diagnostics.extend(along);
+    }
     lap(&mut times.check);
     progress.stage("ordering", 0);
     let (order, order_diags) = order::order(&mut ir);

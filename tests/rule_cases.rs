@@ -200,7 +200,8 @@ fn fires_and_ok_expectations_are_checked() {
     assert!(failures("ok_but_fires").contains("`ok_but_fires` should not fire, but ZN901 reported something"));
     let broken = failures("ok_broken");
     assert!(broken.contains("the compile reported E002 at 1:"), "{broken}");
-    assert!(broken.contains("does not re-parse"), "{broken}");
+    // The statement that does not parse left the scripts for unsupported.sql, so they re-parse.
+    assert!(!broken.contains("does not re-parse"), "{broken}");
     assert!(failures("fires_unlogged").is_empty());
     assert!(!report.passed());
 }

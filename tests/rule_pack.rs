@@ -17,10 +17,18 @@ fn unsupported_matches_findings(name: &str, c: &Compilation) {
     let text = c.scripts.unsupported.clone().unwrap_or_default();
     for s in &c.ir.stmts {
         let f = &c.files[s.file];
+        // A finding inside the statement (or labelled at it) by a rule that drops, a cascade
+        // (E102), or an error nothing fixed (error findings never stay in the scripts).
+        let within = |file: usize, span: pg2znb::source::Span| {
+            file == s.file && s.span.start <= span.start && span.end <= s.span.end
+        };
         let reported = c.diagnostics.iter().any(|d| {
-            d.location.is_some_and(|l| l.file == s.file && l.span == s.span)
-                && (dropping.contains(&d.code.as_str()) || d.code == "E102")
-                && d.fix.as_ref().is_none_or(|fx| fx.applied)
+            let here = d.location.is_some_and(|l| within(l.file, l.span))
+                || d.labels.iter().any(|l| l.location.file == s.file && l.location.span == s.span);
+            let applied = d.fix.as_ref().is_some_and(|fx| fx.applied);
+            here && (((dropping.contains(&d.code.as_str()) || d.code == "E102")
+                && d.fix.as_ref().is_none_or(|fx| fx.applied))
+                || (d.severity == pg2znb::diagnostic::Severity::Error && !applied))
         });
         let in_file = s.unsupported.is_some();
         if s.piece == pg2znb::scan::PieceKind::CopyData {
