@@ -188,9 +188,23 @@ fn pg_dump_clean_if_exists() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
-/// Every schema rule case (the application rules' cases are queries, not scripts): its compiled
-/// output loads on each target's engine with zero errors. A case whose source loads on PostgreSQL
-/// 15 as written must also load there after compiling for 2025.1 with nothing unexpected lost.
+/// Create the roles `roles.sql` names (as a user does before loading), on `s`.
+fn create_roles(s: &PgServer, roles_sql: &str) {
+    for line in roles_sql.lines() {
+        if let Some(rest) = line.strip_prefix("-- CREATE ROLE ") {
+            let name = rest.split(';').next().unwrap_or("").trim();
+            s.exec(
+                "postgres",
+                &format!("DO $$ BEGIN CREATE ROLE {name}; EXCEPTION WHEN duplicate_object THEN NULL; END $$"),
+            );
+        }
+    }
+}
+
+/// Every schema rule case (the application rules' cases are queries, not scripts) whose source
+/// loads on PostgreSQL 15 as written (once the roles in roles.sql exist: cases are fragments,
+/// and a case that needs a table or schema it does not create is left out): its output for 2.6
+/// loads on PostgreSQL 11 and its output for 2025.1 on PostgreSQL 15, each with zero errors.
 #[test]
 fn rule_cases_load_on_every_engine() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
@@ -203,16 +217,46 @@ fn rule_cases_load_on_every_engine() {
     assert!(cases.len() > 100, "rule cases not found under {}", root.display());
     let Some(pg15) = PgServer::shared_engine(Engine::Pg15) else { return };
     let Some(pg11) = PgServer::shared_engine(Engine::Pg11) else { return };
-    let mut failures = Vec::new();
+    let (mut failures, mut loaded, mut fragments) = (Vec::new(), 0, Vec::new());
     for (i, case) in cases.iter().enumerate() {
         let rel = case.strip_prefix(&root).unwrap().display().to_string();
-        for &(version, engine) in &[("2.6", Engine::Pg11), ("2025.1", Engine::Pg15)] {
-            let tgt = if engine == Engine::Pg11 { pg11 } else { pg15 };
-            let c = compile(case, &["--target-version", version]);
-            if let Err(e) = load(tgt, &format!("case_{i}_{}", version.replace('.', "_")), &c) {
+        let outputs: Vec<_> = [("2.6", Engine::Pg11), ("2025.1", Engine::Pg15)]
+            .iter()
+            .map(|&(version, engine)| (version, engine, compile(case, &["--target-version", version])))
+            .collect();
+        for (_, _, c) in &outputs {
+            let roles = std::fs::read_to_string(c.path("roles.sql")).unwrap_or_default();
+            create_roles(pg15, &roles);
+            create_roles(pg11, &roles);
+        }
+        let source_db = format!("case_{i}_src");
+        pg15.create_db(&source_db);
+        let databases = || pg15.query("postgres", "SELECT datname FROM pg_database ORDER BY 1");
+        let before = databases();
+        let loaded_source = pg15.psql_file(&source_db, case);
+        // A case that creates a database (CREATE DATABASE is database-wide): drop it again, or the
+        // target's load would find it there.
+        for db in databases().into_iter().filter(|d| !before.contains(d)) {
+            let name = db[0].as_deref().unwrap();
+            pg15.exec("postgres", &format!("DROP DATABASE \"{name}\""));
+        }
+        if let Err(e) = loaded_source {
+            fragments.push(format!("{rel}: {e}"));
+            continue;
+        }
+        loaded += 1;
+        for (version, engine, c) in &outputs {
+            let tgt = if *engine == Engine::Pg11 { pg11 } else { pg15 };
+            if let Err(e) = load(tgt, &format!("case_{i}_{}", version.replace('.', "_")), c) {
                 failures.push(format!("{rel} for {version} on PostgreSQL {}: {e}", engine.major()));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    eprintln!(
+        "{loaded} of {} schema rule cases load on PostgreSQL 15 as written; left out:\n{}",
+        cases.len(),
+        fragments.join("\n")
+    );
+    assert!(loaded >= 100, "only {loaded} cases load as written:\n{}", fragments.join("\n"));
+    assert!(failures.is_empty(), "{} of {loaded} cases:\n{}", failures.len(), failures.join("\n"));
 }

@@ -188,6 +188,28 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 define(&mut f, ObjKey::on_table(ObjKind::Rule, &t.schema, &t.name, &r.rulename));
             }
         }
+        N::CreateConversionStmt(c) => {
+            let (s, n) = qualify(&strings(&c.conversion_name), schema);
+            define(&mut f, ObjKey::new(ObjKind::Other, &s, &n));
+        }
+        N::CreateAmStmt(a) => define(&mut f, ObjKey::new(ObjKind::Other, "", &a.amname)),
+        N::CreateForeignServerStmt(c) => {
+            define(&mut f, ObjKey::new(ObjKind::Other, "", &c.servername));
+            f.refs.push(ObjKey::new(ObjKind::Other, "", &c.fdwname));
+        }
+        N::CreateFdwStmt(c) => define(&mut f, ObjKey::new(ObjKind::Other, "", &c.fdwname)),
+        N::RenameStmt(r) if r.relation.is_none() => {
+            if let Some(target) = r.object.as_deref().and_then(|o| object_ref(r.rename_type, o, schema)) {
+                f.object = Some(target.clone());
+                f.refs.push(target);
+            }
+        }
+        N::AlterObjectSchemaStmt(a) if a.relation.is_none() => {
+            if let Some(target) = a.object.as_deref().and_then(|o| object_ref(a.object_type, o, schema)) {
+                f.object = Some(target.clone());
+                f.refs.push(target);
+            }
+        }
         N::CommentStmt(c) => {
             if let Some(target) = c.object.as_deref().and_then(|o| object_ref(c.objtype, o, schema)) {
                 f.object = Some(target.clone());
@@ -909,6 +931,25 @@ fn object_ref(objtype: i32, object: &protobuf::Node, schema: &str) -> Option<Obj
             }
             _ => None,
         },
+        // Schema-qualified objects without a kind of their own in the IR (`CREATE COLLATION`,
+        // `CREATE CONVERSION`, text search objects: `ObjKind::Other`, as lowering defines them).
+        ObjectType::ObjectCollation
+        | ObjectType::ObjectConversion
+        | ObjectType::ObjectTsconfiguration
+        | ObjectType::ObjectTsdictionary
+        | ObjectType::ObjectTsparser
+        | ObjectType::ObjectTstemplate
+        | ObjectType::ObjectStatisticExt => {
+            let (s, n) = qualify(&list(), schema);
+            Some(ObjKey::new(ObjKind::Other, &s, &n))
+        }
+        // Database-wide names.
+        ObjectType::ObjectAccessMethod
+        | ObjectType::ObjectForeignServer
+        | ObjectType::ObjectFdw
+        | ObjectType::ObjectLanguage
+        | ObjectType::ObjectEventTrigger
+        | ObjectType::ObjectPublication => Some(ObjKey::new(ObjKind::Other, "", list().first()?)),
         ObjectType::ObjectType | ObjectType::ObjectDomain => match &object.node {
             Some(N::TypeName(t)) => {
                 let (s, n) = qualify(&strings(&t.names), schema);

@@ -85,6 +85,7 @@ pub fn collect(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
                     out.push(ObjKey::new(ObjKind::Function, &schema, &name));
                 }
             }
+            NodeRef::CollateClause(c) => out.extend(user_collation(&c.collname, default_schema)),
             NodeRef::TypeName(tn) => {
                 if let Some(key) = user_type(tn, default_schema) {
                     // Every table is also a type (its row type: `RETURNS SETOF public.customer`).
@@ -100,12 +101,6 @@ pub fn collect(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
 /// User types named in typed fields the tree walk does not enter (a column's type, a function's
 /// parameter and result types), with the relation of the same name (a table's row type).
 pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
-    let mut add = |tn: Option<&protobuf::TypeName>| {
-        if let Some(key) = tn.and_then(|t| user_type(t, default_schema)) {
-            out.push(ObjKey::relation(&key.schema, &key.name));
-            out.push(key);
-        }
-    };
     let columns = |elts: &[protobuf::Node]| -> Vec<Option<protobuf::TypeName>> {
         elts.iter()
             .filter_map(|e| match &e.node {
@@ -113,6 +108,27 @@ pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
                 _ => None,
             })
             .collect()
+    };
+    if let NodeEnum::CreateStmt(c) = node {
+        // The parent of `PARTITION OF p` / `INHERITS (p)`.
+        for parent in &c.inh_relations {
+            if let Some(NodeEnum::RangeVar(rv)) = &parent.node {
+                out.push(range_var(rv, default_schema));
+            }
+        }
+        for e in &c.table_elts {
+            if let Some(NodeEnum::ColumnDef(d)) = &e.node {
+                if let Some(cc) = &d.coll_clause {
+                    out.extend(user_collation(&cc.collname, default_schema));
+                }
+            }
+        }
+    }
+    let mut add = |tn: Option<&protobuf::TypeName>| {
+        if let Some(key) = tn.and_then(|t| user_type(t, default_schema)) {
+            out.push(ObjKey::relation(&key.schema, &key.name));
+            out.push(key);
+        }
     };
     match node {
         NodeEnum::CreateStmt(c) => columns(&c.table_elts).iter().for_each(|t| add(t.as_ref())),
@@ -136,6 +152,17 @@ pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
         }
         _ => {}
     }
+}
+
+/// A collation named with a schema other than `pg_catalog` (`COLLATE public.german`): created
+/// by the input, as lowering defines it (`ObjKind::Other`). Unqualified names are built in.
+fn user_collation(names: &[protobuf::Node], default_schema: &str) -> Option<ObjKey> {
+    let parts = strings(names);
+    if parts.len() < 2 || parts[parts.len() - 2] == "pg_catalog" {
+        return None;
+    }
+    let (schema, name) = qualify(&parts, default_schema);
+    Some(ObjKey::new(ObjKind::Other, &schema, &name))
 }
 
 /// Role names the statement mentions (owners, grantees, policy roles), sorted, deduplicated.

@@ -27,6 +27,9 @@ pub enum Clause {
     Tablespace,
     /// A view's `WITH [CASCADED | LOCAL] CHECK OPTION`.
     CheckOption,
+    /// `NULLS DISTINCT` spelled out on a unique constraint or index (PostgreSQL 15 syntax for the
+    /// default); `NULLS NOT DISTINCT` is kept.
+    NullsDistinct,
 }
 
 const CLAUSES: &[(&str, Clause, &[NodeKind])] = &[
@@ -42,6 +45,7 @@ const CLAUSES: &[(&str, Clause, &[NodeKind])] = &[
     ("compression", Clause::Compression, &[NodeKind::Column]),
     ("tablespace", Clause::Tablespace, &[NodeKind::CreateIndex, NodeKind::CreateTable, NodeKind::Constraint]),
     ("check_option", Clause::CheckOption, &[NodeKind::CreateView]),
+    ("nulls_distinct", Clause::NullsDistinct, &[NodeKind::Statement]),
 ];
 
 impl Clause {
@@ -95,6 +99,10 @@ pub fn strip(
     let stmt = &ir.stmts[id];
     let base = stmt.span.start;
     let text = env.files[stmt.file].slice(stmt.span).to_string();
+    // Most statements the rule sees have no such clause: skip tokenizing them.
+    if clause == Clause::NullsDistinct && !text.to_ascii_uppercase().contains("DISTINCT") {
+        return Ok(false);
+    }
     let toks = edit::tokens(&text);
     if toks.is_empty() {
         return Err("the statement could not be tokenized".into());
@@ -190,6 +198,15 @@ pub fn strip(
             }
             if let Some(o) = &stmt.object {
                 change = Some((ObjectKind::View, o.name.clone(), None));
+            }
+        }
+        Clause::NullsDistinct => {
+            ranges = find_seq(&toks, 0, all.1, &["NULLS", "DISTINCT"], None)
+                .into_iter()
+                .filter(|&(i, _)| i == 0 || toks[i - 1].upper != "NOT")
+                .collect();
+            if ranges.is_empty() {
+                return Ok(false);
             }
         }
     }
