@@ -16,6 +16,10 @@ pub struct Report {
     pub format: u32,
     pub tool: Tool,
     pub target: String,
+    /// The version as written (`2.21`, `2.20.3.0-b51`) or as the target reported it, when it
+    /// differs from `target`, the known version it resolved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_requested: Option<String>,
     pub files: Vec<FileEntry>,
     pub summary: Summary,
     pub statements: Vec<StatementEntry>,
@@ -151,6 +155,7 @@ pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: 
         format: REPORT_FORMAT,
         tool: Tool { name: "pg2znb", version: env!("CARGO_PKG_VERSION") },
         target: target.to_string(),
+        target_requested: None,
         files: files
             .iter()
             .zip(&per_file)

@@ -44,12 +44,14 @@ fn check_conservation(name: &str, c: &pg2znb::compile::Compilation) {
             assert_eq!(c.ir.stmts[into].fate, Fate::Rewritten, "{name}: merged into a rewritten statement");
         }
         if st.fate == Fate::Dropped {
-            // A COPY data block is explained by its COPY statement's diagnostic.
+            // A COPY data block is explained by its COPY statement's diagnostic; `\unrestrict` by
+            // a label of the `\restrict` finding.
             let explained_by = c.ir.stmts.iter().find(|s| s.copy_data == Some(st.id)).unwrap_or(st);
+            let at = |l: &pg2znb::diagnostic::Location| l.file == explained_by.file && l.span == explained_by.span;
             assert!(
                 c.diagnostics
                     .iter()
-                    .any(|d| d.location.is_some_and(|l| l.file == explained_by.file && l.span == explained_by.span)),
+                    .any(|d| d.location.as_ref().is_some_and(at) || d.labels.iter().any(|l| at(&l.location))),
                 "{name}: a dropped statement has a diagnostic saying why"
             );
         }
