@@ -7,7 +7,7 @@
 //! - [`omit_restrict`] (`E007`, info): `\restrict` framing left out unless `--psql-restrict`.
 //! - [`is_blank`]: input without statements (`E003`; the CLI refuses input that is all blank).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::ir::{Detail, Fate, Ir, ObjKey, ObjKind, Session, StmtId, Transaction};
@@ -73,8 +73,8 @@ pub fn blank_files(files: &[SourceFile], severity: Severity) -> Vec<Diagnostic> 
 }
 
 /// What a definition is identified by: the database (`\connect` switches, as in pg_dumpall
-/// output), the object, and for functions their argument types.
-type Key = (String, ObjKey, String);
+/// output, numbered), the object, and for functions their argument types. Borrowed from the IR.
+type Key<'a> = (u32, &'a ObjKey, &'a str);
 
 /// Keys compared: not `Other` (operators, collations, …: their identity is more than a name), and
 /// not an unnamed schema (`CREATE SCHEMA AUTHORIZATION r` is named after the role).
@@ -126,20 +126,22 @@ fn describe(ir: &Ir, id: StmtId, key: &ObjKey, signature: &str) -> String {
     format!("{noun} {}{args}", key.display())
 }
 
-/// The definitions in force while walking the input in order.
+/// The definitions in force while walking the input in order. Hash maps: they are only looked
+/// up (a schema drop scans one to remove entries), never iterated into output.
 #[derive(Default)]
-struct Defined {
-    defs: BTreeMap<Key, StmtId>,
-    /// Keys recorded for a table's statements (its constraints, indexes, triggers), removed with it.
-    owned: BTreeMap<(String, ObjKey), Vec<Key>>,
+struct Defined<'a> {
+    defs: HashMap<Key<'a>, StmtId>,
+    /// Keys recorded for a table's statements (its constraints, indexes, triggers, partitions),
+    /// removed with it; kept only when the input drops or renames anything.
+    owned: HashMap<(u32, ObjKey), Vec<Key<'a>>>,
     /// Inside `BEGIN`: every change since, with the value it replaced, for `ROLLBACK`.
-    undo: Option<Vec<(Key, Option<StmtId>)>>,
+    undo: Option<Vec<(Key<'a>, Option<StmtId>)>>,
 }
 
-impl Defined {
-    fn set(&mut self, key: Key, id: Option<StmtId>) {
+impl<'a> Defined<'a> {
+    fn set(&mut self, key: Key<'a>, id: Option<StmtId>) {
         let old = match id {
-            Some(id) => self.defs.insert(key.clone(), id),
+            Some(id) => self.defs.insert(key, id),
             None => self.defs.remove(&key),
         };
         if let Some(u) = &mut self.undo {
@@ -157,24 +159,15 @@ impl Defined {
     }
 
     /// `DROP …` of `key` (of the function with `signature`, or every overload when `None`).
-    fn drop(&mut self, db: &str, key: &ObjKey, signature: Option<&str>) {
-        let mut gone: Vec<Key> = match key.kind {
-            ObjKind::Schema => self.defs.keys().filter(|k| k.0 == db && k.1.schema == key.name).cloned().collect(),
-            _ => {
-                let from = (db.to_string(), key.clone(), String::new());
-                self.defs
-                    .range(from..)
-                    .map(|(k, _)| k)
-                    .take_while(|k| k.0 == db && &k.1 == key)
-                    .filter(|k| signature.is_none_or(|s| k.2 == s))
-                    .cloned()
-                    .collect()
+    fn drop(&mut self, db: u32, key: &'a ObjKey, signature: Option<&'a str>) {
+        let mut gone: Vec<Key<'a>> = match (key.kind, signature) {
+            (ObjKind::Schema, _) => {
+                self.defs.keys().filter(|k| k.0 == db && (k.1 == key || k.1.schema == key.name)).copied().collect()
             }
+            (ObjKind::Function, None) => self.defs.keys().filter(|k| k.0 == db && k.1 == key).copied().collect(),
+            _ => self.defs.get_key_value(&(db, key, signature.unwrap_or(""))).map(|(k, _)| *k).into_iter().collect(),
         };
-        if key.kind == ObjKind::Relation {
-            gone.extend(self.owned.remove(&(db.to_string(), key.clone())).unwrap_or_default());
-        }
-        gone.push((db.to_string(), key.clone(), String::new()));
+        gone.extend(self.owned.remove(&(db, key.clone())).unwrap_or_default());
         for k in gone {
             if self.defs.contains_key(&k) {
                 self.set(k, None);
@@ -194,28 +187,29 @@ fn connects_to(text: &str) -> Option<String> {
     Some(words.filter(|w| !w.starts_with("-reuse-previous")).collect::<Vec<_>>().join(" "))
 }
 
-/// `E005` for every statement that defines an object an earlier statement already defined, in
-/// the same database: each moves to `unsupported.sql` (and with it, through
-/// `order::cascade_drops`, what needs a definition only it made). Not duplicates: `CREATE OR
-/// REPLACE`, `IF NOT EXISTS`, a definition after a `DROP` of the object, definitions rolled
-/// back, shell types, temporary objects, overloads of a function, and objects of another
-/// database (`\connect`). Run before rules, so no rule folds anything into or out of them.
-pub fn duplicates(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
+/// (duplicate, its first definition, what it defines) in input order.
+fn find_duplicates(ir: &Ir, files: &[SourceFile]) -> Vec<(StmtId, StmtId, String)> {
+    // Ownership only matters to a DROP or a rename: most dumps have none.
+    let drops = ir.stmts.iter().any(|s| s.redefine.as_ref().is_some_and(|r| !r.drops.is_empty()));
     let mut defined = Defined::default();
-    let mut found: Vec<(StmtId, StmtId, String)> = Vec::new();
-    let mut file = usize::MAX;
-    let mut db = String::new();
-    for id in 0..ir.stmts.len() {
-        let st = &ir.stmts[id];
+    let mut found = Vec::new();
+    let mut databases: Vec<String> = vec![String::new()];
+    let (mut file, mut db) = (usize::MAX, 0u32);
+    for st in &ir.stmts {
         if st.file != file {
-            file = st.file;
-            db.clear();
+            (file, db) = (st.file, 0);
             defined.undo = None;
         }
         match st.piece {
             PieceKind::Meta => {
                 if let Some(target) = connects_to(files[st.file].slice(st.span)) {
-                    db = target;
+                    db = match databases.iter().position(|d| *d == target) {
+                        Some(i) => i as u32,
+                        None => {
+                            databases.push(target);
+                            (databases.len() - 1) as u32
+                        }
+                    };
                     defined.undo = None;
                 }
                 continue;
@@ -233,39 +227,45 @@ pub fn duplicates(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
             continue;
         }
         for (key, signature) in redefine.map(|r| r.drops.as_slice()).unwrap_or_default() {
-            defined.drop(&db, key, signature.as_deref());
+            defined.drop(db, key, signature.as_deref());
         }
-        if redefine.is_some_and(|r| r.unchecked) || st.defines.is_empty() {
+        if st.defines.is_empty() || redefine.is_some_and(|r| r.unchecked) {
             continue;
         }
-        let signature = redefine.and_then(|r| r.signature.clone()).unwrap_or_default();
-        let keys: Vec<Key> = st
-            .defines
-            .iter()
-            .filter(|d| checked(d))
-            .map(|d| {
-                let sig = if d.kind == ObjKind::Function { signature.clone() } else { String::new() };
-                (db.clone(), d.clone(), sig)
-            })
-            .collect();
+        let signature = redefine.and_then(|r| r.signature.as_deref()).unwrap_or("");
+        let keys = st.defines.iter().filter(|d| checked(d)).map(|d| {
+            let sig = if d.kind == ObjKind::Function { signature } else { "" };
+            (db, d, sig)
+        });
         let tolerant = redefine.is_some_and(|r| r.tolerant);
-        let earlier = keys.iter().find_map(|k| defined.defs.get(k).map(|&first| (k, first)));
-        match earlier {
-            Some((k, first)) if !tolerant => found.push((id, first, describe(ir, first, &k.1, &k.2))),
-            _ => {
-                let owners = owner_tables(ir, id);
-                for k in keys {
-                    if defined.defs.contains_key(&k) {
-                        continue;
-                    }
-                    for t in owners.iter().filter(|t| **t != k.1) {
-                        defined.owned.entry((db.clone(), t.clone())).or_default().push(k.clone());
-                    }
-                    defined.set(k, Some(id));
-                }
+        if !tolerant {
+            if let Some((k, &first)) = keys.clone().find_map(|k| defined.defs.get_key_value(&k)) {
+                found.push((st.id, first, describe(ir, first, k.1, k.2)));
+                continue;
             }
         }
+        let owners = if drops { owner_tables(ir, st.id) } else { Vec::new() };
+        for k in keys {
+            if defined.defs.contains_key(&k) {
+                continue;
+            }
+            for t in owners.iter().filter(|t| *t != k.1) {
+                defined.owned.entry((db, t.clone())).or_default().push(k);
+            }
+            defined.set(k, Some(st.id));
+        }
     }
+    found
+}
+
+/// `E005` for every statement that defines an object an earlier statement already defined, in
+/// the same database: each moves to `unsupported.sql` (and with it, through
+/// `order::cascade_drops`, what needs a definition only it made). Not duplicates: `CREATE OR
+/// REPLACE`, `IF NOT EXISTS`, a definition after a `DROP` of the object, definitions rolled
+/// back, shell types, temporary objects, overloads of a function, and objects of another
+/// database (`\connect`). Run before rules, so no rule folds anything into or out of them.
+pub fn duplicates(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
+    let found = find_duplicates(ir, files);
     let position = |ir: &Ir, id: StmtId| {
         let s = &ir.stmts[id];
         let f = &files[s.file];
