@@ -386,8 +386,8 @@ pub fn omit_restrict(ir: &mut Ir) -> Vec<Diagnostic> {
                     .at(s.file, s.span)
                     .with_help(
                         "to load with a psql that knows it, compile with --psql-restrict: every script is then framed \
-                         by `\\restrict KEY` … `\\unrestrict KEY`, which keeps a malicious server from running psql \
-                         meta-commands during the load",
+                         by `\\restrict KEY` … `\\unrestrict KEY`, which stops psql meta-commands that a malicious \
+                         source server could have slipped into the dump from running during the load",
                     ),
                 );
             }
