@@ -90,9 +90,15 @@ pub struct CompileArgs {
     /// Default: fks,checks,uniques,triggers.
     #[arg(long, value_name = "LIST")]
     pub defer: Option<String>,
-    /// ZNbaseDB version to compile for (see rules/targets.yaml). Default: 2.6.
+    /// ZNbaseDB version to compile for, as the release names it (2.20, 2024.2.1, 2.20.3.0-b51: the
+    /// newest known version not after it is used; see rules/targets.yaml), or `auto` to ask the
+    /// --target server. Default: 2.6.
     #[arg(long = "target-version", value_name = "VERSION")]
     pub target_version: Option<String>,
+    /// A live target (libpq URL or key=value string) whose `select version()` sets the target
+    /// version; implies --target-version auto.
+    #[arg(long = "target", value_name = "URL")]
+    pub target: Option<String>,
     /// Extra rule directories (user rule packs).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
@@ -114,6 +120,10 @@ pub struct CompileArgs {
     /// Write ZNbaseDB's explicit HASH/ASC primary-key syntax where the sharding advice applies.
     #[arg(long)]
     pub shard_hints: bool,
+    /// Keep pg_dump's `\restrict KEY` / `\unrestrict KEY` framing in every script (only psql
+    /// 13.22, 14.19, 15.14, 16.10, 17.6 and later run it; ysqlsh and older psql stop at it).
+    #[arg(long)]
+    pub psql_restrict: bool,
     /// Overwrite a non-empty output directory that pg2znb did not create.
     #[arg(long)]
     pub force: bool,
@@ -153,9 +163,13 @@ pub struct LintArgs {
     pub fix: bool,
     #[arg(long)]
     pub unsafe_fixes: bool,
-    /// ZNbaseDB version to check against. Default: 2.6.
+    /// ZNbaseDB version to check against, as the release names it (2.20, 2024.2.1,
+    /// 2.20.3.0-b51), or `auto` to ask the --target server. Default: 2.6.
     #[arg(long = "target-version", value_name = "VERSION")]
     pub target_version: Option<String>,
+    /// A live target whose `select version()` sets the target version (implies `auto`).
+    #[arg(long = "target", value_name = "URL")]
+    pub target: Option<String>,
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
     #[arg(long, value_name = "CODE")]

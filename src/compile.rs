@@ -10,6 +10,7 @@ use crate::parse;
 use crate::progress::{Progress, Silent};
 use crate::report::{self, Report};
 use crate::rules::{self, ApplyOptions, RulePack};
+use crate::sanity;
 use crate::scan::{self, PieceKind, Scan};
 use crate::source::{SourceFile, Span};
 use rayon::prelude::*;
@@ -97,7 +98,8 @@ impl Compilation {
             if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
                 return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
             }
-            // A COPY data block is explained by its COPY statement's diagnostic.
+            // A COPY data block is explained by its COPY statement's diagnostic; a statement may
+            // also be explained by a label of a finding (`\unrestrict` by its `\restrict`'s).
             let explained_by = self.ir.stmts.iter().find(|s| s.copy_data == Some(st.id)).unwrap_or(st);
             let within = |l: &crate::diagnostic::Location| {
                 l.file == explained_by.file
@@ -195,17 +197,19 @@ fn pipeline(
     progress.stage("parsing", statements as u64);
     let mut ir = Ir::default();
     ir.stmts.reserve_exact(records);
+    let blank = if opts.input_checks { Severity::Warning } else { Severity::Info };
+    diagnostics.extend(sanity::blank_files(&files, blank));
     for (id, (f, s)) in files.iter().zip(&scans).enumerate() {
-        if f.text.trim().is_empty() {
-            diagnostics.push(
-                Diagnostic::warning("E003", "scan", "the file has no statements")
-                    .at(id, Span::new(0, 0))
-                    .with_help("check that the right file was given (pg_dump writes to stdout unless -f is set)"),
-            );
-        }
         crate::lower::lower_file(&mut ir, id, f, s, &mut diagnostics, progress);
     }
     crate::lower::finish(&mut ir);
+    if opts.input_checks {
+        diagnostics.extend(sanity::truncation(&ir, &files));
+        diagnostics.extend(sanity::duplicates(&mut ir, &files));
+        if !opts.psql_restrict {
+            diagnostics.extend(sanity::omit_restrict(&mut ir));
+        }
+    }
     for st in ir.stmts.iter().filter(|s| s.span.len() > parse::LARGE_STATEMENT && !s.parse_error && s.kind == "insert")
     {
         diagnostics.push(
@@ -239,7 +243,8 @@ fn pipeline(
     });
     lap(&mut times.order);
     let base = pack.targets.base(&opts.target).unwrap_or("11.2");
-    let report = report::build(&ir, &files, &diagnostics, &opts.target, base);
+    let mut report = report::build(&ir, &files, &diagnostics, &opts.target, base);
+    report.target_requested.clone_from(&opts.target_requested);
     lap(&mut times.report);
     let manifest = manifest::build(&ir, &opts.target);
     lap(&mut times.manifest);

@@ -2,7 +2,7 @@
 //! upward. Command-line flags override the file (see `Config::apply_to`); the README documents it.
 //!
 //! ```toml
-//! target_version = "2.20"
+//! target_version = "2.20"            # or "2.20.3.0-b51", "2024.2.1", "auto" (with --target URL)
 //! select = ["ZN101", "defer-foreign-keys"]
 //! ignore = ["ZN105"]
 //! rules = ["ci/pg2znb-rules"]        # relative to this file's directory
@@ -209,12 +209,10 @@ impl Config {
     /// Check the values that need the rule pack (load it with the config's `rules` first): the
     /// target version and every `select`/`ignore` entry. Errors point at the value in the file.
     pub fn validate(&self, pack: &RulePack) -> Result<(), ConfigError> {
-        if let Some(v) = &self.target_version {
-            if pack.targets.index(v).is_none() {
-                return Err(self.invalid_at(
-                    "target_version",
-                    format!("unknown target version `{v}`; versions: {}", pack.targets.names().join(", ")),
-                ));
+        // `auto` needs the command line's `--target URL`, which `pg2znb` checks.
+        if let Some(v) = self.target_version.as_deref().filter(|v| *v != "auto") {
+            if let Err(e) = pack.targets.resolve(v) {
+                return Err(self.invalid_at("target_version", format!("unknown target version `{v}`: {e}")));
             }
         }
         for (key, list) in [("select", &self.select), ("ignore", &self.ignore)] {

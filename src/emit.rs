@@ -151,8 +151,10 @@ impl<'a> Writer<'a> {
 
     fn script(&self, out: &mut Sink<'_>, ids: &[StmtId], header: &str) {
         out.push(header);
-        let restrict = self.ir.stmts.iter().find(|s| s.session == Session::Restrict);
-        let unrestrict = self.ir.stmts.iter().find(|s| s.session == Session::Unrestrict);
+        // Left out (dropped) unless compiled with --psql-restrict.
+        let framing =
+            |kind: Session| self.ir.stmts.iter().find(|s| s.session == kind && s.fate != crate::ir::Fate::Dropped);
+        let (restrict, unrestrict) = (framing(Session::Restrict), framing(Session::Unrestrict));
         if let Some(r) = restrict {
             out.push(self.files[r.file].slice(r.span).trim_end());
             out.push("\n");

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;
+pub mod sanity;
 pub mod scan;
 pub mod source;
 pub mod synth;

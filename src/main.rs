@@ -189,11 +189,44 @@ fn chosen_format(flag: Option<RenderFormat>, config: Option<&Config>) -> RenderF
     flag.or(config.and_then(|c| c.format)).unwrap_or_else(|| format::default_format(gh))
 }
 
-fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Result<ApplyOptions> {
-    let target = settings.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
-    if pack.targets.index(&target).is_none() {
-        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
+/// The version to compile or lint for, and the version asked for when it differs:
+/// `--target-version` (else the config's), resolved to a known version (`2.21` → `2.20`);
+/// `auto`, or `--target URL` without `--target-version`, reads the target's `select version()`.
+fn target_version(
+    flag: Option<&str>,
+    settings: &Settings,
+    url: Option<&str>,
+    pack: &RulePack,
+) -> Result<(String, Option<String>)> {
+    let auto = match (flag, url) {
+        (Some(v), Some(_)) if v != "auto" => {
+            bail!("--target is read only with --target-version auto (or without --target-version); drop one of them")
+        }
+        (None, Some(_)) => true,
+        _ => settings.target_version.as_deref() == Some("auto"),
+    };
+    if auto {
+        let Some(url) = url else {
+            bail!("--target-version auto needs --target URL: the ZNbaseDB whose `select version()` names the version")
+        };
+        let answer = pg2znb::verify::server_version(url).map_err(|e| anyhow::anyhow!("--target-version auto: {e}"))?;
+        let t = pack.targets.from_server_version(&answer).map_err(|e| anyhow::anyhow!("--target-version auto: {e}"))?;
+        if let Some(note) = &t.note {
+            eprintln!("pg2znb: note: {note}");
+        }
+        let requested = (t.detected != t.version).then_some(t.detected);
+        return Ok((t.version, requested));
     }
+    let written = settings.target_version.as_deref().unwrap_or(&pack.targets.default).trim();
+    let version =
+        pack.targets.resolve(written).map_err(|e| anyhow::anyhow!("unknown target version `{written}`: {e}"))?;
+    let requested = (version != written).then(|| written.to_string());
+    Ok((version, requested))
+}
+
+fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Result<ApplyOptions> {
+    let (target, target_requested) =
+        target_version(args.target_version.as_deref(), settings, args.target.as_deref(), pack)?;
     let defer = settings.defer.clone().unwrap_or_else(|| DeferCategory::DEFAULT.into_iter().collect());
     for key in settings.select.iter().chain(&settings.ignore) {
         if pack.find(key).is_none() {
@@ -209,6 +242,9 @@ fn apply_options(args: &CompileArgs, settings: &Settings, pack: &RulePack) -> Re
         no_owner: args.no_owner,
         no_privileges: args.no_privileges,
         shard_hints: args.shard_hints,
+        psql_restrict: args.psql_restrict,
+        target_requested,
+        input_checks: true,
     })
 }
 
@@ -222,6 +258,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     }
     let opts = apply_options(&args, &settings, &pack)?;
     let files = read_inputs(&args.inputs, args.stdin_filename.as_deref())?;
+    refuse_blank_inputs(&files, args.inputs.iter().any(|i| i.as_os_str() == "-"))?;
     output::prepare_out_dir(&args.out, args.force)?;
     let bar = bar::Bar::new();
     let c = compile_with_progress(files, &pack, &opts, &bar);
@@ -273,10 +310,8 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     if let Some(c) = &config {
         c.validate(&pack)?;
     }
-    let target = settings.target_version.clone().unwrap_or_else(|| pack.targets.default.clone());
-    if pack.targets.index(&target).is_none() {
-        bail!("unknown target version `{target}`; versions: {}", pack.targets.names().join(", "));
-    }
+    let (target, target_requested) =
+        target_version(args.target_version.as_deref(), &settings, args.target.as_deref(), &pack)?;
     for key in settings.select.iter().chain(&settings.ignore) {
         if pack.find(key).is_none() {
             bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
@@ -303,6 +338,7 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
             unsafe_fixes: settings.unsafe_fixes,
             select: settings.select.clone(),
             ignore: settings.ignore.clone(),
+            target_requested,
             ..ApplyOptions::default()
         },
         fix: args.fix,
@@ -330,11 +366,12 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     if format == RenderFormat::Human {
         let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
         eprintln!(
-            "pg2znb: linted {} statements in {} inputs{} for ZNbaseDB {}: {} errors, {} warnings, {} info{}",
+            "pg2znb: linted {} statements in {} inputs{} for ZNbaseDB {}{}: {} errors, {} warnings, {} info{}",
             r.statements,
             r.inputs,
             if r.files.len() > r.inputs { format!(" and {} queries", r.files.len() - r.inputs) } else { String::new() },
             opts.apply.target,
+            output::resolved_from(opts.apply.target_requested.as_deref()),
             count(Severity::Error),
             count(Severity::Warning),
             count(Severity::Info),
@@ -346,6 +383,31 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
         );
     }
     Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
+}
+
+/// Compile input without a single statement is a mistake upstream (`pg_dump nosuchdb | pg2znb
+/// compile -`): exit 2 before anything is written. One blank file among others is only `E003`.
+fn refuse_blank_inputs(files: &[SourceFile], stdin: bool) -> Result<()> {
+    if files.is_empty() || !files.iter().all(|f| pg2znb::sanity::is_blank(&f.text)) {
+        return Ok(());
+    }
+    match files {
+        [f] if stdin => bail!(
+            "{}: standard input has no SQL statements (it is empty or holds only comments); nothing was written. \
+             If it was piped from pg_dump, pg_dump failed: see its error above (database name, host, user, password)",
+            f.name
+        ),
+        [f] => bail!(
+            "{}: no SQL statements (the input is empty or holds only comments); nothing was written. \
+             Check the file name, and that the command that wrote it (pg_dump -f, a redirect, a pipe) succeeded",
+            f.name
+        ),
+        _ => bail!(
+            "none of the {} inputs has an SQL statement ({}); nothing was written. Check that the right files were given",
+            files.len(),
+            files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+        ),
+    }
 }
 
 /// Every script streams from the source text to its file (nothing the size of the input is

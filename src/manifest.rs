@@ -112,6 +112,10 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     for s in &ir.stmts {
         changes.extend(s.changes.iter().cloned());
         if s.fate == Fate::Dropped {
+            // A duplicate definition: the object is there, from its first definition.
+            if s.codes.iter().any(|c| c == crate::sanity::DUPLICATE) {
+                continue;
+            }
             if let Some(o) = &s.object {
                 changes.push(ManifestChange {
                     kind: object_kind(s, o.kind),

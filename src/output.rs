@@ -135,6 +135,11 @@ pub fn human_diagnostics(c: &Compilation, color: bool) -> String {
     out
 }
 
+/// `, resolved from 2.21` when the version asked for is not the known version compiled for.
+pub fn resolved_from(requested: Option<&str>) -> String {
+    requested.map(|r| format!(", resolved from {r}")).unwrap_or_default()
+}
+
 pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
     let s = &c.report.summary;
     let mut out = String::new();
@@ -142,8 +147,9 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
     let shown = if names.len() > 3 { format!("{} files", names.len()) } else { names.join(", ") };
     let _ = writeln!(
         out,
-        "pg2znb: compiled {shown} for ZNbaseDB {} ({})",
+        "pg2znb: compiled {shown} for ZNbaseDB {}{} ({})",
         c.report.target,
+        resolved_from(c.report.target_requested.as_deref()),
         plural(s.input_statements, "statement", "statements")
     );
     let mut objects: BTreeMap<&str, usize> = BTreeMap::new();

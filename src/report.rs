@@ -19,6 +19,10 @@ pub struct Report {
     /// The PostgreSQL version the target's SQL layer is built on (`11.2`, `15`): the engine the
     /// scripts are made to load on.
     pub target_postgres: String,
+    /// The version as written (`2.21`, `2.20.3.0-b51`) or as the target reported it, when it
+    /// differs from `target`, the known version it resolved to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_requested: Option<String>,
     pub files: Vec<FileEntry>,
     pub summary: Summary,
     pub statements: Vec<StatementEntry>,
@@ -157,6 +161,7 @@ pub fn build(ir: &Ir, files: &[SourceFile], diagnostics: &[Diagnostic], target: 
         tool: Tool { name: "pg2znb", version: env!("CARGO_PKG_VERSION") },
         target: target.to_string(),
         target_postgres: target_postgres.to_string(),
+        target_requested: None,
         files: files
             .iter()
             .zip(&per_file)

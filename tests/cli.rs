@@ -25,7 +25,8 @@ fn compile_writes_the_scripts_and_a_summary() {
         assert!(out.join(f).is_file(), "{f} written");
     }
     let s = stderr(&o);
-    assert!(s.contains("fates:    13 verbatim, 1 rewritten, 1 merged, 0 dropped"), "{s}");
+    // \restrict and \unrestrict are left out (E007): the two dropped statements.
+    assert!(s.contains("fates:    11 verbatim, 1 rewritten, 1 merged, 2 dropped"), "{s}");
     assert!(s.contains("rewrites: ZN101 inline-primary-key ×1"), "{s}");
     // No temporary files left behind.
     let leftovers: Vec<_> = std::fs::read_dir(&out)
@@ -109,8 +110,9 @@ fn empty_and_unterminated_inputs_are_diagnostics_not_crashes() {
     let empty = dir.path().join("empty.sql");
     std::fs::write(&empty, "").unwrap();
     let o = pg2znb(&["compile", empty.to_str().unwrap(), "-o", dir.path().join("o1").to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("E003"), "{}", stderr(&o));
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("empty.sql: no SQL statements"), "{}", stderr(&o));
+    assert!(!dir.path().join("o1").exists(), "nothing written");
 
     let dollar = dir.path().join("dollar.sql");
     std::fs::write(&dollar, "CREATE TABLE a (id int);\nCREATE FUNCTION f() RETURNS int AS $body$\nSELECT 1;\n")
@@ -165,4 +167,186 @@ fn rules_list_and_explain() {
     assert!(s.contains("ZN101 inline-primary-key") && s.contains("Before") && s.contains("After"), "{s}");
     let o = pg2znb(&["explain", "ZN999"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn empty_input_exits_2_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    // `pg_dump nosuchdb | pg2znb compile - -o out`: pg_dump wrote nothing.
+    for input in [&b""[..], b"\n  \n", b"--\n-- PostgreSQL database dump\n--\n\n/* nothing */\n"] {
+        let o = run_with_stdin(&["compile", "-", "-o", out], input);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let s = stderr(&o);
+        assert!(s.contains("<stdin>: standard input has no SQL statements") && s.contains("pg_dump failed"), "{s}");
+        assert!(!Path::new(out).exists(), "nothing written");
+    }
+    let o = run_with_stdin(&["compile", "-", "--stdin-filename", "mydb.sql", "-o", out], b"");
+    assert!(stderr(&o).contains("mydb.sql: standard input has no SQL statements"), "{}", stderr(&o));
+
+    // Every input blank: exit 2, naming them; one blank input among others: a warning.
+    let (a, b) = (dir.path().join("a.sql"), dir.path().join("b.sql"));
+    std::fs::write(&a, "-- only a comment\n").unwrap();
+    std::fs::write(&b, "").unwrap();
+    let o = pg2znb(&["compile", a.to_str().unwrap(), b.to_str().unwrap(), "-o", out]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("none of the 2 inputs has an SQL statement"), "{}", stderr(&o));
+    assert!(!Path::new(out).exists(), "nothing written");
+    let o = pg2znb(&["compile", a.to_str().unwrap(), &fixture("compile/keys-and-deferral.sql"), "-o", out]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E003") && stderr(&o).contains("the file has no statements"), "{}", stderr(&o));
+
+    // An empty query file is nothing wrong for lint: exit 0, noted as info.
+    let o = pg2znb(&["lint", b.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<(&str, &str)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["code"].as_str().unwrap(), d["severity"].as_str().unwrap()))
+        .collect();
+    assert_eq!(codes, [("E003", "info")]);
+    let o = run_with_stdin(&["lint", "-"], b"");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+}
+
+#[test]
+fn target_versions_as_releases_name_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let out = out.to_str().unwrap();
+    let input = fixture("compile/keys-and-deferral.sql");
+    for (written, resolved) in [("2.21", "2.20"), ("2.20.3.0-b51", "2.20"), ("2024.2.1", "2024.2"), ("2.25.1", "2.25")]
+    {
+        let o = pg2znb(&["compile", &input, "-o", out, "--target-version", written]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let s = stderr(&o);
+        assert!(s.contains(&format!("for ZNbaseDB {resolved}, resolved from {written} (")), "{s}");
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(Path::new(out).join("report.json")).unwrap()).unwrap();
+        assert_eq!((report["target"].as_str(), report["target_requested"].as_str()), (Some(resolved), Some(written)));
+    }
+    // A listed version is itself: no `resolved from`, no target_requested.
+    let o = pg2znb(&["compile", &input, "-o", out, "--target-version", "2.20"]);
+    assert!(stderr(&o).contains("for ZNbaseDB 2.20 ("), "{}", stderr(&o));
+    let report = std::fs::read_to_string(Path::new(out).join("report.json")).unwrap();
+    assert!(!report.contains("target_requested"));
+
+    let o = pg2znb(&["compile", &input, "-o", out, "--target-version", "2.4"]);
+    assert_eq!(o.status.code(), Some(2));
+    let s = stderr(&o);
+    assert!(
+        s.contains("unknown target version `2.4`: older than every version") && s.contains("versions: 2.6, 2.8"),
+        "{s}"
+    );
+
+    let o = pg2znb(&["lint", &input, "--target-version", "2024.2.1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("for ZNbaseDB 2024.2, resolved from 2024.2.1:"), "{}", stderr(&o));
+
+    // `auto` needs a live target; an unreachable one is a connection error (exit 2).
+    let o = pg2znb(&["compile", &input, "-o", out, "--target-version", "auto"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--target-version auto needs --target URL"), "{}", stderr(&o));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("postgresql://u@127.0.0.1:{closed}/db?sslmode=disable&connect_timeout=5");
+    for args in [vec!["--target", url.as_str()], vec!["--target-version", "auto", "--target", url.as_str()]] {
+        let mut all = vec!["compile", input.as_str(), "-o", out];
+        all.extend(args);
+        let o = pg2znb(&all);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(
+            stderr(&o).contains("--target-version auto: ") && stderr(&o).contains("cannot connect"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    let o = pg2znb(&["compile", &input, "-o", out, "--target-version", "2.20", "--target", &url]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--target is read only with --target-version auto"), "{}", stderr(&o));
+}
+
+#[test]
+fn restrict_framing_is_opt_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in ["pre-data.sql", "data.sql", "post-data.sql"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(!text.contains("restrict"), "{f}: {text}");
+    }
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e007: Vec<&serde_json::Value> =
+        v["diagnostics"].as_array().unwrap().iter().filter(|d| d["code"] == "E007").collect();
+    assert_eq!(e007.len(), 1);
+    assert_eq!((e007[0]["severity"].as_str(), e007[0]["line"].as_u64()), (Some("info"), Some(5)));
+
+    let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out.to_str().unwrap(), "--psql-restrict"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for f in ["pre-data.sql", "data.sql", "post-data.sql"] {
+        let text = std::fs::read_to_string(out.join(f)).unwrap();
+        assert!(text.contains("\n\\restrict k3y\n") && text.trim_end().ends_with("\\unrestrict k3y"), "{f}: {text}");
+    }
+}
+
+#[test]
+fn duplicate_definitions_and_truncated_dumps() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let dump = std::fs::read_to_string(fixture("compile/full-dump.sql")).unwrap();
+    let (a, b) = (dir.path().join("a.sql"), dir.path().join("b.sql"));
+    std::fs::write(&a, &dump).unwrap();
+    std::fs::write(&b, &dump).unwrap();
+    let o = pg2znb(&["compile", a.to_str().unwrap(), b.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("E005"), "{}", stderr(&o));
+    let o =
+        pg2znb(&["compile", a.to_str().unwrap(), b.to_str().unwrap(), "-o", out.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let e005: Vec<(String, u64, String)> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "E005")
+        .map(|d| (d["file"].as_str().unwrap().to_string(), d["line"].as_u64().unwrap(), d["message"].to_string()))
+        .collect();
+    let names: Vec<(&str, u64)> = e005.iter().map(|(f, l, _)| (f.as_str(), *l)).collect();
+    let bn = b.display().to_string();
+    // The table, its sequence, its primary key and its index: each second definition, in b.sql.
+    assert_eq!(names.len(), 4, "{e005:?}");
+    assert!(names.iter().all(|(f, _)| *f == bn), "{e005:?}");
+    assert!(names.contains(&(bn.as_str(), 12)), "{e005:?}");
+    let (_, _, message) = e005.iter().find(|(_, l, _)| *l == 12).unwrap();
+    let (first, again) = (format!("first at {}:12", a.display()), format!("again at {}:12", b.display()));
+    assert!(message.contains("table public.tags is defined twice") && message.contains(&first), "{message}");
+    assert!(message.contains(&again), "{message}");
+    let pre = std::fs::read_to_string(out.join("pre-data.sql")).unwrap();
+    assert_eq!(pre.matches("CREATE TABLE public.tags").count(), 1, "{pre}");
+    assert_eq!(pre.matches("PRIMARY KEY").count(), dump.matches("PRIMARY KEY").count(), "{pre}");
+    assert!(std::fs::read_to_string(out.join("unsupported.sql")).unwrap().contains("CREATE TABLE public.tags"));
+
+    // Cut short: a warning at the end of the file, exit 0.
+    let cut = &dump[..dump.find("-- PostgreSQL database dump complete").unwrap()];
+    std::fs::write(&a, cut).unwrap();
+    let o = pg2znb(&["compile", a.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let s = stderr(&o);
+    assert!(s.contains("E006") && s.contains("the dump looks truncated") && s.contains("re-run pg_dump"), "{s}");
 }

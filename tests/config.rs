@@ -178,7 +178,15 @@ fn values_checked_against_the_rule_pack_point_at_their_entry() {
 
     let bad = parse("ignore = []\ntarget_version = \"9.9\"\n").unwrap();
     let e = bad.validate(&pack).unwrap_err().to_string();
-    assert!(e.starts_with("proj/pg2znb.toml:2:18: unknown target version `9.9`; versions: "), "{e}");
+    assert!(e.starts_with("proj/pg2znb.toml:2:18: unknown target version `9.9`: not a ZNbaseDB release"), "{e}");
+    assert!(
+        e.ends_with("versions: 2.6, 2.8, 2.12, 2.14, 2.16, 2.18, 2.20, 2.23, 2024.1, 2024.2, 2.25, 2025.1, 2025.2"),
+        "{e}"
+    );
+    // Versions as releases name them are accepted; `auto` needs the command line's --target.
+    for v in ["2.21", "2.20.3.0-b51", "2024.2.1", "auto"] {
+        parse(&format!("target_version = \"{v}\"\n")).unwrap().validate(&pack).unwrap();
+    }
 }
 
 #[test]

@@ -44,7 +44,8 @@ fn check_conservation(name: &str, c: &pg2znb::compile::Compilation) {
             assert_eq!(c.ir.stmts[into].fate, Fate::Rewritten, "{name}: merged into a rewritten statement");
         }
         if st.fate == Fate::Dropped {
-            // A COPY data block is explained by its COPY statement's diagnostic.
+            // A COPY data block is explained by its COPY statement's diagnostic; `\unrestrict` by
+            // a label of the `\restrict` finding.
             let explained_by = c.ir.stmts.iter().find(|s| s.copy_data == Some(st.id)).unwrap_or(st);
             // A finding inside the statement, or one labelled at it (a key folded into a table
             // that moved), says why.

@@ -120,6 +120,32 @@ pub enum Detail {
     },
 }
 
+/// How a statement meets an earlier definition of the objects it names, for telling a
+/// duplicate definition from a legitimate redefinition (`sanity::duplicates`). Only statements
+/// with something to say have one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Redefine {
+    /// `CREATE OR REPLACE …`, `CREATE … IF NOT EXISTS`: an earlier definition is not a conflict.
+    pub tolerant: bool,
+    /// A shell type (`CREATE TYPE t;`, completed by a later `CREATE TYPE t (…)`) or a temporary
+    /// object: neither conflicts with nor counts as a definition.
+    pub unchecked: bool,
+    /// Argument types of a function, procedure or aggregate (overloads share a name).
+    pub signature: Option<String>,
+    /// What the statement removes (`DROP …`, `ALTER TABLE … DROP CONSTRAINT`), with the
+    /// argument types of a dropped function when given.
+    pub drops: Vec<(ObjKey, Option<String>)>,
+    /// `BEGIN`/`START TRANSACTION`, `COMMIT`/`END`, `ROLLBACK`/`ABORT`.
+    pub transaction: Option<Transaction>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Transaction {
+    Begin,
+    Commit,
+    Rollback,
+}
+
 #[derive(Clone, Debug)]
 pub struct Stmt {
     pub id: StmtId,
@@ -161,6 +187,8 @@ pub struct Stmt {
     /// Application-level facts (calls, system columns, locks, transactions, …) for the lint
     /// rules; `None` when the statement has none.
     pub dml: Option<Box<dml::DmlFacts>>,
+    /// How the statement meets earlier definitions; `None` for a plain definition (or none).
+    pub redefine: Option<Box<Redefine>>,
 
     // Set by rules and order.
     pub fate: Fate,
@@ -208,6 +236,7 @@ impl Stmt {
             parse_error: false,
             elements_close: None,
             dml: None,
+            redefine: None,
             fate: Fate::Verbatim,
             phase: Phase::PreData,
             codes: Vec::new(),

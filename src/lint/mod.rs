@@ -113,7 +113,8 @@ pub fn lint_with_progress(
         })
         .collect();
     let app = application_pack(pack);
-    let mut c = crate::compile::analyse_with_progress(prepared, &app, &opts.apply, progress);
+    let apply = ApplyOptions { input_checks: false, ..opts.apply.clone() };
+    let mut c = crate::compile::analyse_with_progress(prepared, &app, &apply, progress);
 
     // A rewrite of a statement with substituted parameters would print the substitutes: undo it.
     let mut reverted: BTreeSet<(FileId, usize)> = BTreeSet::new();

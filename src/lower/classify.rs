@@ -4,8 +4,8 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
-    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind,
-    SequenceView, Session, TableView, TriggerView, ViewView,
+    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind, Redefine,
+    SequenceView, Session, TableView, Transaction, TriggerView, ViewView,
 };
 use crate::source::Span;
 
@@ -26,6 +26,7 @@ pub struct Facts {
     pub copy_from_stdin: bool,
     /// New default schema after a `SET search_path`.
     pub search_path: Option<String>,
+    pub redefine: Option<Box<Redefine>>,
 }
 
 pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
@@ -322,11 +323,168 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
     if let N::AlterTableStmt(a) = node {
         f.only = a.relation.as_ref().is_some_and(|r| !r.inh);
     }
+    f.redefine = redefinition(node, schema);
     let defined = f.defines.clone();
     f.refs.retain(|r| !defined.contains(r));
     f.refs.sort();
     f.refs.dedup();
     f
+}
+
+/// How the statement meets earlier definitions (see [`Redefine`]); `None` for a plain one.
+fn redefinition(node: &N, schema: &str) -> Option<Box<Redefine>> {
+    let temporary = |rv: Option<&protobuf::RangeVar>| rv.is_some_and(|r| r.relpersistence == "t");
+    let mut r = Redefine::default();
+    match node {
+        N::CreateStmt(c) => {
+            r.tolerant = c.if_not_exists;
+            r.unchecked = temporary(c.relation.as_ref());
+        }
+        N::CreateForeignTableStmt(c) => r.tolerant = c.base_stmt.as_ref().is_some_and(|b| b.if_not_exists),
+        N::IndexStmt(i) => {
+            r.tolerant = i.if_not_exists;
+            r.unchecked = temporary(i.relation.as_ref());
+        }
+        N::CreateSeqStmt(c) => {
+            r.tolerant = c.if_not_exists;
+            r.unchecked = temporary(c.sequence.as_ref());
+        }
+        N::ViewStmt(v) => {
+            r.tolerant = v.replace;
+            r.unchecked = temporary(v.view.as_ref());
+        }
+        N::CreateTableAsStmt(c) => {
+            r.tolerant = c.if_not_exists;
+            r.unchecked = temporary(c.into.as_ref().and_then(|i| i.rel.as_ref()));
+        }
+        N::CreateSchemaStmt(c) => r.tolerant = c.if_not_exists,
+        N::CreateExtensionStmt(c) => r.tolerant = c.if_not_exists,
+        N::CreateTrigStmt(t) => r.tolerant = t.replace,
+        N::RuleStmt(x) => r.tolerant = x.replace,
+        N::CreateFunctionStmt(fs) => {
+            r.tolerant = fs.replace;
+            r.signature = Some(signature(fs.parameters.iter()));
+        }
+        N::DefineStmt(d) => {
+            r.tolerant = d.replace || d.if_not_exists;
+            match ObjectType::try_from(d.kind) {
+                // `CREATE TYPE t;` is a placeholder the full definition completes.
+                Ok(ObjectType::ObjectType) if d.definition.is_empty() => r.unchecked = true,
+                // `CREATE AGGREGATE a(int4) (…)`: args = [list of parameters, number of direct ones].
+                Ok(ObjectType::ObjectAggregate) => {
+                    let params = match d.args.first().and_then(|a| a.node.as_ref()) {
+                        Some(N::List(l)) => l.items.iter().collect(),
+                        _ => Vec::new(),
+                    };
+                    r.signature = Some(signature(params.into_iter()));
+                }
+                _ => {}
+            }
+        }
+        N::DropStmt(d) => {
+            for o in &d.objects {
+                if let Some(key) = object_ref(d.remove_type, o, schema) {
+                    let sig = match &o.node {
+                        Some(N::ObjectWithArgs(w)) if !w.args_unspecified => Some(type_list(&w.objargs)),
+                        _ => None,
+                    };
+                    r.drops.push((key, sig));
+                }
+            }
+        }
+        N::AlterTableStmt(a) => {
+            let Some(rv) = &a.relation else { return None };
+            let table = range_var(rv, schema);
+            for cmd in &a.cmds {
+                if let Some(N::AlterTableCmd(c)) = &cmd.node {
+                    if c.subtype == AlterTableType::AtDropConstraint as i32 {
+                        r.drops
+                            .push((ObjKey::on_table(ObjKind::Constraint, &table.schema, &table.name, &c.name), None));
+                        r.drops.push((ObjKey::relation(&table.schema, &c.name), None));
+                    }
+                }
+            }
+        }
+        // The old name is free again (the object keeps living under its new name).
+        N::RenameStmt(rn) => {
+            let on_table = rn.relation.as_ref().map(|rv| range_var(rv, schema));
+            let key = match (ObjectType::try_from(rn.rename_type), &on_table) {
+                (
+                    Ok(
+                        ObjectType::ObjectTable
+                        | ObjectType::ObjectView
+                        | ObjectType::ObjectMatview
+                        | ObjectType::ObjectIndex
+                        | ObjectType::ObjectSequence
+                        | ObjectType::ObjectForeignTable,
+                    ),
+                    Some(t),
+                ) => Some(t.clone()),
+                (Ok(ObjectType::ObjectTabconstraint), Some(t)) => {
+                    r.drops.push((ObjKey::relation(&t.schema, &rn.subname), None));
+                    Some(ObjKey::on_table(ObjKind::Constraint, &t.schema, &t.name, &rn.subname))
+                }
+                (Ok(ObjectType::ObjectTrigger), Some(t)) => {
+                    Some(ObjKey::on_table(ObjKind::Trigger, &t.schema, &t.name, &rn.subname))
+                }
+                (Ok(ObjectType::ObjectSchema), _) => Some(ObjKey::new(ObjKind::Schema, "", &rn.subname)),
+                (Ok(ot), _) => rn.object.as_deref().and_then(|o| object_ref(ot as i32, o, schema)),
+                _ => None,
+            };
+            r.drops.extend(key.map(|k| (k, None)));
+        }
+        N::TransactionStmt(t) => {
+            use protobuf::TransactionStmtKind as K;
+            r.transaction = match K::try_from(t.kind) {
+                Ok(K::TransStmtBegin | K::TransStmtStart) => Some(Transaction::Begin),
+                Ok(K::TransStmtCommit) if !t.chain => Some(Transaction::Commit),
+                Ok(K::TransStmtRollback) if !t.chain => Some(Transaction::Rollback),
+                _ => None,
+            };
+        }
+        _ => return None,
+    }
+    (r != Redefine::default()).then(|| Box::new(r))
+}
+
+/// The input argument types of a function's parameters, as `int4,text[]` (type names without
+/// their schema: `integer` and `pg_catalog.int4` are one type, and overloads rarely differ by
+/// schema alone).
+fn signature<'a>(params: impl Iterator<Item = &'a protobuf::Node>) -> String {
+    use protobuf::FunctionParameterMode as M;
+    let types: Vec<&protobuf::TypeName> = params
+        .filter_map(|p| match &p.node {
+            Some(N::FunctionParameter(fp))
+                if !matches!(M::try_from(fp.mode), Ok(M::FuncParamOut | M::FuncParamTable)) =>
+            {
+                fp.arg_type.as_ref()
+            }
+            _ => None,
+        })
+        .collect();
+    types.iter().map(|t| type_key(t)).collect::<Vec<_>>().join(",")
+}
+
+/// [`signature`] of the `TypeName`s of `DROP FUNCTION f(int, text)`.
+fn type_list(args: &[protobuf::Node]) -> String {
+    args.iter()
+        .filter_map(|a| match &a.node {
+            Some(N::TypeName(t)) => Some(type_key(t)),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn type_key(t: &protobuf::TypeName) -> String {
+    let mut k = strings(&t.names).pop().unwrap_or_default();
+    if t.pct_type {
+        k.push_str("%type");
+    }
+    for _ in &t.array_bounds {
+        k.push_str("[]");
+    }
+    k
 }
 
 fn define(f: &mut Facts, key: ObjKey) {

@@ -117,6 +117,7 @@ pub fn lower_file(
                         }
                         st.detail = detail;
                         st.dml = facts;
+                        st.redefine = f.redefine;
                         if let Some(p) = f.search_path {
                             schema = p;
                         }

@@ -98,6 +98,10 @@ fn stage_summary(code: &str) -> Option<&'static str> {
         }
         "E002" => "A statement does not parse as PostgreSQL",
         "E003" => "An input file has no statements",
+        "E004" => "A very large INSERT analysed from its first row only",
+        "E005" => "An object is defined twice; the second definition does not load",
+        "E006" => "A pg_dump script looks truncated (no trailer, or \\restrict without \\unrestrict)",
+        "E007" => "pg_dump's \\restrict framing is left out of the scripts (--psql-restrict keeps it)",
         "E101" => "A dependency cycle between statements",
         "E102" => "A statement needs an object that is not loaded",
         "E900" => "A rewrite produced SQL that does not parse; the statement is kept as written",

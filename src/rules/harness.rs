@@ -185,6 +185,10 @@ pub fn case_options(pack: &RulePack, rule: &Rule) -> Result<ApplyOptions, String
         no_owner: true,
         no_privileges: true,
         shard_hints: true,
+        // Snapshots show statements without the framing either way.
+        psql_restrict: true,
+        target_requested: None,
+        input_checks: true,
     })
 }
 

@@ -10,6 +10,7 @@ pub mod harness;
 pub mod model;
 pub mod nodes;
 mod pick;
+mod targets;
 pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,8 +24,9 @@ use crate::ir::{Fate, Ir, Stmt, StmtId};
 use crate::source::SourceFile;
 pub use actions::{Action, DeferCategory};
 use expr::Expr;
-use model::{RuleFile, RuleKind, Safety, TargetsFile};
+use model::{RuleFile, RuleKind, Safety};
 use nodes::NodeKind;
+pub use targets::{ServerTarget, Targets};
 use template::Template;
 
 mod builtin {
@@ -65,29 +67,6 @@ pub struct Rule {
     pub covers: Vec<String>,
     /// Where the rule was loaded from (a path, `rules/…` for built-ins).
     pub source: String,
-}
-
-#[derive(Clone, Debug)]
-pub struct Targets {
-    pub default: String,
-    pub versions: Vec<model::TargetVersion>,
-}
-
-impl Targets {
-    pub fn builtin() -> Targets {
-        let f: TargetsFile = serde_saphyr::from_str(builtin::TARGETS_YAML).expect("rules/targets.yaml is valid");
-        Targets { default: f.default, versions: f.versions }
-    }
-    pub fn index(&self, version: &str) -> Option<usize> {
-        self.versions.iter().position(|v| v.version == version)
-    }
-    /// The PostgreSQL version `version`'s SQL layer is built on (`11.2`, `15`).
-    pub fn base(&self, version: &str) -> Option<&str> {
-        self.versions.iter().find(|v| v.version == version).map(|v| v.postgres.as_str())
-    }
-    pub fn names(&self) -> Vec<&str> {
-        self.versions.iter().map(|v| v.version.as_str()).collect()
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -308,6 +287,15 @@ pub struct ApplyOptions {
     pub no_privileges: bool,
     /// `--shard-hints`: write ZNbaseDB's explicit HASH/ASC key syntax where advised.
     pub shard_hints: bool,
+    /// `--psql-restrict`: keep pg_dump's `\restrict`/`\unrestrict` framing in every script.
+    pub psql_restrict: bool,
+    /// The target version as the user wrote it (or as the target server reported it), when it
+    /// differs from `target`, which it resolved to; for the summary and report.json.
+    pub target_requested: Option<String>,
+    /// Checks of the inputs as dumps (`sanity`): duplicate definitions (E005), truncated dumps
+    /// (E006), `\restrict` framing (E007), and an empty file as a warning (E003). `lint` turns
+    /// them off: query files are not a schema, and an empty one is only noted (info).
+    pub input_checks: bool,
 }
 
 impl Default for ApplyOptions {
@@ -321,6 +309,9 @@ impl Default for ApplyOptions {
             no_owner: false,
             no_privileges: false,
             shard_hints: false,
+            psql_restrict: false,
+            target_requested: None,
+            input_checks: true,
         }
     }
 }

@@ -238,6 +238,17 @@ pub fn connect(url: &str) -> Result<Client, VerifyError> {
     Ok(client)
 }
 
+/// What `select version()` answers on the server at `url` (TLS as its sslmode says): for
+/// `--target-version auto` (`rules::Targets::from_server_version` reads it).
+pub fn server_version(url: &str) -> Result<String, VerifyError> {
+    let mut client = connect(url)?;
+    let name = parse_config(url).map(|(_, _, name)| name).unwrap_or_default();
+    let row = client
+        .query_one("SELECT pg_catalog.version()", &[])
+        .map_err(|e| VerifyError::query("select version()", &e).at(Side::Target, &name))?;
+    row.try_get::<_, String>(0).map_err(|e| VerifyError::query("select version()", &e).at(Side::Target, &name))
+}
+
 /// Parse `manifest.json` text.
 pub fn parse_manifest(text: &str) -> Result<Manifest, VerifyError> {
     let m: Manifest = serde_json::from_str(text).map_err(|e| VerifyError::Manifest(e.to_string()))?;
