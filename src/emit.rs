@@ -138,7 +138,8 @@ impl<'a> Writer<'a> {
         for s in &ir.stmts {
             let list = settings.entry(s.file).or_default();
             state_of.push(list.len());
-            if s.session == Session::Setting {
+            // A setting left out (e.g. one the target's base does not know) is never replayed.
+            if s.session == Session::Setting && s.fate != crate::ir::Fate::Dropped {
                 list.push(s.id);
             }
         }
@@ -182,6 +183,10 @@ impl<'a> Writer<'a> {
                 }
             }
             current = Some((s.file, want + usize::from(s.session == Session::Setting)));
+            for p in &s.prelude {
+                out.push("\n\n");
+                out.push(&p.sql);
+            }
             out.push(self.files[s.file].slice(s.trivia));
             self.statement(out, s);
             if let Some(c) = s.copy_data {

@@ -111,6 +111,16 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     let mut changes = Vec::new();
     for s in &ir.stmts {
         changes.extend(s.changes.iter().cloned());
+        // What pg2znb adds before the statement (e.g. an extension the base needs).
+        for d in s.prelude.iter().filter_map(|p| p.defines.as_ref()) {
+            objects.push(ManifestObject {
+                kind: if d.kind == K::Extension { ObjectKind::Extension } else { ObjectKind::Other },
+                schema: opt(&d.schema),
+                name: d.name.clone(),
+                table: d.table.clone(),
+                summary: Some("created by pg2znb".into()),
+            });
+        }
         if s.fate == Fate::Dropped {
             if let Some(o) = &s.object {
                 changes.push(ManifestChange {

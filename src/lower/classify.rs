@@ -5,7 +5,7 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind,
-    SequenceView, Session, TableView, TriggerView, ViewView,
+    SequenceView, Session, SettingView, TableView, TriggerView, ViewView,
 };
 use crate::source::Span;
 
@@ -24,6 +24,7 @@ pub struct Facts {
     pub session: Option<Session>,
     pub is_data: bool,
     pub copy_from_stdin: bool,
+    pub settings: Vec<SettingView>,
     /// New default schema after a `SET search_path`.
     pub search_path: Option<String>,
 }
@@ -91,6 +92,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                     security_invoker: opts.iter().any(|d| d.defname == "security_invoker" && def_bool(d)),
                     recursive: false,
                     with_no_data: false,
+                    access_method: None,
                 });
                 define(&mut f, k);
             }
@@ -105,6 +107,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                             name: k.name.clone(),
                             materialized: true,
                             with_no_data: into.skip_data,
+                            access_method: (!into.access_method.is_empty()).then(|| into.access_method.to_lowercase()),
                             ..Default::default()
                         });
                     }
@@ -229,6 +232,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         }
         _ => {}
     }
+    f.settings = settings(node, text);
     refs::collect(node, schema, &mut f.refs);
     refs::roles(node, &mut f.roles);
     let option_list: &[protobuf::Node] = match node {
@@ -345,6 +349,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
         },
         storage_parameters: def_elems(&c.options).map(|d| d.defname.clone()).collect(),
         tablespace: (!c.tablespacename.is_empty()).then(|| c.tablespacename.clone()),
+        access_method: (!c.access_method.is_empty()).then(|| c.access_method.to_lowercase()),
         of_type: c.of_typename.as_ref().map(refs::type_display),
         ..Default::default()
     };
@@ -970,4 +975,118 @@ fn first_of_list(v: &str) -> String {
     } else {
         first.to_string()
     }
+}
+
+/// The run-time settings a statement sets or resets (see [`SettingView`]).
+fn settings(node: &N, text: &str) -> Vec<SettingView> {
+    let whole = Span::new(0, text.len());
+    let mut out = Vec::new();
+    match node {
+        N::VariableSetStmt(v) => {
+            let context = if v.kind == protobuf::VariableSetKind::VarReset as i32 { "reset" } else { "set" };
+            out.extend(variable_set(v, context, whole, true));
+        }
+        N::AlterDatabaseSetStmt(a) => {
+            out.extend(a.setstmt.as_ref().and_then(|v| variable_set(v, "alter_database", whole, true)))
+        }
+        N::AlterRoleSetStmt(a) => {
+            out.extend(a.setstmt.as_ref().and_then(|v| variable_set(v, "alter_role", whole, true)))
+        }
+        N::AlterFunctionStmt(a) => out.extend(function_settings(&a.actions, "alter_function", text)),
+        N::CreateFunctionStmt(c) => out.extend(function_settings(&c.options, "create_function", text)),
+        N::SelectStmt(s) if s.from_clause.is_empty() && top_level_calls(s).iter().all(|c| c == "set_config") => {
+            let n = s.target_list.len();
+            for t in &s.target_list {
+                let Some(N::ResTarget(r)) = &t.node else { continue };
+                let Some(N::FuncCall(fc)) = r.val.as_deref().and_then(|v| v.node.as_ref()) else { continue };
+                let Some(name) = fc.args.first().and_then(refs::string_literal) else { continue };
+                let value = fc.args.get(1).and_then(refs::string_literal);
+                let local = matches!(fc.args.get(2).and_then(|a| a.node.as_ref()),
+                    Some(N::AConst(c)) if matches!(c.val, Some(protobuf::a_const::Val::Boolval(ref b)) if b.boolval));
+                let at = fc.args.get(1).and_then(node_location);
+                out.push(SettingView {
+                    name: name.to_lowercase(),
+                    value,
+                    context: "set_config".into(),
+                    local,
+                    alone: n == 1,
+                    span: whole,
+                    value_at: at.map(|a| (a, a)),
+                    ..Default::default()
+                });
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The `SET`/`RESET` clauses among a function's options (`defname` `set`).
+fn function_settings(options: &[protobuf::Node], context: &str, text: &str) -> Vec<SettingView> {
+    let n = options.len();
+    def_elems(options)
+        .filter(|d| d.defname == "set")
+        .filter_map(|d| match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(N::VariableSetStmt(v)) => {
+                // The span of the SET / RESET keyword.
+                let at = (d.location.max(0) as usize).min(text.len());
+                let word = text[at..].find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(text.len() - at);
+                // A statement that is only this clause is left out whole: the finding is on it.
+                let span = if n == 1 && context == "alter_function" {
+                    Span::new(0, text.len())
+                } else {
+                    Span::new(at, at + word)
+                };
+                variable_set(v, context, span, n == 1)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn variable_set(v: &protobuf::VariableSetStmt, context: &str, span: Span, alone: bool) -> Option<SettingView> {
+    use protobuf::VariableSetKind as K;
+    let kind = K::try_from(v.kind).unwrap_or(K::Undefined);
+    // SET TRANSACTION, SET SESSION CHARACTERISTICS, RESET ALL: no one setting.
+    if matches!(kind, K::VarSetMulti | K::VarResetAll | K::Undefined) || v.name.is_empty() {
+        return None;
+    }
+    let values: Vec<String> = v.args.iter().filter_map(const_text).collect();
+    let value =
+        (kind == K::VarSetValue && !values.is_empty() && values.len() == v.args.len()).then(|| values.join(", "));
+    let first = v.args.first().and_then(node_location);
+    let last = v.args.last().and_then(node_location);
+    Some(SettingView {
+        name: v.name.to_lowercase(),
+        value,
+        context: context.into(),
+        local: v.is_local,
+        alone,
+        span,
+        value_at: first.zip(last),
+        ..Default::default()
+    })
+}
+
+/// A constant's text: strings without quotes, numbers as written.
+fn const_text(n: &protobuf::Node) -> Option<String> {
+    match n.node.as_ref()? {
+        N::AConst(c) => match c.val.as_ref()? {
+            protobuf::a_const::Val::Sval(s) => Some(s.sval.clone()),
+            protobuf::a_const::Val::Ival(i) => Some(i.ival.to_string()),
+            protobuf::a_const::Val::Fval(f) => Some(f.fval.clone()),
+            protobuf::a_const::Val::Boolval(b) => Some(b.boolval.to_string()),
+            protobuf::a_const::Val::Bsval(b) => Some(b.bsval.clone()),
+        },
+        _ => None,
+    }
+}
+
+fn node_location(n: &protobuf::Node) -> Option<usize> {
+    let l = match n.node.as_ref()? {
+        N::AConst(c) => c.location,
+        N::TypeCast(t) => t.location,
+        _ => return None,
+    };
+    (l >= 0).then_some(l as usize)
 }

@@ -14,6 +14,7 @@ pub mod template;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::Value;
@@ -71,18 +72,48 @@ pub struct Rule {
 pub struct Targets {
     pub default: String,
     pub versions: Vec<model::TargetVersion>,
+    /// The run-time settings each PostgreSQL base knows, by major version (`"11"`, `"15"`), from
+    /// `rules/settings/postgres-<major>.txt`; lowercase.
+    pub settings: BTreeMap<String, Arc<BTreeSet<String>>>,
+}
+
+/// A settings list (`rules/settings/postgres-11.txt`): one name a line, `#` comments; lowercase.
+pub fn parse_settings(text: &str) -> BTreeSet<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_lowercase).collect()
+}
+
+/// `postgres-11.txt` → `11`.
+pub fn settings_major(file_name: &str) -> Option<&str> {
+    file_name.strip_prefix("postgres-")?.strip_suffix(".txt")
+}
+
+/// The major version of a PostgreSQL base: `11.2` → `11`, `15` → `15`.
+pub fn major(base: &str) -> &str {
+    base.split('.').next().unwrap_or(base)
 }
 
 impl Targets {
     pub fn builtin() -> Targets {
         let f: TargetsFile = serde_saphyr::from_str(builtin::TARGETS_YAML).expect("rules/targets.yaml is valid");
-        Targets { default: f.default, versions: f.versions }
+        let settings = builtin::BUILTIN_SETTINGS
+            .iter()
+            .filter_map(|(name, text)| Some((settings_major(name)?.to_string(), Arc::new(parse_settings(text)))))
+            .collect();
+        Targets { default: f.default, versions: f.versions, settings }
     }
     pub fn index(&self, version: &str) -> Option<usize> {
         self.versions.iter().position(|v| v.version == version)
     }
     pub fn names(&self) -> Vec<&str> {
         self.versions.iter().map(|v| v.version.as_str()).collect()
+    }
+    /// The PostgreSQL base of a target version (`11.2`, `15`), from `rules/targets.yaml`.
+    pub fn base(&self, version: &str) -> Option<&str> {
+        self.versions.iter().find(|v| v.version == version).map(|v| v.postgres.as_str())
+    }
+    /// The settings the base of `version` knows (lowercase); `None` when no list ships for it.
+    pub fn known_settings(&self, version: &str) -> Option<&Arc<BTreeSet<String>>> {
+        self.settings.get(major(self.base(version)?))
     }
 }
 
@@ -350,6 +381,8 @@ pub fn apply(
     let env = actions::ActionEnv { files, defer: &opts.defer };
     let node_env = nodes::Env {
         target: opts.target.clone(),
+        postgres: pack.targets.base(&opts.target).unwrap_or_default().to_string(),
+        settings: pack.targets.known_settings(&opts.target).cloned(),
         no_owner: opts.no_owner,
         no_privileges: opts.no_privileges,
         shard_hints: opts.shard_hints,
