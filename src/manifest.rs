@@ -7,6 +7,8 @@ pub const MANIFEST_FORMAT: u32 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
+    /// The database itself (verify compares its encoding and locale).
+    Database,
     Schema,
     Extension,
     Type,
