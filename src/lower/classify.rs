@@ -1090,3 +1090,70 @@ fn node_location(n: &protobuf::Node) -> Option<usize> {
     };
     (l >= 0).then_some(l as usize)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(name, value, context, local, alone)` of each setting of `sql`, and the text each span covers.
+    fn settings_of(sql: &str) -> Vec<(String, Option<String>, String, bool, bool, String)> {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap().clone();
+        settings(&node, sql)
+            .into_iter()
+            .map(|s| (s.name, s.value, s.context, s.local, s.alone, sql[s.span.start..s.span.end].to_string()))
+            .collect()
+    }
+
+    fn one(
+        name: &str,
+        value: Option<&str>,
+        context: &str,
+        local: bool,
+        alone: bool,
+        span: &str,
+    ) -> Vec<(String, Option<String>, String, bool, bool, String)> {
+        vec![(name.into(), value.map(String::from), context.into(), local, alone, span.into())]
+    }
+
+    #[test]
+    fn settings_in_every_form() {
+        let s = "SET default_table_access_method = heap;";
+        assert_eq!(settings_of(s), one("default_table_access_method", Some("heap"), "set", false, true, s));
+        let s = "SET LOCAL \"DateStyle\" TO 'ISO', 'MDY'";
+        assert_eq!(settings_of(s), one("datestyle", Some("ISO, MDY"), "set", true, true, s));
+        assert_eq!(settings_of("SET TIME ZONE 'UTC'")[0].0, "timezone");
+        assert_eq!(settings_of("SET NAMES 'LATIN1'")[0].0, "client_encoding");
+        assert_eq!(settings_of("SET statement_timeout = -5")[0].1.as_deref(), Some("-5"));
+        let s = "RESET transaction_timeout";
+        assert_eq!(settings_of(s), one("transaction_timeout", None, "reset", false, true, s));
+        let s = "SET x.y = DEFAULT";
+        assert_eq!(settings_of(s), one("x.y", None, "set", false, true, s));
+        let s = "SELECT pg_catalog.set_config('Default_Toast_Compression', 'lz4', true);";
+        assert_eq!(settings_of(s), one("default_toast_compression", Some("lz4"), "set_config", true, true, s));
+        let s = "ALTER DATABASE app SET idle_session_timeout = '1h'";
+        assert_eq!(settings_of(s), one("idle_session_timeout", Some("1h"), "alter_database", false, true, s));
+        let s = "ALTER ROLE r IN DATABASE app RESET work_mem";
+        assert_eq!(settings_of(s), one("work_mem", None, "alter_role", false, true, s));
+        let s = "ALTER FUNCTION f() SET work_mem = '1MB'";
+        assert_eq!(settings_of(s), one("work_mem", Some("1MB"), "alter_function", false, true, s));
+        // Among other options: the finding is on the SET / RESET keyword.
+        let s = "ALTER FUNCTION f() STRICT RESET work_mem";
+        assert_eq!(settings_of(s), one("work_mem", None, "alter_function", false, false, "RESET"));
+        let s =
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = public SET a.b FROM CURRENT AS 'SELECT 1'";
+        let got = settings_of(s);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].0.as_str(), got[0].2.as_str(), got[0].4, got[0].5.as_str()),
+            ("search_path", "create_function", false, "SET")
+        );
+        assert_eq!((got[1].0.as_str(), got[1].1.as_deref()), ("a.b", None));
+        // Several set_config calls: none is alone; SET TRANSACTION and RESET ALL name no setting.
+        let got = settings_of("SELECT set_config('a.b', '1', false), set_config('c.d', '2', false)");
+        assert_eq!(got.iter().map(|g| (g.0.as_str(), g.4)).collect::<Vec<_>>(), vec![("a.b", false), ("c.d", false)]);
+        assert!(settings_of("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").is_empty());
+        assert!(settings_of("RESET ALL").is_empty());
+        assert!(settings_of("SELECT set_config(name, 'x', false) FROM t").is_empty());
+    }
+}
