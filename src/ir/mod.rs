@@ -257,8 +257,9 @@ pub struct Ir {
     /// First definer of each key, once [`Ir::index_definitions`] ran (a linear scan per lookup
     /// made folding every primary key quadratic in the number of tables).
     definers: Option<BTreeMap<ObjKey, StmtId>>,
-    /// Every prerequisite some statement requires (see [`Stmt::requires`]).
-    pub prerequisites: std::collections::BTreeSet<Prerequisite>,
+    /// Every prerequisite a rule asked for (see [`Stmt::requires`]), and whether the input
+    /// already provides it (then no statement requires it).
+    pub prerequisites: BTreeMap<Prerequisite, bool>,
 }
 
 impl Ir {

@@ -96,8 +96,9 @@ pub enum Action {
     /// The setting's value becomes this string (`SET client_encoding = 'UTF8'`).
     SetValue(String),
     /// `CREATE EXTENSION IF NOT EXISTS name [WITH SCHEMA schema]` is written once, before the
-    /// first statement in load order that needs it, unless the input creates the extension.
-    EnsureExtension { extension: String, schema: Option<String> },
+    /// first statement in load order that needs it, unless the input creates the extension; with
+    /// `unless_function`, inside a `DO` block that runs it only when the server lacks that function.
+    EnsureExtension { extension: String, schema: Option<String>, unless_function: Option<String> },
 }
 
 impl Action {
@@ -124,7 +125,7 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("subscript_to_arrow", &[], &[NodeKind::Construct]),
     ("merge_to_upsert", &[], &[NodeKind::Construct]),
     ("set_value", &["value"], &[NodeKind::Setting]),
-    ("ensure_extension", &["extension", "schema"], &[]),
+    ("ensure_extension", &["extension", "schema", "unless_function"], &[]),
 ];
 
 impl Action {
@@ -163,6 +164,7 @@ impl Action {
             "ensure_extension" => Action::EnsureExtension {
                 extension: params.get("extension").ok_or("`ensure_extension` needs `with: {extension: …}`")?.clone(),
                 schema: params.get("schema").cloned(),
+                unless_function: params.get("unless_function").cloned(),
             },
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
@@ -239,8 +241,8 @@ pub fn apply(
         Action::SubscriptToArrow => dml::subscript_to_arrow(ir, id, item, a),
         Action::MergeToUpsert => dml::merge_to_upsert(ir, id, item, a, env),
         Action::SetValue(value) => setting::set_value(ir, id, item, value, a, env),
-        Action::EnsureExtension { extension, schema } => {
-            setting::ensure_extension(ir, id, extension, schema.as_deref(), a)
+        Action::EnsureExtension { extension, schema, unless_function } => {
+            setting::ensure_extension(ir, id, extension, schema.as_deref(), unless_function.as_deref(), a, env)
         }
     }
 }

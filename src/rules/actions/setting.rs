@@ -34,36 +34,57 @@ pub fn set_value(
 }
 
 /// Require `CREATE EXTENSION IF NOT EXISTS extension [WITH SCHEMA schema]` before statement `id`
-/// loads. Nothing when the input creates the extension itself. The finding is reported once, at
-/// the first statement (in input order) that needs it; the extension is written once, before
-/// the first statement in load order that needs it ([`Ir::place_prerequisites`]).
+/// loads; with `unless`, a function signature (`pg_catalog.gen_random_uuid()`), only when the
+/// server lacks that function (a `DO` block, so the scripts also load on a newer PostgreSQL that
+/// has it built in). Nothing when the input creates the extension itself (or holds that block,
+/// as pg2znb's own output does). The finding is reported once, at the first statement (in input
+/// order) that needs it; the extension is written once, before the first statement in load order
+/// that needs it ([`Ir::place_prerequisites`]).
 pub fn ensure_extension(
     ir: &mut Ir,
     id: StmtId,
     extension: &str,
     schema: Option<&str>,
+    unless: Option<&str>,
     a: &Applied,
+    env: &ActionEnv,
 ) -> Result<bool, String> {
     let key = ObjKey::new(ObjKind::Extension, "", extension);
-    if ir.definer(&key).is_some() {
+    let with = schema.map(|s| format!(" WITH SCHEMA {}", quote_ident(s))).unwrap_or_default();
+    let create = format!("CREATE EXTENSION IF NOT EXISTS {}{with};", quote_ident(extension));
+    let sql = match unless {
+        Some(f) => format!(
+            "DO $pg2znb$ BEGIN IF pg_catalog.to_regprocedure('{}') IS NULL THEN {create} END IF; END $pg2znb$;",
+            f.replace('\'', "''")
+        ),
+        None => create.clone(),
+    };
+    let p = Prerequisite {
+        sql: format!("-- pg2znb {}: the statements below need extension {extension} on the target\n{sql}", a.code),
+        defines: Some(key.clone()),
+    };
+    let in_input = match ir.prerequisites.get(&p) {
+        Some(&present) => present,
+        None => {
+            let present = ir.definer(&key).is_some()
+                || ir.stmts.iter().any(|s| s.kind == "do" && env.files[s.file].slice(s.span).contains(&create));
+            ir.prerequisites.insert(p.clone(), present);
+            if present {
+                return Ok(false);
+            }
+            let s = &mut ir.stmts[id];
+            s.add_code(a.code);
+            s.requires.push(p);
+            return Ok(true);
+        }
+    };
+    if in_input {
         return Ok(false);
     }
-    let with = schema.map(|s| format!(" WITH SCHEMA {}", quote_ident(s))).unwrap_or_default();
-    let p = Prerequisite {
-        sql: format!(
-            "-- pg2znb {}: the statements below need extension {extension} on the target\n\
-             CREATE EXTENSION IF NOT EXISTS {}{with};",
-            a.code,
-            quote_ident(extension)
-        ),
-        defines: Some(key),
-    };
-    let first = !ir.prerequisites.contains(&p);
     let s = &mut ir.stmts[id];
     s.add_code(a.code);
     if !s.requires.contains(&p) {
-        s.requires.push(p.clone());
+        s.requires.push(p);
     }
-    ir.prerequisites.insert(p);
-    Ok(first)
+    Ok(false)
 }
