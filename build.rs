@@ -1,4 +1,5 @@
-//! Embeds the built-in rule pack (`rules/**/rule.yaml`, `rules/targets.yaml`) in the binary.
+//! Embeds the built-in rule pack (`rules/**/rule.yaml`, `rules/targets.yaml`) and the settings
+//! each PostgreSQL base knows (`rules/settings/postgres-*.txt`) in the binary.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -34,6 +35,20 @@ fn main() {
     let targets = rules.join("targets.yaml");
     println!("cargo:rerun-if-changed={}", targets.display());
     src.push_str(&format!("pub const TARGETS_YAML: &str = include_str!({:?});\n", targets.display().to_string()));
+    // The settings each PostgreSQL base knows, by file name (`postgres-11.txt`).
+    let settings_dir = rules.join("settings");
+    println!("cargo:rerun-if-changed={}", settings_dir.display());
+    let mut settings: Vec<PathBuf> = fs::read_dir(&settings_dir)
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "txt")).collect())
+        .unwrap_or_default();
+    settings.sort();
+    src.push_str("pub const BUILTIN_SETTINGS: &[(&str, &str)] = &[\n");
+    for f in &settings {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        src.push_str(&format!("    ({name:?}, include_str!({:?})),\n", f.display().to_string()));
+    }
+    src.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     fs::write(out, src).unwrap();
 }

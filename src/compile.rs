@@ -237,6 +237,7 @@ fn pipeline(
     progress.stage("ordering", 0);
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
+    ir.place_prerequisites(&[&order.pre_data, &order.data, &order.post_data]);
     diagnostics.sort_by(|a, b| {
         let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))

@@ -138,7 +138,8 @@ impl<'a> Writer<'a> {
         for s in &ir.stmts {
             let list = settings.entry(s.file).or_default();
             state_of.push(list.len());
-            if s.session == Session::Setting {
+            // A setting left out (e.g. one the target's base does not know) is never replayed.
+            if s.session == Session::Setting && s.fate != crate::ir::Fate::Dropped {
                 list.push(s.id);
             }
         }
@@ -184,6 +185,10 @@ impl<'a> Writer<'a> {
                 }
             }
             current = Some((s.file, want + usize::from(s.session == Session::Setting)));
+            for p in &s.prelude {
+                out.push("\n\n");
+                out.push(&p.sql);
+            }
             out.push(self.files[s.file].slice(s.trivia));
             self.statement(out, s);
             if let Some(c) = s.copy_data {
@@ -358,4 +363,45 @@ impl<'a> Emitter<'a> {
 /// Every script as a `String` (see [`Emitter`] to stream them instead).
 pub fn emit(ir: &Ir, order: &Order, files: &[SourceFile], target: &str) -> Scripts {
     Emitter::new(ir, order, files, target).scripts()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile;
+    use crate::rules::{ApplyOptions, RulePack};
+    use crate::source::SourceFile;
+
+    /// A setting a rule left out is replayed in no script; the others are, in each script.
+    #[test]
+    fn dropped_settings_are_not_replayed() {
+        let sql = "SET transaction_timeout = 0;\nSET lock_timeout = 0;\nCREATE TABLE t (id int);\n\
+                   CREATE TABLE c (id int);\nALTER TABLE c ADD CONSTRAINT c_fk FOREIGN KEY (id) REFERENCES t (id);\nINSERT INTO t VALUES (1);\n";
+        let pack = RulePack::builtin().unwrap();
+        let c = compile(vec![SourceFile::new("s.sql", sql)], &pack, &ApplyOptions::default());
+        let data = c.scripts.data.as_deref().unwrap();
+        for script in [&c.scripts.pre_data, data, &c.scripts.post_data] {
+            assert!(!script.contains("transaction_timeout"), "{script}");
+            assert!(script.contains("SET lock_timeout = 0;"), "{script}");
+        }
+        // On the PostgreSQL 15 base it is unknown too (PostgreSQL 17); lock_timeout stays.
+        let c = compile(
+            vec![SourceFile::new("s.sql", sql)],
+            &pack,
+            &ApplyOptions { target: "2025.1".into(), ..Default::default() },
+        );
+        assert!(!c.scripts.pre_data.contains("transaction_timeout"));
+    }
+
+    /// A prerequisite is written once, before the first statement that needs it, in load order.
+    #[test]
+    fn a_prerequisite_is_written_once_before_its_first_user() {
+        let sql = "CREATE TABLE t (id uuid DEFAULT gen_random_uuid());\nCREATE VIEW v AS SELECT gen_random_uuid();\n";
+        let pack = RulePack::builtin().unwrap();
+        let c = compile(vec![SourceFile::new("s.sql", sql)], &pack, &ApplyOptions::default());
+        let pre = &c.scripts.pre_data;
+        let ext = "CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA pg_catalog;";
+        assert_eq!(pre.matches(ext).count(), 1, "{pre}");
+        assert!(pre.find(ext).unwrap() < pre.find("CREATE TABLE t").unwrap(), "{pre}");
+        assert!(c.report.statements.iter().all(|s| s.fate.as_str() != "dropped"));
+    }
 }

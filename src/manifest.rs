@@ -7,6 +7,8 @@ pub const MANIFEST_FORMAT: u32 = 1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjectKind {
+    /// The database itself (verify compares its encoding and locale).
+    Database,
     Schema,
     Extension,
     Type,
@@ -111,6 +113,16 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     let mut changes = Vec::new();
     for s in &ir.stmts {
         changes.extend(s.changes.iter().cloned());
+        // What pg2znb adds before the statement (e.g. an extension the base needs).
+        for d in s.prelude.iter().filter_map(|p| p.defines.as_ref()) {
+            objects.push(ManifestObject {
+                kind: if d.kind == K::Extension { ObjectKind::Extension } else { ObjectKind::Other },
+                schema: opt(&d.schema),
+                name: d.name.clone(),
+                table: d.table.clone(),
+                summary: Some("created by pg2znb".into()),
+            });
+        }
         if s.fate == Fate::Dropped {
             // A duplicate definition: the object is there, from its first definition.
             if s.codes.iter().any(|c| c == crate::sanity::DUPLICATE) {

@@ -52,3 +52,8 @@ fn defer_policy_indexes_and_none() {
     // Primary keys are folded whatever the policy.
     assert!(c.scripts.pre_data.contains("CONSTRAINT authors_pkey PRIMARY KEY (id)\n);"));
 }
+
+#[test]
+fn newer_base() {
+    snapshot("newer-base");
+}

@@ -42,3 +42,24 @@ fn embedded_pack_matches_the_rule_files() {
         |p: &pg2znb::rules::RulePack| p.rules.iter().map(|r| (r.code.clone(), r.id.clone())).collect::<Vec<_>>();
     assert_eq!(codes(&built), codes(&disk), "rebuild: build.rs did not pick up a rule change");
 }
+
+/// The binary embeds `rules/settings/postgres-*.txt` too (build.rs): the settings it knows for each
+/// PostgreSQL base must be the lists on disk, and every base in `rules/targets.yaml` must have one.
+#[test]
+fn embedded_settings_match_the_files() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let disk = pg2znb::rules::harness::load_settings(&root.join("settings")).expect("settings lists load");
+    let built = pg2znb::rules::Targets::builtin();
+    assert_eq!(built.settings, disk, "rebuild: build.rs did not pick up a settings list change");
+    for v in &built.versions {
+        let known = built.known_settings(&v.version);
+        assert!(known.is_some(), "no rules/settings list for PostgreSQL {} (ZNbaseDB {})", v.postgres, v.version);
+        // Lists are generated from pg_settings: a few names every base has.
+        let known = known.unwrap();
+        for name in ["search_path", "client_encoding", "timezone", "role"] {
+            assert!(known.contains(name), "{name} missing from the list for PostgreSQL {}", v.postgres);
+        }
+    }
+    assert!(!built.known_settings("2.6").unwrap().contains("default_table_access_method"));
+    assert!(built.known_settings("2025.1").unwrap().contains("default_table_access_method"));
+}

@@ -231,6 +231,43 @@ fn schema_filter_limits_the_comparison() {
     assert_single_fault(&run(&opts), "no_such_schema", Problem::Missing);
 }
 
+#[test]
+fn database_encoding_and_collation_differences_are_reported() {
+    let Some(s) = server() else { return };
+    let create = |name: &str, encoding: &str, collate: &str| {
+        s.exec(
+            "postgres",
+            &format!(
+                "CREATE DATABASE {name} ENCODING '{encoding}' LC_COLLATE '{collate}' LC_CTYPE 'C' TEMPLATE template0"
+            ),
+        );
+        s.exec(name, "CREATE TABLE public.t (s text); INSERT INTO public.t VALUES ('café');");
+    };
+    create("enc_utf8", "UTF8", "C");
+    create("enc_latin1", "LATIN1", "C");
+    let same = run(&options(s, "enc_utf8", "enc_utf8", RowMode::Exact));
+    assert_eq!(same.exit_code(), 0, "{}", same.render_human());
+
+    // The same rows (exact counts match), stored in another encoding: reported.
+    let r = run(&options(s, "enc_utf8", "enc_latin1", RowMode::Exact));
+    assert_single_fault(&r, "(current database)", Problem::Changed);
+    let d = r.unexpected().next().unwrap();
+    assert_eq!(d.detail, "encoding: source \"UTF8\", target \"LATIN1\"");
+    assert!(r.render_human().contains("database (current database): encoding: source \"UTF8\", target \"LATIN1\""));
+
+    // Another collation (when the machine has the C.UTF-8 locale; POSIX is stored as C).
+    let sql = "CREATE DATABASE enc_cutf8 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C' TEMPLATE template0";
+    if let Err(e) = s.try_exec("postgres", sql) {
+        eprintln!("note: collation difference not tested: {e}");
+        return;
+    }
+    s.exec("enc_cutf8", "CREATE TABLE public.t (s text); INSERT INTO public.t VALUES ('café');");
+    let r = run(&options(s, "enc_utf8", "enc_cutf8", RowMode::None));
+    assert_single_fault(&r, "(current database)", Problem::Changed);
+    let detail = &r.unexpected().next().unwrap().detail;
+    assert!(detail.starts_with("LC_COLLATE: source \"C\", target \"C."), "{detail}");
+}
+
 fn assert_connection_error(opts: &VerifyOptions, side: &str, needle: &str) {
     let e = match verify::run(opts) {
         Ok(r) => panic!("expected an error, got a report:\n{}", r.render_human()),

@@ -16,8 +16,8 @@ use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
 pub use view::{
-    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, LikeClause, SequenceView, TableView, TriggerView,
-    ViewView,
+    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, LikeClause, SequenceView, SettingView, TableView,
+    TriggerView, ViewView,
 };
 
 pub type StmtId = usize;
@@ -80,6 +80,15 @@ pub struct Fold {
     pub source: StmtId,
     /// Separator written before the constraint text (`,\n    `).
     pub prefix: String,
+}
+
+/// A statement pg2znb adds because others need it (see [`Stmt::requires`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Prerequisite {
+    /// The SQL, with a comment line above it saying why.
+    pub sql: String,
+    /// What it creates, for the manifest.
+    pub defines: Option<ObjKey>,
 }
 
 /// How a statement acts on the psql session rather than on the schema.
@@ -175,6 +184,15 @@ pub struct Stmt {
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     pub schema_elements: usize,
     pub session: Session,
+    /// Run-time settings the statement sets or resets (SET, set_config, ALTER … SET, a
+    /// function's SET clauses).
+    pub settings: Vec<SettingView>,
+    /// Statements that must have run before this one loads (e.g. `CREATE EXTENSION pgcrypto`
+    /// for a function the base lacks): each is written once, before the first statement in load
+    /// order that needs it ([`Ir::place_prerequisites`] puts it in that statement's `prelude`).
+    pub requires: Vec<Prerequisite>,
+    /// Prerequisites written just before this statement (and its leading comments).
+    pub prelude: Vec<Prerequisite>,
     /// The statement moves rows (COPY, INSERT, setval): the data phase.
     pub is_data: bool,
     /// For a `COPY … FROM stdin`: the id of its data block.
@@ -231,6 +249,9 @@ impl Stmt {
             options: Default::default(),
             schema_elements: 0,
             session: Session::None,
+            settings: Vec::new(),
+            requires: Vec::new(),
+            prelude: Vec::new(),
             is_data: false,
             copy_data: None,
             parse_error: false,
@@ -265,6 +286,9 @@ pub struct Ir {
     /// First definer of each key, once [`Ir::index_definitions`] ran (a linear scan per lookup
     /// made folding every primary key quadratic in the number of tables).
     definers: Option<BTreeMap<ObjKey, StmtId>>,
+    /// Every prerequisite a rule asked for (see [`Stmt::requires`]), and whether the input
+    /// already provides it (then no statement requires it).
+    pub prerequisites: BTreeMap<Prerequisite, bool>,
 }
 
 impl Ir {
@@ -286,6 +310,21 @@ impl Ir {
             }
         }
         self.definers = Some(index);
+    }
+
+    /// Give each prerequisite to the first statement in load order (`order`: the scripts' statement
+    /// lists, in load order) that requires it, as its `prelude`; emitted only once.
+    pub fn place_prerequisites(&mut self, order: &[&[StmtId]]) {
+        let mut placed: Vec<Prerequisite> = Vec::new();
+        for &id in order.iter().flat_map(|ids| ids.iter()) {
+            if self.stmts[id].requires.is_empty() {
+                continue;
+            }
+            let fresh: Vec<Prerequisite> =
+                self.stmts[id].requires.iter().filter(|p| !placed.contains(p)).cloned().collect();
+            placed.extend(fresh.iter().cloned());
+            self.stmts[id].prelude = fresh;
+        }
     }
 
     /// Statement `id` now also defines `key` (e.g. the trigger that replaces a generated column).

@@ -36,6 +36,8 @@ pub struct TableView {
     /// Names of `WITH (…)` storage parameters.
     pub storage_parameters: Vec<String>,
     pub tablespace: Option<String>,
+    /// `USING method` (PostgreSQL 12+ table access method).
+    pub access_method: Option<String>,
     pub of_type: Option<String>,
     pub columns: Vec<ColumnView>,
     /// Constraints declared inside CREATE TABLE (table- and column-level).
@@ -194,6 +196,8 @@ pub struct ViewView {
     pub security_invoker: bool,
     pub recursive: bool,
     pub with_no_data: bool,
+    /// `USING method` of a materialized view (PostgreSQL 12+).
+    pub access_method: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -202,4 +206,37 @@ pub struct SequenceView {
     pub name: String,
     /// The CACHE option, when given.
     pub cache: Option<i64>,
+}
+
+/// A run-time setting a statement sets or resets: `SET [SESSION | LOCAL]`, `RESET`,
+/// `SELECT set_config(…)`, `ALTER DATABASE | ROLE … SET`, and the `SET` clauses of `ALTER
+/// FUNCTION` and `CREATE FUNCTION`. `known` and `custom` are filled in for the target when a
+/// rule reads them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SettingView {
+    /// Lowercase (setting names are case-insensitive): `SET TIME ZONE` is `timezone`, `SET NAMES`
+    /// `client_encoding`.
+    pub name: String,
+    /// The value as written, without quotes (several values joined with `, `); `null` for RESET,
+    /// `DEFAULT`, `FROM CURRENT` and values that are not constants.
+    pub value: Option<String>,
+    /// `set`, `reset`, `set_config`, `alter_database`, `alter_role`, `alter_function`,
+    /// `create_function`.
+    pub context: String,
+    /// `SET LOCAL`, or `set_config(…, true)`.
+    pub local: bool,
+    /// The statement does nothing else: leaving it out loses only this setting.
+    pub alone: bool,
+    /// The target's PostgreSQL base knows the setting (custom names with a dot always are; so is
+    /// every name when no settings list ships for the base).
+    pub known: bool,
+    /// A custom placeholder (`myapp.tenant`): the name has a dot.
+    pub custom: bool,
+    /// Byte span (statement-relative) for findings: the whole statement, or the `SET` / `RESET`
+    /// keyword of a clause among other function options.
+    #[serde(skip)]
+    pub span: Span,
+    /// Statement-relative start of the first and of the last value token.
+    #[serde(skip)]
+    pub value_at: Option<(usize, usize)>,
 }

@@ -82,9 +82,13 @@ impl LintResult {
     }
 }
 
-/// The rules of `pack` that lint runs: those matching application nodes.
+/// The rules of `pack` that lint runs: those matching application nodes, except the ones that
+/// add a schema prerequisite (an extension is created by the compiled schema, not by queries).
 pub fn application_pack(pack: &RulePack) -> RulePack {
-    RulePack { targets: pack.targets.clone(), rules: pack.rules.iter().filter(|r| is_dml(r.node)).cloned().collect() }
+    let app = |r: &&crate::rules::Rule| {
+        is_dml(r.node) && !matches!(r.action, Some(crate::rules::Action::EnsureExtension { .. }))
+    };
+    RulePack { targets: pack.targets.clone(), rules: pack.rules.iter().filter(app).cloned().collect() }
 }
 
 /// Lint `files` and `queries` with the application rules of `pack`.

@@ -5,7 +5,7 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind, Redefine,
-    SequenceView, Session, TableView, Transaction, TriggerView, ViewView,
+    SequenceView, Session, SettingView, TableView, Transaction, TriggerView, ViewView,
 };
 use crate::source::Span;
 
@@ -24,6 +24,7 @@ pub struct Facts {
     pub session: Option<Session>,
     pub is_data: bool,
     pub copy_from_stdin: bool,
+    pub settings: Vec<SettingView>,
     /// New default schema after a `SET search_path`.
     pub search_path: Option<String>,
     pub redefine: Option<Box<Redefine>>,
@@ -92,6 +93,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                     security_invoker: opts.iter().any(|d| d.defname == "security_invoker" && def_bool(d)),
                     recursive: false,
                     with_no_data: false,
+                    access_method: None,
                 });
                 define(&mut f, k);
             }
@@ -106,6 +108,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                             name: k.name.clone(),
                             materialized: true,
                             with_no_data: into.skip_data,
+                            access_method: (!into.access_method.is_empty()).then(|| into.access_method.to_lowercase()),
                             ..Default::default()
                         });
                     }
@@ -252,6 +255,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         }
         _ => {}
     }
+    f.settings = settings(node, text);
     refs::collect(node, schema, &mut f.refs);
     refs::typed(node, schema, &mut f.refs);
     refs::roles(node, &mut f.roles);
@@ -526,6 +530,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
         },
         storage_parameters: def_elems(&c.options).map(|d| d.defname.clone()).collect(),
         tablespace: (!c.tablespacename.is_empty()).then(|| c.tablespacename.clone()),
+        access_method: (!c.access_method.is_empty()).then(|| c.access_method.to_lowercase()),
         of_type: c.of_typename.as_ref().map(refs::type_display),
         ..Default::default()
     };
@@ -1169,5 +1174,186 @@ fn first_of_list(v: &str) -> String {
         "public".into()
     } else {
         first.to_string()
+    }
+}
+
+/// The run-time settings a statement sets or resets (see [`SettingView`]).
+fn settings(node: &N, text: &str) -> Vec<SettingView> {
+    let whole = Span::new(0, text.len());
+    let mut out = Vec::new();
+    match node {
+        N::VariableSetStmt(v) => {
+            let context = if v.kind == protobuf::VariableSetKind::VarReset as i32 { "reset" } else { "set" };
+            out.extend(variable_set(v, context, whole, true));
+        }
+        N::AlterDatabaseSetStmt(a) => {
+            out.extend(a.setstmt.as_ref().and_then(|v| variable_set(v, "alter_database", whole, true)))
+        }
+        N::AlterRoleSetStmt(a) => {
+            out.extend(a.setstmt.as_ref().and_then(|v| variable_set(v, "alter_role", whole, true)))
+        }
+        N::AlterFunctionStmt(a) => out.extend(function_settings(&a.actions, "alter_function", text)),
+        N::CreateFunctionStmt(c) => out.extend(function_settings(&c.options, "create_function", text)),
+        N::SelectStmt(s) if s.from_clause.is_empty() && top_level_calls(s).iter().all(|c| c == "set_config") => {
+            let n = s.target_list.len();
+            for t in &s.target_list {
+                let Some(N::ResTarget(r)) = &t.node else { continue };
+                let Some(N::FuncCall(fc)) = r.val.as_deref().and_then(|v| v.node.as_ref()) else { continue };
+                let Some(name) = fc.args.first().and_then(refs::string_literal) else { continue };
+                let value = fc.args.get(1).and_then(refs::string_literal);
+                let local = matches!(fc.args.get(2).and_then(|a| a.node.as_ref()),
+                    Some(N::AConst(c)) if matches!(c.val, Some(protobuf::a_const::Val::Boolval(ref b)) if b.boolval));
+                let at = fc.args.get(1).and_then(node_location);
+                out.push(SettingView {
+                    name: name.to_lowercase(),
+                    value,
+                    context: "set_config".into(),
+                    local,
+                    alone: n == 1,
+                    span: whole,
+                    value_at: at.map(|a| (a, a)),
+                    ..Default::default()
+                });
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The `SET`/`RESET` clauses among a function's options (`defname` `set`).
+fn function_settings(options: &[protobuf::Node], context: &str, text: &str) -> Vec<SettingView> {
+    let n = options.len();
+    def_elems(options)
+        .filter(|d| d.defname == "set")
+        .filter_map(|d| match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(N::VariableSetStmt(v)) => {
+                // The span of the SET / RESET keyword.
+                let at = (d.location.max(0) as usize).min(text.len());
+                let word = text[at..].find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(text.len() - at);
+                // A statement that is only this clause is left out whole: the finding is on it.
+                let span = if n == 1 && context == "alter_function" {
+                    Span::new(0, text.len())
+                } else {
+                    Span::new(at, at + word)
+                };
+                variable_set(v, context, span, n == 1)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn variable_set(v: &protobuf::VariableSetStmt, context: &str, span: Span, alone: bool) -> Option<SettingView> {
+    use protobuf::VariableSetKind as K;
+    let kind = K::try_from(v.kind).unwrap_or(K::Undefined);
+    // SET TRANSACTION, SET SESSION CHARACTERISTICS, RESET ALL: no one setting.
+    if matches!(kind, K::VarSetMulti | K::VarResetAll | K::Undefined) || v.name.is_empty() {
+        return None;
+    }
+    let values: Vec<String> = v.args.iter().filter_map(const_text).collect();
+    let value =
+        (kind == K::VarSetValue && !values.is_empty() && values.len() == v.args.len()).then(|| values.join(", "));
+    let first = v.args.first().and_then(node_location);
+    let last = v.args.last().and_then(node_location);
+    Some(SettingView {
+        name: v.name.to_lowercase(),
+        value,
+        context: context.into(),
+        local: v.is_local,
+        alone,
+        span,
+        value_at: first.zip(last),
+        ..Default::default()
+    })
+}
+
+/// A constant's text: strings without quotes, numbers as written.
+fn const_text(n: &protobuf::Node) -> Option<String> {
+    match n.node.as_ref()? {
+        N::AConst(c) => match c.val.as_ref()? {
+            protobuf::a_const::Val::Sval(s) => Some(s.sval.clone()),
+            protobuf::a_const::Val::Ival(i) => Some(i.ival.to_string()),
+            protobuf::a_const::Val::Fval(f) => Some(f.fval.clone()),
+            protobuf::a_const::Val::Boolval(b) => Some(b.boolval.to_string()),
+            protobuf::a_const::Val::Bsval(b) => Some(b.bsval.clone()),
+        },
+        _ => None,
+    }
+}
+
+fn node_location(n: &protobuf::Node) -> Option<usize> {
+    let l = match n.node.as_ref()? {
+        N::AConst(c) => c.location,
+        N::TypeCast(t) => t.location,
+        _ => return None,
+    };
+    (l >= 0).then_some(l as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `(name, value, context, local, alone)` of each setting of `sql`, and the text each span covers.
+    fn settings_of(sql: &str) -> Vec<(String, Option<String>, String, bool, bool, String)> {
+        let parsed = pg_query::parse(sql, 0).unwrap();
+        let node = parsed.protobuf.stmts[0].stmt.as_ref().unwrap().node.as_ref().unwrap().clone();
+        settings(&node, sql)
+            .into_iter()
+            .map(|s| (s.name, s.value, s.context, s.local, s.alone, sql[s.span.start..s.span.end].to_string()))
+            .collect()
+    }
+
+    fn one(
+        name: &str,
+        value: Option<&str>,
+        context: &str,
+        local: bool,
+        alone: bool,
+        span: &str,
+    ) -> Vec<(String, Option<String>, String, bool, bool, String)> {
+        vec![(name.into(), value.map(String::from), context.into(), local, alone, span.into())]
+    }
+
+    #[test]
+    fn settings_in_every_form() {
+        let s = "SET default_table_access_method = heap;";
+        assert_eq!(settings_of(s), one("default_table_access_method", Some("heap"), "set", false, true, s));
+        let s = "SET LOCAL \"DateStyle\" TO 'ISO', 'MDY'";
+        assert_eq!(settings_of(s), one("datestyle", Some("ISO, MDY"), "set", true, true, s));
+        assert_eq!(settings_of("SET TIME ZONE 'UTC'")[0].0, "timezone");
+        assert_eq!(settings_of("SET NAMES 'LATIN1'")[0].0, "client_encoding");
+        assert_eq!(settings_of("SET statement_timeout = -5")[0].1.as_deref(), Some("-5"));
+        let s = "RESET transaction_timeout";
+        assert_eq!(settings_of(s), one("transaction_timeout", None, "reset", false, true, s));
+        let s = "SET x.y = DEFAULT";
+        assert_eq!(settings_of(s), one("x.y", None, "set", false, true, s));
+        let s = "SELECT pg_catalog.set_config('Default_Toast_Compression', 'lz4', true);";
+        assert_eq!(settings_of(s), one("default_toast_compression", Some("lz4"), "set_config", true, true, s));
+        let s = "ALTER DATABASE app SET idle_session_timeout = '1h'";
+        assert_eq!(settings_of(s), one("idle_session_timeout", Some("1h"), "alter_database", false, true, s));
+        let s = "ALTER ROLE r IN DATABASE app RESET work_mem";
+        assert_eq!(settings_of(s), one("work_mem", None, "alter_role", false, true, s));
+        let s = "ALTER FUNCTION f() SET work_mem = '1MB'";
+        assert_eq!(settings_of(s), one("work_mem", Some("1MB"), "alter_function", false, true, s));
+        // Among other options: the finding is on the SET / RESET keyword.
+        let s = "ALTER FUNCTION f() STRICT RESET work_mem";
+        assert_eq!(settings_of(s), one("work_mem", None, "alter_function", false, false, "RESET"));
+        let s =
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path = public SET a.b FROM CURRENT AS 'SELECT 1'";
+        let got = settings_of(s);
+        assert_eq!(got.len(), 2);
+        assert_eq!(
+            (got[0].0.as_str(), got[0].2.as_str(), got[0].4, got[0].5.as_str()),
+            ("search_path", "create_function", false, "SET")
+        );
+        assert_eq!((got[1].0.as_str(), got[1].1.as_deref()), ("a.b", None));
+        // Several set_config calls: none is alone; SET TRANSACTION and RESET ALL name no setting.
+        let got = settings_of("SELECT set_config('a.b', '1', false), set_config('c.d', '2', false)");
+        assert_eq!(got.iter().map(|g| (g.0.as_str(), g.4)).collect::<Vec<_>>(), vec![("a.b", false), ("c.d", false)]);
+        assert!(settings_of("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE").is_empty());
+        assert!(settings_of("RESET ALL").is_empty());
+        assert!(settings_of("SELECT set_config(name, 'x', false) FROM t").is_empty());
     }
 }

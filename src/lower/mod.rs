@@ -109,6 +109,7 @@ pub fn lower_file(
                         st.options = f.options;
                         st.schema_elements = f.schema_elements;
                         st.session = f.session.unwrap_or(Session::None);
+                        st.settings = f.settings;
                         let mut detail = f.detail;
                         if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut detail, node.as_ref()) {
                             let loc = c.relation.as_ref().map(|r| r.location.max(0) as usize).unwrap_or(0);

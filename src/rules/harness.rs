@@ -23,9 +23,10 @@
 //! Pure apart from reading the rule directory and, with `update`, writing its snapshots; it
 //! returns data and never prints.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::compile::{compile, Compilation};
 use crate::diagnostic::Severity;
@@ -124,12 +125,31 @@ pub fn load_pack(root: &Path) -> Result<RulePack, HarnessError> {
             let message = e.to_string().lines().next().unwrap_or_default().to_string();
             RuleError { file: targets.display().to_string(), line, column, message }
         })?;
-        RulePack { targets: Targets { default: f.default, versions: f.versions }, rules: Vec::new() }
+        let settings = load_settings(&root.join("settings"))?;
+        RulePack { targets: Targets { default: f.default, versions: f.versions, settings }, rules: Vec::new() }
     } else {
         RulePack::builtin()?
     };
     pack.add_dir(root)?;
     Ok(pack)
+}
+
+/// The settings lists of a pack directory (`settings/postgres-<major>.txt`), by major version;
+/// none when the directory does not exist.
+pub fn load_settings(dir: &Path) -> Result<BTreeMap<String, Arc<BTreeSet<String>>>, HarnessError> {
+    let mut out = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for e in std::fs::read_dir(dir).map_err(|e| io_error(dir, e))? {
+        let p = e.map_err(|e| io_error(dir, e))?.path();
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if let Some(major) = crate::rules::settings_major(name) {
+            let text = std::fs::read_to_string(&p).map_err(|e| io_error(&p, e))?;
+            out.insert(major.to_string(), Arc::new(crate::rules::parse_settings(&text)));
+        }
+    }
+    Ok(out)
 }
 
 /// What a case expects, from its name.
@@ -404,7 +424,9 @@ fn emitted(c: &Compilation) -> Vec<(Phase, String)> {
             }
             // A rewrite may emit several statements (e.g. a table and the trigger that replaces
             // its generated column): compare statement by statement, as a second pass sees them.
-            let text = emit::statement_text(s, &c.files);
+            // Prerequisites written before the statement (e.g. CREATE EXTENSION) come first.
+            let mut text: String = s.prelude.iter().map(|p| format!("{}\n", p.sql)).collect();
+            text.push_str(&emit::statement_text(s, &c.files));
             let pieces = scan::scan(&text);
             for p in pieces.pieces.iter().filter(|p| p.kind != PieceKind::Whitespace && p.kind != PieceKind::Comment) {
                 out.push((phase, p.text(&text).trim().to_string()));
@@ -426,6 +448,9 @@ fn phase_text(c: &Compilation, phase: Phase) -> String {
         let s = &c.ir.stmts[id];
         if matches!(s.session, Session::Restrict | Session::Unrestrict) {
             continue;
+        }
+        for p in &s.prelude {
+            out.push_str(&format!("\n{}\n", p.sql));
         }
         out.push_str(c.files[s.file].slice(s.trivia));
         out.push_str(&emit::statement_text(s, &c.files));

@@ -26,7 +26,7 @@ pub use actions::{Action, DeferCategory};
 use expr::Expr;
 use model::{RuleFile, RuleKind, Safety};
 use nodes::NodeKind;
-pub use targets::{ServerTarget, Targets};
+pub use targets::{major, parse_settings, settings_major, ServerTarget, Targets};
 use template::Template;
 
 mod builtin {
@@ -345,6 +345,8 @@ pub fn apply(
     let env = actions::ActionEnv { files, defer: &opts.defer };
     let node_env = nodes::Env {
         target: opts.target.clone(),
+        postgres: pack.targets.base(&opts.target).unwrap_or_default().to_string(),
+        settings: pack.targets.known_settings(&opts.target).cloned(),
         no_owner: opts.no_owner,
         no_privileges: opts.no_privileges,
         shard_hints: opts.shard_hints,
@@ -446,4 +448,31 @@ pub fn apply(
         }
     }
     diags
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_know_their_base_and_its_settings() {
+        let t = Targets::builtin();
+        assert_eq!(t.base("2.6"), Some("11.2"));
+        assert_eq!(t.base("2024.2"), Some("11.2"));
+        assert_eq!(t.base("2.25"), Some("15"));
+        assert_eq!(t.base("9.9"), None);
+        assert_eq!(major("11.2"), "11");
+        assert_eq!(settings_major("postgres-15.txt"), Some("15"));
+        let pg11 = t.known_settings("2.6").unwrap();
+        // Lowercase, hidden settings included, comments left out.
+        assert!(pg11.contains("datestyle") && pg11.contains("role") && pg11.contains("session_authorization"));
+        assert!(!pg11.iter().any(|n| n.starts_with('#') || n.contains(' ')));
+        assert!(!pg11.contains("default_table_access_method") && !pg11.contains("transaction_timeout"));
+        let pg15 = t.known_settings("2025.1").unwrap();
+        assert!(pg15.contains("default_table_access_method") && !pg15.contains("transaction_timeout"));
+        assert_eq!(
+            parse_settings("# c\n\nDateStyle\n  work_mem  \n"),
+            ["datestyle", "work_mem"].map(String::from).into()
+        );
+    }
 }

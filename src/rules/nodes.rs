@@ -14,8 +14,8 @@ use super::expr::lookup;
 use super::pick;
 
 use crate::ir::{
-    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, Stmt,
-    TableView, TriggerView, ViewView,
+    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, SettingView,
+    Stmt, TableView, TriggerView, ViewView,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,6 +44,9 @@ pub enum NodeKind {
     CreateExtension,
     /// Any statement: `statement`.
     Statement,
+    /// One run-time setting a statement sets or resets (SET, RESET, set_config, ALTER DATABASE
+    /// | ROLE | FUNCTION … SET, CREATE FUNCTION … SET): `setting`.
+    Setting,
     // Application nodes (`rules::dml`): one value per occurrence, with its own position.
     /// A function call or call-like syntax: `call`, `context`.
     Call,
@@ -74,6 +77,7 @@ pub const NODE_NAMES: &[(&str, NodeKind)] = &[
     ("create_sequence", NodeKind::CreateSequence),
     ("create_extension", NodeKind::CreateExtension),
     ("statement", NodeKind::Statement),
+    ("setting", NodeKind::Setting),
     ("call", NodeKind::Call),
     ("system_column", NodeKind::SystemColumn),
     ("lock", NodeKind::Lock),
@@ -84,9 +88,13 @@ pub const NODE_NAMES: &[(&str, NodeKind)] = &[
 ];
 
 /// What every node also has: the statement, the target and the command-line options.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default)]
 pub struct Env {
     pub target: String,
+    /// The target's PostgreSQL base (`11.2`, `15`), from `rules/targets.yaml`.
+    pub postgres: String,
+    /// The settings that base knows (lowercase); `None` when no list ships for it.
+    pub settings: Option<std::sync::Arc<std::collections::BTreeSet<String>>>,
     pub no_owner: bool,
     pub no_privileges: bool,
     pub shard_hints: bool,
@@ -162,10 +170,11 @@ impl NodeKind {
             NodeKind::CreateSequence => json!({ "sequence": to_value(&SequenceView::default()) }),
             NodeKind::CreateExtension => json!({ "extension": to_value(&ExtensionView::default()) }),
             NodeKind::Statement => json!({}),
+            NodeKind::Setting => json!({ "setting": to_value(&SettingView::default()) }),
             k => super::dml::skeleton(k),
         };
         v["statement"] = to_value(&StatementView::default());
-        v["target"] = json!({ "version": "" });
+        v["target"] = json!({ "version": "", "postgres": "" });
         v["options"] = json!({ "no_owner": false, "no_privileges": false, "shard_hints": false });
         v
     }
@@ -204,7 +213,19 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
 /// Where item `item` of `stmt` is, when the node kind gives each item its own position
 /// (application nodes); `None`: the statement's span.
 pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<crate::source::Span> {
+    if kind == NodeKind::Setting {
+        let s = stmt.settings.get(item)?.span;
+        return Some(crate::source::Span::new(stmt.span.start + s.start, stmt.span.start + s.end));
+    }
     super::dml::item_span(kind, stmt, item)
+}
+
+/// A setting as rules see it on the target: whether the target's base knows it.
+fn setting_for(s: &SettingView, env: &Env) -> SettingView {
+    let mut v = s.clone();
+    v.custom = s.name.contains('.');
+    v.known = v.custom || env.settings.as_ref().is_none_or(|known| known.contains(&s.name));
+    v
 }
 
 fn roles(stmt: &Stmt) -> Vec<String> {
@@ -313,7 +334,7 @@ impl super::expr::Ctx for Node<'_> {
         let (first, rest) = path.split_first()?;
         match first.as_str() {
             "statement" => self.statement(rest),
-            "target" => get_json(json!({ "version": self.env.target }), rest),
+            "target" => get_json(json!({ "version": self.env.target, "postgres": self.env.postgres }), rest),
             "options" => get_json(
                 json!({
                     "no_owner": self.env.no_owner,
@@ -398,6 +419,12 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             vec![(0, node(smallvec![("extension", Part::Owned(Box::new(ExtensionView { name: name.clone() })))]))]
         }
         (NodeKind::Statement, _) => vec![(0, node(Parts::new()))],
+        (NodeKind::Setting, _) => stmt
+            .settings
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (i, node(smallvec![("setting", Part::Owned(Box::new(setting_for(s, env))))])))
+            .collect(),
         (k, _) if super::dml::is_dml(k) => {
             super::dml::parts(k, stmt, tables).into_iter().map(|(i, parts)| (i, node(parts))).collect()
         }

@@ -6,6 +6,8 @@
 //! therefore compared within its own series only: `2.x` with `2.x`, `YYYY.N` with `YYYY.N`.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::model::{TargetVersion, TargetsFile};
 
@@ -13,6 +15,24 @@ use super::model::{TargetVersion, TargetsFile};
 pub struct Targets {
     pub default: String,
     pub versions: Vec<TargetVersion>,
+    /// The run-time settings each PostgreSQL base knows, by major version (`"11"`, `"15"`), from
+    /// `rules/settings/postgres-<major>.txt`; lowercase.
+    pub settings: BTreeMap<String, Arc<BTreeSet<String>>>,
+}
+
+/// A settings list (`rules/settings/postgres-11.txt`): one name a line, `#` comments; lowercase.
+pub fn parse_settings(text: &str) -> BTreeSet<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_lowercase).collect()
+}
+
+/// `postgres-11.txt` → `11`.
+pub fn settings_major(file_name: &str) -> Option<&str> {
+    file_name.strip_prefix("postgres-")?.strip_suffix(".txt")
+}
+
+/// The major version of a PostgreSQL base: `11.2` → `11`, `15` → `15`.
+pub fn major(base: &str) -> &str {
+    base.split('.').next().unwrap_or(base)
 }
 
 /// The version `select version()` of a live server leads to ([`Targets::from_server_version`]).
@@ -57,7 +77,11 @@ fn series(v: &[u64]) -> u64 {
 impl Targets {
     pub fn builtin() -> Targets {
         let f: TargetsFile = serde_saphyr::from_str(super::builtin::TARGETS_YAML).expect("rules/targets.yaml is valid");
-        Targets { default: f.default, versions: f.versions }
+        let settings = super::builtin::BUILTIN_SETTINGS
+            .iter()
+            .filter_map(|(name, text)| Some((settings_major(name)?.to_string(), Arc::new(parse_settings(text)))))
+            .collect();
+        Targets { default: f.default, versions: f.versions, settings }
     }
 
     pub fn index(&self, version: &str) -> Option<usize> {
@@ -71,6 +95,11 @@ impl Targets {
 
     pub fn names(&self) -> Vec<&str> {
         self.versions.iter().map(|v| v.version.as_str()).collect()
+    }
+
+    /// The settings the base of `version` knows (lowercase); `None` when no list ships for it.
+    pub fn known_settings(&self, version: &str) -> Option<&Arc<BTreeSet<String>>> {
+        self.settings.get(major(self.base(version)?))
     }
 
     /// The known version a written one means: itself when listed, else the newest listed

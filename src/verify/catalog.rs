@@ -58,6 +58,18 @@ pub fn display_ident(s: &str) -> String {
     }
 }
 
+/// The database itself (`pg_database` for `current_database()`): what its text is stored in
+/// and how it sorts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Database {
+    /// `UTF8`, `LATIN1`, … (`pg_encoding_to_char(encoding)`).
+    pub encoding: String,
+    /// `datcollate`: LC_COLLATE, the order of text.
+    pub collate: String,
+    /// `datctype`: LC_CTYPE, character classes (upper/lower, …).
+    pub ctype: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Extension {
     pub schema: String,
@@ -223,6 +235,8 @@ pub struct Routine {
 pub struct Catalog {
     /// `server_version_num`, e.g. 150018. Not compared.
     pub server_version_num: i32,
+    /// Encoding and locale of the database; `None` if it could not be read.
+    pub database: Option<Database>,
     pub schemas: BTreeSet<String>,
     pub extensions: BTreeMap<String, Extension>,
     pub types: BTreeMap<QualName, TypeDef>,
@@ -320,6 +334,17 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
     let version = rows(tx, "server version", "SELECT pg_catalog.current_setting('server_version_num')", &[])?;
     cat.server_version_num = version.first().map(|r| s(r, 0)).and_then(|v| v.parse().ok()).unwrap_or(0);
     let v = cat.server_version_num;
+
+    // PostgreSQL 11-safe: datcollate and datctype are text-like `name` columns on every version.
+    cat.database = rows(
+        tx,
+        "read the database's encoding",
+        "SELECT pg_catalog.pg_encoding_to_char(d.encoding)::text, d.datcollate::text, d.datctype::text \
+         FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()",
+        &[],
+    )?
+    .first()
+    .map(|r| Database { encoding: s(r, 0), collate: s(r, 1), ctype: s(r, 2) });
 
     let sql = format!(
         "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \

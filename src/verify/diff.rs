@@ -76,6 +76,7 @@ impl Difference {
 /// Snake-case label of a kind, as used for the `matched` counts (`materialized_view`).
 pub fn kind_key(kind: ObjectKind) -> &'static str {
     match kind {
+        ObjectKind::Database => "database",
         ObjectKind::Schema => "schema",
         ObjectKind::Extension => "extension",
         ObjectKind::Type => "type",
@@ -143,6 +144,23 @@ fn on_table(name: &str, table: &QualName) -> String {
 
 fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
     let mut out = Vec::new();
+    // One entry whatever the database is called: source and target names usually differ.
+    if let Some(d) = &cat.database {
+        out.push(Entry {
+            kind: ObjectKind::Database,
+            schema: None,
+            table: None,
+            name: String::new(),
+            arguments: None,
+            object: "(current database)".to_string(),
+            summary: None,
+            props: vec![
+                ("encoding", d.encoding.clone()),
+                ("LC_COLLATE", d.collate.clone()),
+                ("LC_CTYPE", d.ctype.clone()),
+            ],
+        });
+    }
     for s in &cat.schemas {
         out.push(Entry {
             kind: ObjectKind::Schema,
@@ -595,6 +613,34 @@ mod tests {
 
     fn manifest(changes: Vec<ManifestChange>, objects: Vec<ManifestObject>) -> Manifest {
         Manifest { format: 1, target: "2.6".into(), objects, changes }
+    }
+
+    #[test]
+    fn database_encoding_and_locale_are_compared_whatever_the_names() {
+        use crate::verify::catalog::Database;
+        let db = |encoding: &str, collate: &str| Database {
+            encoding: encoding.into(),
+            collate: collate.into(),
+            ctype: "C".into(),
+        };
+        let (mut a, mut b) = (cat(), cat());
+        a.database = Some(db("UTF8", "C"));
+        b.database = Some(db("UTF8", "C"));
+        let r = compare(&a, &b, None);
+        assert!(r.differences.is_empty());
+        assert_eq!(r.matched["database"], 1);
+        b.database = Some(db("LATIN1", "POSIX"));
+        let r = compare(&a, &b, None);
+        assert_eq!(r.differences.len(), 1);
+        let d = &r.differences[0];
+        assert_eq!(
+            (d.kind, d.problem, d.object.as_str()),
+            (ObjectKind::Database, Problem::Changed, "(current database)")
+        );
+        assert_eq!(
+            d.detail,
+            "encoding: source \"UTF8\", target \"LATIN1\"; LC_COLLATE: source \"C\", target \"POSIX\""
+        );
     }
 
     #[test]

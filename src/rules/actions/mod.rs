@@ -7,6 +7,7 @@ mod inline;
 mod like;
 mod partitions;
 mod schema;
+mod setting;
 mod shard;
 mod sql_body;
 mod strip;
@@ -92,6 +93,12 @@ pub enum Action {
     SubscriptToArrow,
     /// A simple MERGE becomes INSERT … ON CONFLICT (application SQL).
     MergeToUpsert,
+    /// The setting's value becomes this string (`SET client_encoding = 'UTF8'`).
+    SetValue(String),
+    /// `CREATE EXTENSION IF NOT EXISTS name [WITH SCHEMA schema]` is written once, before the
+    /// first statement in load order that needs it, unless the input creates the extension; with
+    /// `unless_function`, inside a `DO` block that runs it only when the server lacks that function.
+    EnsureExtension { extension: String, schema: Option<String>, unless_function: Option<String> },
 }
 
 impl Action {
@@ -117,6 +124,8 @@ const ACTIONS: &[(&str, &[&str], &[NodeKind])] = &[
     ("shard_hints", &[], &[NodeKind::CreateTable]),
     ("subscript_to_arrow", &[], &[NodeKind::Construct]),
     ("merge_to_upsert", &[], &[NodeKind::Construct]),
+    ("set_value", &["value"], &[NodeKind::Setting]),
+    ("ensure_extension", &["extension", "schema", "unless_function"], &[]),
 ];
 
 impl Action {
@@ -151,6 +160,12 @@ impl Action {
             "shard_hints" => Action::ShardHints,
             "subscript_to_arrow" => Action::SubscriptToArrow,
             "merge_to_upsert" => Action::MergeToUpsert,
+            "set_value" => Action::SetValue(params.get("value").ok_or("`set_value` needs `with: {value: …}`")?.clone()),
+            "ensure_extension" => Action::EnsureExtension {
+                extension: params.get("extension").ok_or("`ensure_extension` needs `with: {extension: …}`")?.clone(),
+                schema: params.get("schema").cloned(),
+                unless_function: params.get("unless_function").cloned(),
+            },
             _ => {
                 let c = params.get("clause").ok_or("`strip` needs `with: {clause: …}`")?;
                 Action::Strip(Clause::parse(c, node)?)
@@ -225,6 +240,10 @@ pub fn apply(
         Action::ShardHints => shard::shard_hints(ir, id, a, env),
         Action::SubscriptToArrow => dml::subscript_to_arrow(ir, id, item, a),
         Action::MergeToUpsert => dml::merge_to_upsert(ir, id, item, a, env),
+        Action::SetValue(value) => setting::set_value(ir, id, item, value, a, env),
+        Action::EnsureExtension { extension, schema, unless_function } => {
+            setting::ensure_extension(ir, id, extension, schema.as_deref(), unless_function.as_deref(), a, env)
+        }
     }
 }
 

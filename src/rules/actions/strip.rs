@@ -30,6 +30,10 @@ pub enum Clause {
     /// `NULLS DISTINCT` spelled out on a unique constraint or index (PostgreSQL 15 syntax for the
     /// default); `NULLS NOT DISTINCT` is kept.
     NullsDistinct,
+    /// `USING method` of a table or materialized view (PostgreSQL 12+ table access method).
+    AccessMethod,
+    /// One `SET name = value` / `SET name FROM CURRENT` / `RESET name` clause of a function.
+    Setting,
 }
 
 const CLAUSES: &[(&str, Clause, &[NodeKind])] = &[
@@ -46,6 +50,8 @@ const CLAUSES: &[(&str, Clause, &[NodeKind])] = &[
     ("tablespace", Clause::Tablespace, &[NodeKind::CreateIndex, NodeKind::CreateTable, NodeKind::Constraint]),
     ("check_option", Clause::CheckOption, &[NodeKind::CreateView]),
     ("nulls_distinct", Clause::NullsDistinct, &[NodeKind::Statement]),
+    ("access_method", Clause::AccessMethod, &[NodeKind::CreateTable, NodeKind::CreateView]),
+    ("setting", Clause::Setting, &[NodeKind::Setting]),
 ];
 
 impl Clause {
@@ -64,6 +70,24 @@ impl Clause {
 /// Token index range `[i, j)` → an edit removing it.
 fn remove_toks(text: &str, base: usize, toks: &[Tok], i: usize, j: usize) -> Edit {
     edit::remove(text, base, toks[i].start, toks[j - 1].end)
+}
+
+/// Like [`remove_toks`], but when the tokens start their line, the line goes with them: the
+/// whole line when nothing else is on it, else the line break before them (`)\nUSING heap;`
+/// becomes `);`).
+fn remove_line_or_toks(text: &str, base: usize, toks: &[Tok], i: usize, j: usize) -> Edit {
+    let (start, end) = (toks[i].start, toks[j - 1].end);
+    let Some(line_start) = text[..start].rfind('\n').map(|n| n + 1) else {
+        return remove_toks(text, base, toks, i, j);
+    };
+    if !text[line_start..start].trim().is_empty() {
+        return remove_toks(text, base, toks, i, j);
+    }
+    let span = match text[end..].find('\n').map(|n| end + n + 1) {
+        Some(line_end) if text[end..line_end].trim().is_empty() => Span::new(line_start, line_end),
+        _ => Span::new(line_start - 1, end),
+    };
+    Edit { span: Span::new(base + span.start, base + span.end), insert: String::new() }
 }
 
 /// Find keyword sequences (uppercase) in `toks[range]` at `depth`; return token ranges.
@@ -209,13 +233,36 @@ pub fn strip(
                 return Ok(false);
             }
         }
+        Clause::AccessMethod => {
+            // `CREATE TABLE t (…) USING heap`, `CREATE MATERIALIZED VIEW v USING heap AS …`: at
+            // depth 0, before a query's `AS` (a join's `USING (…)` comes after it).
+            let end = toks.iter().position(|t| t.upper == "AS" && t.depth == 0).unwrap_or(all.1);
+            for (i, _) in find_seq(&toks, 0, end, &["USING"], Some(0)) {
+                if toks.get(i + 1).is_some_and(edit::is_name) {
+                    ranges.push((i, edit::skip_name(&toks, i + 1)));
+                }
+            }
+            // Heap is what the target's tables are anyway: nothing differs, no manifest change.
+        }
+        Clause::Setting => {
+            let at = stmt.settings.get(item).ok_or("no such setting")?.span.start;
+            let i = toks.iter().position(|t| t.start == at).ok_or("the SET clause was not found")?;
+            ranges.push((i, setting_clause_end(&toks, i)));
+        }
     }
     if ranges.is_empty() {
         return Err("the clause was not found in the statement text".into());
     }
     ranges.sort();
     ranges.dedup();
-    let edits: Vec<Edit> = ranges.iter().map(|&(i, j)| remove_toks(&text, base, &toks, i, j)).collect();
+    let edits: Vec<Edit> = ranges
+        .iter()
+        .map(|&(i, j)| match clause {
+            // Function options and table clauses are often one a line: take the line with them.
+            Clause::Setting | Clause::AccessMethod => remove_line_or_toks(&text, base, &toks, i, j),
+            _ => remove_toks(&text, base, &toks, i, j),
+        })
+        .collect();
     let s = &mut ir.stmts[id];
     s.edits.extend(edits);
     s.add_code(a.code);
@@ -229,6 +276,31 @@ pub fn strip(
         record_change(ir, id, kind, &name, table.as_deref(), a);
     }
     Ok(true)
+}
+
+/// Index just past a function's `SET name {= | TO} value [, …]`, `SET name FROM CURRENT` or
+/// `RESET name | ALL` clause starting at `i`.
+fn setting_clause_end(toks: &[Tok], i: usize) -> usize {
+    let value = |j: usize| -> usize {
+        let j = if toks.get(j).is_some_and(|t| t.upper == "-" || t.upper == "+") { j + 1 } else { j };
+        (j + 1).min(toks.len())
+    };
+    let mut j = i + 1;
+    if toks[i].upper == "RESET" {
+        return if toks.get(j).is_some_and(|t| t.upper == "ALL") { j + 1 } else { edit::skip_name(toks, j) };
+    }
+    j = edit::skip_name(toks, j);
+    match toks.get(j).map(|t| t.upper.as_str()) {
+        Some("FROM") => (j + 2).min(toks.len()),
+        Some("=") | Some("TO") => {
+            j = value(j + 1);
+            while toks.get(j).is_some_and(|t| t.upper == ",") {
+                j = value(j + 1);
+            }
+            j
+        }
+        _ => j,
+    }
 }
 
 pub fn drop_command(ir: &mut Ir, id: StmtId, item: usize, a: &Applied, env: &ActionEnv) -> Result<bool, String> {
