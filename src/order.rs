@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Detail, Fate, Ir, ObjKey, Phase, Session, StmtId};
+use crate::ir::{Detail, Fate, Ir, ObjKey, ObjKind, Phase, Session, StmtId};
 use crate::scan::PieceKind;
 
 /// Statements of each phase in load order. COPY data blocks are not listed: they follow their
@@ -60,11 +60,26 @@ fn priority(ir: &Ir, id: StmtId) -> u8 {
 /// follows that definition to `unsupported.sql` (a COPY takes its data block along).
 fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
+    // Names the input defines somewhere (whatever became of the definition).
+    // A table is also a type (its row type), so types and relations share their names here.
+    let kind_of = |k: ObjKind| if k == ObjKind::Relation { ObjKind::Type } else { k };
+    let defined: BTreeSet<(ObjKind, String, String)> = ir
+        .stmts
+        .iter()
+        .flat_map(|s| s.defines.iter().map(|d| (kind_of(d.kind), d.schema.clone(), d.name.clone())))
+        .collect();
     loop {
         let mut dropped_defs: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();
+        // Schemas of extensions that moved: a type, function or table named in such a schema that
+        // the input never defines is the extension's (pgvector's `public.vector`, PostGIS's
+        // `public.geometry`), and is missing with it.
+        let mut extension_schemas: BTreeMap<&str, StmtId> = BTreeMap::new();
         for s in ir.stmts.iter().filter(|s| s.fate == Fate::Dropped && s.unsupported.is_some()) {
             for d in &s.defines {
                 dropped_defs.entry(d).or_insert(s.id);
+            }
+            if let (Detail::CreateExtension { .. }, Some(schema)) = (&s.detail, s.options.get("schema")) {
+                extension_schemas.entry(schema.as_str()).or_insert(s.id);
             }
         }
         if dropped_defs.is_empty() {
@@ -79,7 +94,16 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             if let Some((r, &by)) = s.refs.iter().find_map(|r| dropped_defs.get_key_value(r)) {
                 if !alive.contains(r) {
                     newly.push((s.id, by, (*r).clone()));
+                    continue;
                 }
+            }
+            let from_extension = |r: &&ObjKey| {
+                matches!(r.kind, ObjKind::Type | ObjKind::Function | ObjKind::Relation)
+                    && extension_schemas.contains_key(r.schema.as_str())
+                    && !defined.contains(&(kind_of(r.kind), r.schema.clone(), r.name.clone()))
+            };
+            if let Some(r) = s.refs.iter().find(from_extension) {
+                newly.push((s.id, extension_schemas[r.schema.as_str()], r.clone()));
             }
         }
         if newly.is_empty() {

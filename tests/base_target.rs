@@ -1,9 +1,8 @@
 //! What the target's PostgreSQL base (`rules/targets.yaml`: 11.2 before 2.25, 15 from it) cannot
 //! load never reaches the scripts: settings it does not know, PostgreSQL 12+ clauses that change
 //! nothing, a non-UTF-8 `client_encoding`, and gen_random_uuid() without pgcrypto. The live tests
-//! load a PostgreSQL 18 style dump into a real server with `psql -v ON_ERROR_STOP=1`; they are
-//! meant for a PostgreSQL 11 server (`PG2ZNB_PG_BIN=/path/to/pg11/bin`) and on a newer one
-//! compile for the PostgreSQL 15 base instead.
+//! load a PostgreSQL 18 style dump with `psql -v ON_ERROR_STOP=1` into PostgreSQL 11 (compiled for
+//! 2.6) and PostgreSQL 15 (compiled for 2025.1).
 
 mod support;
 
@@ -12,7 +11,7 @@ use std::path::{Path, PathBuf};
 use pg2znb::compile::{compile, Compilation};
 use pg2znb::rules::{ApplyOptions, RulePack};
 use pg2znb::source::SourceFile;
-use support::pg::PgServer;
+use support::pg::{Engine, PgServer};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compile/newer-base.sql")
@@ -163,11 +162,15 @@ fn load(s: &PgServer, db: &str, c: &Compilation, dir: &Path) {
 
 #[test]
 fn a_newer_latin1_dump_loads_and_keeps_its_characters() {
-    let Some(s) = PgServer::shared() else { return };
+    // 2.x targets run PostgreSQL 11, 2025.x PostgreSQL 15.
+    for (engine, target) in [(Engine::Pg11, "2.6"), (Engine::Pg15, "2025.1")] {
+        let Some(s) = PgServer::shared_engine(engine) else { return };
+        newer_dump_on(s, target);
+    }
+}
+
+fn newer_dump_on(s: &PgServer, target: &str) {
     let major = server_major(s);
-    // 2.x targets are PostgreSQL 11; on a newer test server, the PostgreSQL 15 base.
-    let target = if major < 13 { "2.6" } else { "2025.1" };
-    eprintln!("loading into PostgreSQL {major}, compiled for ZNbaseDB {target}");
     let c = support::compile::compile_with(&fixture(), &at(target));
     let dir = tempfile::tempdir().unwrap();
     load(s, "newer_base", &c, dir.path());

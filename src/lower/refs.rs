@@ -109,6 +109,37 @@ pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
             })
             .collect()
     };
+    // The table a foreign key references (`Constraint.pktable` is a typed field).
+    let mut constraints: Vec<&protobuf::Constraint> = Vec::new();
+    match node {
+        NodeEnum::CreateStmt(c) => {
+            for e in &c.table_elts {
+                match &e.node {
+                    Some(NodeEnum::Constraint(k)) => constraints.push(k.as_ref()),
+                    Some(NodeEnum::ColumnDef(d)) => constraints.extend(d.constraints.iter().filter_map(|k| match &k.node {
+                        Some(NodeEnum::Constraint(k)) => Some(k.as_ref()),
+                        _ => None,
+                    })),
+                    _ => {}
+                }
+            }
+        }
+        NodeEnum::AlterTableStmt(a) => {
+            for c in &a.cmds {
+                if let Some(NodeEnum::AlterTableCmd(c)) = &c.node {
+                    if let Some(NodeEnum::Constraint(k)) = c.def.as_deref().and_then(|d| d.node.as_ref()) {
+                        constraints.push(k.as_ref());
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    for k in constraints {
+        if let Some(rv) = &k.pktable {
+            out.push(range_var(rv, default_schema));
+        }
+    }
     if let NodeEnum::CreateStmt(c) = node {
         // The parent of `PARTITION OF p` / `INHERITS (p)`.
         for parent in &c.inh_relations {

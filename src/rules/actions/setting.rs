@@ -66,10 +66,17 @@ pub fn ensure_extension(
     let in_input = match ir.prerequisites.get(&p) {
         Some(&present) => present,
         None => {
-            let present = ir.definer(&key).is_some()
+            let definer = ir.definer(&key);
+            let present = definer.is_some()
                 || ir.stmts.iter().any(|s| s.kind == "do" && env.files[s.file].slice(s.span).contains(&create));
             ir.prerequisites.insert(p.clone(), present);
             if present {
+                // The input creates it, but elsewhere (`WITH SCHEMA public`, as a dump from
+                // PostgreSQL 13+ of a database that once needed pgcrypto does): under pg_dump's
+                // empty search_path the unqualified call would not find it. Move it.
+                if let (Some(d), Some(want)) = (definer, schema) {
+                    return relocate_extension(ir, d, extension, want, a, env);
+                }
                 return Ok(false);
             }
             let s = &mut ir.stmts[id];
@@ -87,4 +94,56 @@ pub fn ensure_extension(
         s.requires.push(p);
     }
     Ok(false)
+}
+
+/// `CREATE EXTENSION … WITH SCHEMA s` of the input → `WITH SCHEMA want`, unless a statement names
+/// one of its objects qualified with `s` and not defined in the input (those would be lost).
+fn relocate_extension(
+    ir: &mut Ir,
+    d: StmtId,
+    extension: &str,
+    want: &str,
+    a: &Applied,
+    env: &ActionEnv,
+) -> Result<bool, String> {
+    let Some(from) = ir.stmts[d].options.get("schema").cloned() else { return Ok(false) };
+    if from.eq_ignore_ascii_case(want) || !ir.stmts[d].edits.is_empty() {
+        return Ok(false);
+    }
+    // Refs of unqualified calls carry the schema they would resolve to, so look at the text too:
+    // `public.digest(` is a qualified use, `digest(` is not.
+    let qualified_use = ir.stmts.iter().any(|s| {
+        let text = env.files[s.file].slice(s.span).to_ascii_lowercase();
+        s.refs.iter().any(|r| {
+            r.kind == ObjKind::Function
+                && r.schema == from
+                && ir.definer(r).is_none()
+                && text.contains(&format!("{}.{}(", from.to_ascii_lowercase(), r.name.to_ascii_lowercase()))
+        })
+    });
+    if qualified_use {
+        return Ok(false);
+    }
+    let text = env.files[ir.stmts[d].file].slice(ir.stmts[d].span);
+    let toks = edit::tokens(text);
+    let Some(i) = toks.iter().position(|t| t.upper == "SCHEMA") else { return Ok(false) };
+    let Some(name) = toks.get(i + 1) else { return Ok(false) };
+    let base = ir.stmts[d].span.start;
+    let st = &mut ir.stmts[d];
+    st.edits.push(Edit { span: Span::new(base + name.start, base + name.end), insert: quote_ident(want) });
+    st.fate = Fate::Rewritten;
+    st.add_code(a.code);
+    super::record_change(
+        ir,
+        d,
+        crate::manifest::ObjectKind::Extension,
+        extension,
+        None,
+        &Applied {
+            code: a.code,
+            message: &format!("extension {extension} is created in {want} instead of {from}, so gen_random_uuid() resolves under any search_path"),
+            help: None,
+        },
+    );
+    Ok(true)
 }
