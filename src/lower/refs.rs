@@ -116,10 +116,12 @@ pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
             for e in &c.table_elts {
                 match &e.node {
                     Some(NodeEnum::Constraint(k)) => constraints.push(k.as_ref()),
-                    Some(NodeEnum::ColumnDef(d)) => constraints.extend(d.constraints.iter().filter_map(|k| match &k.node {
-                        Some(NodeEnum::Constraint(k)) => Some(k.as_ref()),
-                        _ => None,
-                    })),
+                    Some(NodeEnum::ColumnDef(d)) => {
+                        constraints.extend(d.constraints.iter().filter_map(|k| match &k.node {
+                            Some(NodeEnum::Constraint(k)) => Some(k.as_ref()),
+                            _ => None,
+                        }))
+                    }
                     _ => {}
                 }
             }
