@@ -198,7 +198,8 @@ pub struct VerifyArgs {
     /// Only these schemas (repeatable; default: every non-system schema).
     #[arg(long = "schema", value_name = "NAME")]
     pub schemas: Vec<String>,
-    /// Row counts: none, estimate (catalog statistics) or exact (count(*) per table).
+    /// Rows: none, estimate (catalog statistics), exact (count(*) per table) or checksum (count and
+    /// an order-independent hash of every row's text per table, comparable across PostgreSQL 11 and 15).
     #[arg(long, value_name = "MODE", default_value = "none")]
     pub rows: String,
     #[arg(long, value_enum, default_value_t = Format::Human)]

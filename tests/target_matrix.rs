@@ -38,7 +38,7 @@ fn matrix(name: &str, rel: &str, expect: &[(&str, usize)]) {
             failures.push(format!("{rel} for {version} on PostgreSQL {}: {e}", engine.major()));
             continue;
         }
-        let r = compare(src, &source_db, tgt, &target_db, &c, RowMode::Exact);
+        let r = compare(src, &source_db, tgt, &target_db, &c, RowMode::Checksum);
         let human = r.render_human();
         if r.exit_code() != 0 || r.unexpected().count() != 0 {
             failures.push(format!("{rel} for {version}: unexpected differences\n{human}"));
@@ -99,13 +99,24 @@ fn pagila_full_dump_with_rows() {
     matrix(
         "mx_pagila_full",
         "pgdump15-generated/pagila-full-pgdump15.sql",
-        &[("table", 20), ("row_count", 20), ("constraint", 40), ("trigger", 10), ("sequence_position", 10)],
+        &[
+            ("table", 20),
+            ("row_count", 20),
+            ("row_checksum", 20),
+            ("constraint", 40),
+            ("trigger", 10),
+            ("sequence_position", 10),
+        ],
     );
 }
 
 #[test]
 fn northwind() {
-    matrix("mx_northwind", "northwind/northwind.sql", &[("table", 10), ("constraint", 20), ("row_count", 10)]);
+    matrix(
+        "mx_northwind",
+        "northwind/northwind.sql",
+        &[("table", 10), ("constraint", 20), ("row_count", 10), ("row_checksum", 10)],
+    );
 }
 
 #[test]
@@ -164,7 +175,7 @@ fn pg_dump_clean_if_exists() {
             failures.push(format!("clean dump for {version}: {e}"));
             continue;
         }
-        let r = compare(src, source_db, tgt, &target_db, &c, RowMode::Exact);
+        let r = compare(src, source_db, tgt, &target_db, &c, RowMode::Checksum);
         if r.exit_code() != 0 {
             failures.push(format!("clean dump for {version}:\n{}", r.render_human()));
         }
@@ -255,4 +266,47 @@ fn rule_cases_load_on_every_engine() {
     );
     assert!(loaded >= 100, "only {loaded} cases load as written:\n{}", fragments.join("\n"));
     assert!(failures.is_empty(), "{} of {loaded} cases:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// A LATIN1 dump converted with iconv still says `SET client_encoding = 'LATIN1'`: loaded as
+/// written, psql encodes every non-ASCII character twice (`café` → `cafÃ©`), which
+/// `verify --rows checksum` catches although the row counts agree; compiled, it loads exactly.
+#[test]
+fn an_iconv_converted_latin1_dump_survives_and_double_encoding_is_caught() {
+    let Some(src) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg11) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("latin1.sql");
+    std::fs::write(
+        &file,
+        "SET client_encoding = 'LATIN1';\nCREATE TABLE public.words (id integer PRIMARY KEY, w text);\n\
+         COPY public.words (id, w) FROM stdin;\n1\tcafé\n2\tnaïve\n3\tplain\n\\.\n",
+    )
+    .unwrap();
+    // The source as it was before the dump: UTF-8 text.
+    src.create_db("mx_latin1_src");
+    src.exec(
+        "mx_latin1_src",
+        "CREATE TABLE public.words (id integer PRIMARY KEY, w text); \
+         INSERT INTO public.words VALUES (1, 'café'), (2, 'naïve'), (3, 'plain')",
+    );
+    let c = compile(&file, &["--target-version", "2.6"]);
+    // Loaded as written: double-encoded, same row count.
+    tgt.create_db("mx_latin1_raw");
+    tgt.psql_file("mx_latin1_raw", &file).unwrap();
+    let raw = compare(src, "mx_latin1_src", tgt, "mx_latin1_raw", &c, RowMode::Checksum);
+    let bad: Vec<_> = raw.unexpected().collect();
+    assert!(
+        bad.iter().any(|d| d.object == "public.words" && format!("{:?}", d.problem) == "RowContent"),
+        "{}",
+        raw.render_human()
+    );
+    assert_eq!(raw.exit_code(), 1);
+    // Compiled: exact.
+    load(tgt, "mx_latin1_tgt", &c).unwrap();
+    let ok = compare(src, "mx_latin1_src", tgt, "mx_latin1_tgt", &c, RowMode::Checksum);
+    assert_eq!(ok.exit_code(), 0, "{}", ok.render_human());
+    assert_eq!(ok.matched.get("row_checksum").copied(), Some(1), "{}", ok.render_human());
+    let w = tgt.query("mx_latin1_tgt", "SELECT w FROM public.words WHERE id = 1");
+    assert_eq!(w[0][0].as_deref(), Some("café"));
 }

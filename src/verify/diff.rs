@@ -23,6 +23,8 @@ pub enum Problem {
     Changed,
     /// Different number of rows.
     RowCount,
+    /// The same number of rows, different content (`--rows checksum`).
+    RowContent,
     /// The target's sequence would hand out a value its column already holds.
     SequenceBehind,
 }

@@ -265,6 +265,7 @@ pub fn parse_manifest(text: &str) -> Result<Manifest, VerifyError> {
 struct Collected {
     catalog: Catalog,
     rows: Option<rows::RowCounts>,
+    checksums: Option<rows::RowChecksums>,
     sequences: Vec<sequences::SequenceCheck>,
 }
 
@@ -278,23 +279,28 @@ fn collect(
         let catalog = catalog::snapshot(&mut client, &opts.schemas)?;
         let sequences = if ep.side == Side::Target { sequences::check(&mut client, &catalog)? } else { Vec::new() };
         let tables = rows::countable_tables(&catalog);
+        if let (Some(p), RowMode::Exact | RowMode::Checksum) = (progress, opts.rows) {
+            p.inc_length(tables.len() as u64);
+        }
+        let mut checksums = None;
         let rows = match opts.rows {
             RowMode::None => None,
             RowMode::Estimate => Some(rows::estimated_counts(&mut client, &tables)?),
-            RowMode::Exact => {
-                if let Some(p) = progress {
-                    p.inc_length(tables.len() as u64);
-                }
-                Some(rows::exact_counts(&mut client, &tables, progress)?)
+            RowMode::Exact => Some(rows::exact_counts(&mut client, &tables, progress)?),
+            RowMode::Checksum => {
+                let sums = rows::checksums(&mut client, &tables, progress)?;
+                let counts = rows::counts_of(&sums);
+                checksums = Some(sums);
+                Some(counts)
             }
         };
-        Ok(Collected { catalog, rows, sequences })
+        Ok(Collected { catalog, rows, checksums, sequences })
     };
     inner().map_err(|e| e.at(ep.side, &ep.name))
 }
 
 fn progress_bar(opts: &VerifyOptions) -> Option<ProgressBar> {
-    if !(opts.progress && opts.rows == RowMode::Exact && std::io::stderr().is_terminal()) {
+    if !(opts.progress && matches!(opts.rows, RowMode::Exact | RowMode::Checksum) && std::io::stderr().is_terminal()) {
         return None;
     }
     let p = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
@@ -352,6 +358,11 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     if let (Some(a), Some(b)) = (&src.rows, &tgt.rows) {
         let (n, d) = rows::compare(opts.rows, a, b);
         matched.insert("row_count".into(), n);
+        differences.extend(d);
+    }
+    if let (Some(a), Some(b)) = (&src.checksums, &tgt.checksums) {
+        let (n, d) = rows::compare_checksums(a, b);
+        matched.insert("row_checksum".into(), n);
         differences.extend(d);
     }
     let (n, d) = sequences::compare(&tgt.sequences);

@@ -1,4 +1,5 @@
-//! Row counts: exact (`count(*)`, table by table) or estimated (catalog statistics).
+//! Row counts: exact (`count(*)`, table by table) or estimated (catalog statistics); and row
+//! checksums: an order-independent hash of every row's text, computed on each server.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -24,6 +25,10 @@ pub enum RowMode {
     Estimate,
     /// `SELECT count(*) FROM ONLY t` on both sides, compared exactly.
     Exact,
+    /// The count and the sum of a 64-bit hash (md5) of every row's text, on both sides, with the
+    /// output settings fixed so PostgreSQL 11 and 15 print values alike: catches an updated row,
+    /// double-encoded text, a lost or duplicated row.
+    Checksum,
 }
 
 impl FromStr for RowMode {
@@ -33,7 +38,8 @@ impl FromStr for RowMode {
             "none" => Ok(RowMode::None),
             "estimate" => Ok(RowMode::Estimate),
             "exact" => Ok(RowMode::Exact),
-            other => Err(format!("unknown row mode `{other}` (expected none, estimate or exact)")),
+            "checksum" => Ok(RowMode::Checksum),
+            other => Err(format!("unknown row mode `{other}` (expected none, estimate, exact or checksum)")),
         }
     }
 }
@@ -44,6 +50,7 @@ impl fmt::Display for RowMode {
             RowMode::None => "none",
             RowMode::Estimate => "estimate",
             RowMode::Exact => "exact",
+            RowMode::Checksum => "checksum",
         })
     }
 }
@@ -74,6 +81,74 @@ pub fn exact_counts(
         }
     }
     Ok(out)
+}
+
+/// Output settings under which both engines print every value the same way: floats rounded to 15
+/// digits (PostgreSQL 12 changed the default to shortest-exact; 0 keeps the old rounding on both),
+/// ISO dates in UTC, postgres intervals, hex bytea.
+const STABLE_OUTPUT: &str = "SET datestyle = 'ISO, MDY'; SET intervalstyle = 'postgres'; SET timezone = 'UTC'; \
+                             SET extra_float_digits = 0; SET bytea_output = 'hex'";
+
+/// Per table: the row count and the sum (as text) of the first 64 bits of md5(row::text).
+pub type RowChecksums = BTreeMap<QualName, (i64, String)>;
+
+/// The checksum of each table (its own rows, `ONLY`), advancing `progress` by one per table.
+pub fn checksums(
+    client: &mut Client,
+    tables: &[QualName],
+    progress: Option<&ProgressBar>,
+) -> Result<RowChecksums, VerifyError> {
+    client.batch_execute(STABLE_OUTPUT).map_err(|e| VerifyError::query("set output settings", &e))?;
+    let mut out = RowChecksums::new();
+    for t in tables {
+        let sql = format!(
+            "SELECT pg_catalog.count(*), coalesce(pg_catalog.sum(('x' || pg_catalog.substr(pg_catalog.md5(r::text), 1, 16))::bit(64)::int8::numeric), 0)::text \
+             FROM ONLY {} r",
+            t.sql()
+        );
+        let what = format!("checksum rows of {t}");
+        let row = client.query_one(&sql, &[]).map_err(|e| VerifyError::query(&what, &e))?;
+        let n: i64 = row.try_get(0).map_err(|e| VerifyError::query(&what, &e))?;
+        let sum: String = row.try_get(1).map_err(|e| VerifyError::query(&what, &e))?;
+        out.insert(t.clone(), (n, sum));
+        if let Some(p) = progress {
+            p.inc(1);
+        }
+    }
+    Ok(out)
+}
+
+/// The row counts of `checksums` (a checksum run compares counts too).
+pub fn counts_of(checksums: &RowChecksums) -> RowCounts {
+    checksums.iter().map(|(t, (n, _))| (t.clone(), Some(*n))).collect()
+}
+
+/// Tables whose counts agree but whose checksums do not: a row's content differs.
+pub fn compare_checksums(source: &RowChecksums, target: &RowChecksums) -> (usize, Vec<Difference>) {
+    let mut matched = 0;
+    let mut diffs = Vec::new();
+    for (table, (n, a)) in source {
+        let Some((m, b)) = target.get(table) else { continue };
+        if n != m {
+            continue; // reported as a row count difference
+        }
+        if a == b {
+            matched += 1;
+        } else {
+            diffs.push(Difference::new(
+                ObjectKind::Table,
+                Some(&table.schema),
+                None,
+                &table.name,
+                table.to_string(),
+                Problem::RowContent,
+                format!(
+                    "row content: the same {n} rows on both sides, but the checksum of their text differs (an updated row, or text encoded twice)"
+                ),
+            ));
+        }
+    }
+    (matched, diffs)
 }
 
 /// `pg_class.reltuples` of each table; `None` for a table never vacuumed or analyzed.
@@ -116,13 +191,13 @@ pub fn compare(mode: RowMode, source: &RowCounts, target: &RowCounts) -> (usize,
             continue;
         };
         let same = match mode {
-            RowMode::Exact => a == b,
+            RowMode::Exact | RowMode::Checksum => a == b,
             _ => estimates_agree(a, b),
         };
         if same {
             matched += 1;
         } else {
-            let what = if mode == RowMode::Exact {
+            let what = if matches!(mode, RowMode::Exact | RowMode::Checksum) {
                 "row count"
             } else {
                 "estimated row count (pg_class.reltuples, run ANALYZE on both sides for a better estimate)"
@@ -168,9 +243,24 @@ mod tests {
     }
 
     #[test]
+    fn checksum_compare_names_table_with_same_count() {
+        let q = QualName::new("public", "t");
+        let src = RowChecksums::from([(q.clone(), (2, "10".to_string()))]);
+        let tgt = RowChecksums::from([(q.clone(), (2, "11".to_string()))]);
+        let (m, d) = compare_checksums(&src, &tgt);
+        assert_eq!((m, d.len()), (0, 1));
+        assert_eq!(d[0].problem, Problem::RowContent);
+        assert_eq!(compare_checksums(&src, &src).0, 1);
+        // A count difference is the count's to report.
+        let fewer = RowChecksums::from([(q, (1, "10".to_string()))]);
+        assert_eq!(compare_checksums(&src, &fewer), (0, Vec::new()));
+    }
+
+    #[test]
     fn row_mode_parses() {
         assert_eq!("exact".parse::<RowMode>(), Ok(RowMode::Exact));
         assert!("all".parse::<RowMode>().is_err());
+        assert_eq!("checksum".parse::<RowMode>(), Ok(RowMode::Checksum));
         assert_eq!(RowMode::Estimate.to_string(), "estimate");
     }
 }
