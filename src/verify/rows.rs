@@ -123,6 +123,11 @@ pub fn counts_of(checksums: &RowChecksums) -> RowCounts {
     checksums.iter().map(|(t, (n, _))| (t.clone(), Some(*n))).collect()
 }
 
+/// A difference in a table's rows.
+fn table_difference(table: &QualName, problem: Problem, detail: String) -> Difference {
+    Difference::new(ObjectKind::Table, Some(&table.schema), None, &table.name, table.to_string(), problem, detail)
+}
+
 /// Tables whose counts agree but whose checksums do not: a row's content differs.
 pub fn compare_checksums(source: &RowChecksums, target: &RowChecksums) -> (usize, Vec<Difference>) {
     let mut matched = 0;
@@ -135,12 +140,8 @@ pub fn compare_checksums(source: &RowChecksums, target: &RowChecksums) -> (usize
         if a == b {
             matched += 1;
         } else {
-            diffs.push(Difference::new(
-                ObjectKind::Table,
-                Some(&table.schema),
-                None,
-                &table.name,
-                table.to_string(),
+            diffs.push(table_difference(
+                table,
                 Problem::RowContent,
                 format!(
                     "row content: the same {n} rows on both sides, but the checksum of their text differs (an updated row, or text encoded twice)"
@@ -202,15 +203,7 @@ pub fn compare(mode: RowMode, source: &RowCounts, target: &RowCounts) -> (usize,
             } else {
                 "estimated row count (pg_class.reltuples, run ANALYZE on both sides for a better estimate)"
             };
-            diffs.push(Difference::new(
-                ObjectKind::Table,
-                Some(&table.schema),
-                None,
-                &table.name,
-                table.to_string(),
-                Problem::RowCount,
-                format!("{what}: source {a}, target {b}"),
-            ));
+            diffs.push(table_difference(table, Problem::RowCount, format!("{what}: source {a}, target {b}")));
         }
     }
     (matched, diffs)

@@ -110,15 +110,42 @@ fn relocate_extension(
     if from.eq_ignore_ascii_case(want) || !ir.stmts[d].edits.is_empty() {
         return Ok(false);
     }
-    // Refs of unqualified calls carry the schema they would resolve to, so look at the text too:
-    // `public.digest(` is a qualified use, `digest(` is not.
-    let qualified_use = ir.stmts.iter().any(|s| {
+    // A call qualified with the old schema (`public.gen_random_uuid()`) would break. Refs cannot
+    // tell (unqualified calls carry the schema they would resolve to, and defaults are not all
+    // walked), so look for the extension's functions qualified in the text.
+    const PGCRYPTO: &[&str] = &[
+        "gen_random_uuid",
+        "digest",
+        "hmac",
+        "crypt",
+        "gen_salt",
+        "gen_random_bytes",
+        "encrypt",
+        "decrypt",
+        "encrypt_iv",
+        "decrypt_iv",
+        "pgp_sym_encrypt",
+        "pgp_sym_decrypt",
+        "pgp_pub_encrypt",
+        "pgp_pub_decrypt",
+        "pgp_key_id",
+        "armor",
+        "dearmor",
+        "pgp_armor_headers",
+        "pgp_sym_encrypt_bytea",
+        "pgp_sym_decrypt_bytea",
+        "pgp_pub_encrypt_bytea",
+        "pgp_pub_decrypt_bytea",
+    ];
+    if extension != "pgcrypto" {
+        return Ok(false);
+    }
+    let prefix = format!("{}.", from.to_ascii_lowercase());
+    let qualified_use = ir.stmts.iter().filter(|s| s.id != d).any(|s| {
         let text = env.files[s.file].slice(s.span).to_ascii_lowercase();
-        s.refs.iter().any(|r| {
-            r.kind == ObjKind::Function
-                && r.schema == from
-                && ir.definer(r).is_none()
-                && text.contains(&format!("{}.{}(", from.to_ascii_lowercase(), r.name.to_ascii_lowercase()))
+        text.match_indices(&prefix).any(|(at, _)| {
+            let rest = &text[at + prefix.len()..];
+            PGCRYPTO.iter().any(|f| rest.starts_with(f) && rest[f.len()..].trim_start().starts_with('('))
         })
     });
     if qualified_use {
