@@ -77,6 +77,10 @@ pub struct ColumnView {
     pub collation: Option<String>,
     pub compression: Option<String>,
     pub storage: Option<String>,
+    /// The type's key (`schema.name` as qualified under the statement's search path) when it is
+    /// not a `pg_catalog` type, for resolving domains and composite types the input defines.
+    #[serde(skip)]
+    pub type_key: Option<crate::ir::ObjKey>,
     /// Byte span of the column definition within its statement (relative).
     #[serde(skip)]
     pub span: Span,
@@ -202,4 +206,23 @@ pub struct SequenceView {
     pub name: String,
     /// The CACHE option, when given.
     pub cache: Option<i64>,
+}
+
+/// A type the input defines that key columns can resolve through (`CREATE DOMAIN`,
+/// `CREATE TYPE … AS (…)`, `CREATE TYPE … AS RANGE`).
+#[derive(Clone, Debug, Default)]
+pub struct TypeDef {
+    /// `domain`, `composite` or `range`.
+    pub kind: String,
+    /// A domain's base type, a composite type's attribute types (none for a range type).
+    pub parts: Vec<TypeRef>,
+}
+
+/// One type as written: its base name (lowercase, no schema), whether it is an array, and its
+/// key when it is not a `pg_catalog` type.
+#[derive(Clone, Debug, Default)]
+pub struct TypeRef {
+    pub base_type: String,
+    pub array: bool,
+    pub key: Option<crate::ir::ObjKey>,
 }

@@ -5,7 +5,7 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind, Redefine,
-    SequenceView, Session, TableView, Transaction, TriggerView, ViewView,
+    SequenceView, Session, TableView, Transaction, TriggerView, TypeDef, TypeRef, ViewView,
 };
 use crate::source::Span;
 
@@ -151,16 +151,28 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateRangeStmt(r) => {
             let (s, n) = qualify(&strings(&r.type_name), schema);
             define(&mut f, ObjKey::new(ObjKind::Type, &s, &n));
+            f.detail = Detail::CreateType(Box::new(TypeDef { kind: "range".into(), parts: Vec::new() }));
         }
         N::CompositeTypeStmt(c) => {
             if let Some(rv) = &c.typevar {
                 let k = range_var(rv, schema);
                 define(&mut f, ObjKey::new(ObjKind::Type, &k.schema, &k.name));
+                let parts = c
+                    .coldeflist
+                    .iter()
+                    .filter_map(|e| match &e.node {
+                        Some(N::ColumnDef(col)) => col.type_name.as_ref().map(|t| type_ref(t, schema)),
+                        _ => None,
+                    })
+                    .collect();
+                f.detail = Detail::CreateType(Box::new(TypeDef { kind: "composite".into(), parts }));
             }
         }
         N::CreateDomainStmt(d) => {
             let (s, n) = qualify(&strings(&d.domainname), schema);
             define(&mut f, ObjKey::new(ObjKind::Type, &s, &n));
+            let parts = d.type_name.as_ref().map(|t| type_ref(t, schema)).into_iter().collect();
+            f.detail = Detail::CreateType(Box::new(TypeDef { kind: "domain".into(), parts }));
         }
         N::CreateSchemaStmt(s) => {
             define(&mut f, ObjKey::new(ObjKind::Schema, "", &s.schemaname));
@@ -570,6 +582,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
                     collation: col.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
                     compression: (!col.compression.is_empty()).then(|| col.compression.clone()),
                     storage: (!col.storage_name.is_empty()).then(|| col.storage_name.clone()),
+                    type_key: tn.and_then(|t| type_ref(t, schema).key),
                     span,
                     ..Default::default()
                 };
@@ -774,6 +787,22 @@ fn inline_constraint(k: &protobuf::Constraint, table: &ObjKey, f: &mut Facts) {
     f.defines.push(ObjKey::on_table(ObjKind::Constraint, &table.schema, &table.name, &k.conname));
     if k.contype == ConstrType::ConstrPrimary as i32 || k.contype == ConstrType::ConstrUnique as i32 {
         f.defines.push(ObjKey::relation(&table.schema, &k.conname));
+    }
+}
+
+/// A type as written, with its key when it is not a `pg_catalog` type (unqualified names take
+/// the statement's default schema, so built-in types never match a defined type by accident
+/// unless the input defines one of that name there).
+fn type_ref(tn: &protobuf::TypeName, schema: &str) -> TypeRef {
+    let names = strings(&tn.names);
+    let key = (names.first().map(String::as_str) != Some("pg_catalog") && !names.is_empty()).then(|| {
+        let (s, n) = qualify(&names, schema);
+        ObjKey::new(ObjKind::Type, &s, &n)
+    });
+    TypeRef {
+        base_type: names.last().cloned().unwrap_or_default().to_lowercase(),
+        array: !tn.array_bounds.is_empty(),
+        key,
     }
 }
 

@@ -15,7 +15,7 @@ use super::pick;
 
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, Stmt,
-    TableView, TriggerView, ViewView,
+    TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -375,14 +375,16 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             .enumerate()
             .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("column", Part::Ref(c))])))
             .collect(),
-        (NodeKind::Constraint, Detail::CreateTable(t)) => t
-            .constraints
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
-            .collect(),
+        (NodeKind::Constraint, Detail::CreateTable(t)) => match facts.resolved.get(stmt.id) {
+            Some(Resolved::Table(cs)) => cs.as_slice(),
+            _ => t.constraints.as_slice(),
+        }
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
+        .collect(),
         (NodeKind::Constraint, Detail::AddConstraint { table, constraint, .. }) => {
-            vec![(0, node(smallvec![("table", table_of(table)), ("constraint", Part::Ref(constraint))]))]
+            vec![(0, node(smallvec![("table", table_of(table)), ("constraint", resolved_or(facts, stmt, constraint))]))]
         }
         (NodeKind::CreateIndex, Detail::CreateIndex(i)) => {
             let table = tables.get(&rel(&i.schema, &i.table));
@@ -414,6 +416,8 @@ pub struct Facts {
 
 enum Resolved {
     None,
+    /// A CREATE TABLE's constraints with their key columns' types.
+    Table(Vec<ConstraintView>),
     Constraint(ConstraintView),
     Index(IndexView),
 }
@@ -421,12 +425,16 @@ enum Resolved {
 impl Facts {
     pub fn new(ir: &Ir) -> Facts {
         let tables = self::tables(ir);
+        let types = self::types(ir);
         let resolved = ir
             .stmts
             .par_iter()
             .map(|s| match &s.detail {
                 Detail::AddConstraint { table, constraint, .. } => {
-                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables))
+                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables, &types))
+                }
+                Detail::CreateTable(t) => {
+                    Resolved::Table(t.constraints.iter().map(|c| resolve(c, Some(t), &tables, &types)).collect())
                 }
                 Detail::CreateIndex(i) => match tables.get(&ObjKey::relation(&i.schema, &i.table)) {
                     Some(t) => {
@@ -459,21 +467,62 @@ fn resolved_or<'a, T: Serialize>(facts: &'a Facts, stmt: &Stmt, own: &'a T) -> P
 
 /// Fill in what a constraint's facts need from other statements: its key columns' types and
 /// whether a foreign key's referenced table is partitioned.
-fn resolve(c: &ConstraintView, table: Option<&TableView>, tables: &BTreeMap<ObjKey, TableView>) -> ConstraintView {
+fn resolve(
+    c: &ConstraintView,
+    table: Option<&TableView>,
+    tables: &BTreeMap<ObjKey, TableView>,
+    types: &BTreeMap<ObjKey, TypeDef>,
+) -> ConstraintView {
     let mut c = c.clone();
     if let Some(t) = table {
-        c.column_types = c
-            .columns
-            .iter()
-            .filter_map(|n| t.columns.iter().find(|tc| &tc.name == n))
-            .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
-            .collect();
+        let mut out = Vec::new();
+        for tc in c.columns.iter().filter_map(|n| t.columns.iter().find(|tc| &tc.name == n)) {
+            let r = TypeRef { base_type: tc.base_type.clone(), array: tc.array, key: tc.type_key.clone() };
+            key_types(&r, types, 0, &mut out);
+        }
+        c.column_types = out;
     }
     if let Some(r) = &c.references {
         let (schema, name) = r.split_once('.').unwrap_or(("public", r));
         c.references_partitioned = tables.get(&ObjKey::relation(schema, name)).is_some_and(|t| t.partitioned);
     }
     c
+}
+
+/// Types the input defines (domains, composite and range types), by key.
+fn types(ir: &Ir) -> BTreeMap<ObjKey, TypeDef> {
+    let mut out = BTreeMap::new();
+    for s in &ir.stmts {
+        if let (Detail::CreateType(t), Some(key)) = (&s.detail, &s.object) {
+            out.entry(key.clone()).or_insert_with(|| (**t).clone());
+        }
+    }
+    out
+}
+
+/// The types a key column's index sees, in `base_type` form: `array` for an array; a domain
+/// resolved to its base type (`array` when that is one); a composite type as itself followed by
+/// its attributes' types (an attribute of an unindexable type makes the key unindexable); a
+/// range type the input defines as `range`.
+fn key_types(r: &TypeRef, types: &BTreeMap<ObjKey, TypeDef>, depth: usize, out: &mut Vec<String>) {
+    if r.array {
+        out.push("array".to_string());
+        return;
+    }
+    match r.key.as_ref().and_then(|k| types.get(k)).filter(|_| depth < 16) {
+        Some(def) if def.kind == "domain" => match def.parts.first() {
+            Some(base) => key_types(base, types, depth + 1, out),
+            None => out.push(r.base_type.clone()),
+        },
+        Some(def) if def.kind == "range" => out.push("range".to_string()),
+        Some(def) => {
+            out.push(r.base_type.clone());
+            for p in &def.parts {
+                key_types(p, types, depth + 1, out);
+            }
+        }
+        None => out.push(r.base_type.clone()),
+    }
 }
 
 fn stmt_only(stmt: &Stmt) -> bool {
