@@ -45,6 +45,10 @@ pub struct TableView {
     pub has_primary_key: bool,
     /// Columns of the primary key, inline or folded.
     pub primary_key: Vec<String>,
+    /// The table gets a primary key from another table the input defines: it is a partition of
+    /// a parent with one (`PARTITION OF` or attached later), or it copies one with
+    /// `LIKE … INCLUDING INDEXES` (or `INCLUDING ALL`).
+    pub inherited_primary_key: bool,
 }
 
 /// One `LIKE source [INCLUDING …]` element of a CREATE TABLE.

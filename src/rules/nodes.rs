@@ -180,6 +180,8 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
         }
     }
     // Facts that other statements add: keys folded later, partitions attached later.
+    let mut parents: Vec<(ObjKey, ObjKey)> = Vec::new();
+    let mut attached: Vec<(String, ObjKey)> = Vec::new();
     for s in &ir.stmts {
         if let Detail::AddConstraint { table, constraint, .. } = &s.detail {
             if constraint.kind == "primary_key" {
@@ -189,13 +191,50 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
                 }
             }
         }
-        if s.kind == "alter_table" && s.commands.iter().any(|c| c.kind == "attach_partition") {
-            let attached: Vec<ObjKey> = s.refs.iter().filter(|r| Some(*r) != s.object.as_ref()).cloned().collect();
-            for r in attached {
-                if let Some(t) = out.get_mut(&r) {
-                    t.partition = true;
+        // `ALTER TABLE parent ATTACH PARTITION child …`: the child is named in the subcommand.
+        if s.kind == "alter_table" {
+            if let Some(parent) = &s.object {
+                for c in s.commands.iter().filter(|c| c.kind == "attach_partition") {
+                    if let Some(child) = &c.name {
+                        attached.push((child.clone(), ObjKey::relation(&parent.schema, &parent.name)));
+                    }
                 }
             }
+        }
+    }
+    // Keys that come from another table: a partitioned parent's, a LIKE source's.
+    const LIKE_INDEXES: u32 = 1 << 6;
+    let by_name: BTreeMap<String, ObjKey> = if !attached.is_empty() || out.values().any(|t| t.partition_of.is_some()) {
+        out.keys().map(|k| (k.display(), k.clone())).collect()
+    } else {
+        BTreeMap::new()
+    };
+    for (child, parent) in attached {
+        if let Some(t) = by_name.get(&child).and_then(|k| out.get_mut(k)) {
+            t.partition = true;
+            parents.push((by_name[&child].clone(), parent));
+        }
+    }
+    for (key, t) in &out {
+        if let Some(parent) = t.partition_of.as_ref().and_then(|p| by_name.get(p)) {
+            parents.push((key.clone(), parent.clone()));
+        }
+        for l in t.like_clauses.iter().filter(|l| l.options & LIKE_INDEXES != 0) {
+            parents.push((key.clone(), l.source.clone()));
+        }
+    }
+    // Partitions of partitions: repeat until nothing changes (bounded by the number of links).
+    for _ in 0..parents.len().min(8) {
+        let mut changed = false;
+        for (child, parent) in &parents {
+            let keyed = out.get(parent).is_some_and(|p| p.has_primary_key || p.inherited_primary_key);
+            if let Some(t) = out.get_mut(child).filter(|t| keyed && !t.inherited_primary_key) {
+                t.inherited_primary_key = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
         }
     }
     out
