@@ -277,10 +277,17 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateStmt(c) => &c.options,
         N::IndexStmt(i) => &i.options,
         N::CreateTableSpaceStmt(t) => &t.options,
+        N::AlterDatabaseStmt(d) => &d.options,
         _ => &[],
     };
     for d in def_elems(option_list) {
         f.options.insert(d.defname.to_lowercase(), def_string_any(d));
+    }
+    // `DROP INDEX CONCURRENTLY`: the keyword as an option, for the rule that strips it.
+    if let N::DropStmt(d) = node {
+        if d.concurrent {
+            f.options.insert("concurrently".into(), "true".into());
+        }
     }
     if let N::CreateSchemaStmt(s) = node {
         f.schema_elements = s.schema_elts.len();
@@ -852,9 +859,11 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, text: &str, f: &mut F
     for (i, cmd) in a.cmds.iter().enumerate() {
         let Some(N::AlterTableCmd(cmd)) = &cmd.node else { continue };
         let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
-        // ATTACH PARTITION names its partition in a PartitionCmd, not in `name`.
+        // ATTACH PARTITION names its partition in a PartitionCmd, not in `name`; REPLICA
+        // IDENTITY USING INDEX its index in a ReplicaIdentityStmt.
         let attached = match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
             Some(N::PartitionCmd(p)) => p.name.as_ref().map(|rv| range_var(rv, &table.schema).display()),
+            Some(N::ReplicaIdentityStmt(r)) if r.identity_type == "i" && !r.name.is_empty() => Some(r.name.clone()),
             _ => None,
         };
         f.commands.push(CommandView {

@@ -121,7 +121,8 @@ struct StatementView {
     object: Option<String>,
     /// Roles named by the statement (owners, grantees, policy roles).
     roles: Vec<String>,
-    /// Top-level `name = value` options; read them with `get(statement.options, "name")`.
+    /// Top-level `name = value` options (CREATE DATABASE/TABLE/INDEX/…, ALTER DATABASE); `concurrently`
+    /// for `DROP … CONCURRENTLY`. Read them with `get(statement.options, "name")`.
     options: BTreeMap<String, String>,
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     schema_elements: usize,
