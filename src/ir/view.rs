@@ -49,6 +49,9 @@ pub struct TableView {
     /// a parent with one (`PARTITION OF` or attached later), or it copies one with
     /// `LIKE … INCLUDING INDEXES` (or `INCLUDING ALL`).
     pub inherited_primary_key: bool,
+    /// The primary key as `--shard-hints` writes it: the first column HASH, any others ASC
+    /// (`id HASH`, `a HASH, b ASC`); empty without a key.
+    pub shard_key: String,
 }
 
 /// One `LIKE source [INCLUDING …]` element of a CREATE TABLE.

@@ -203,6 +203,15 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
             }
         }
     }
+    for t in out.values_mut() {
+        t.shard_key = t
+            .primary_key
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} {}", if i == 0 { "HASH" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
     // Keys that come from another table: a partitioned parent's, a LIKE source's.
     const LIKE_INDEXES: u32 = 1 << 6;
     let by_name: BTreeMap<String, ObjKey> = if !attached.is_empty() || out.values().any(|t| t.partition_of.is_some()) {
