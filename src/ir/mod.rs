@@ -17,7 +17,7 @@ use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
 pub use view::{
     ColumnView, CommandView, ConstraintView, FunctionView, IndexView, LikeClause, SequenceView, SettingView, TableView,
-    TriggerView, ViewView,
+    TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 pub type StmtId = usize;
@@ -127,6 +127,8 @@ pub enum Detail {
     CreateExtension {
         name: String,
     },
+    /// `CREATE DOMAIN`, `CREATE TYPE … AS (…)`, `CREATE TYPE … AS RANGE`.
+    CreateType(Box<TypeDef>),
 }
 
 /// How a statement meets an earlier definition of the objects it names, for telling a

@@ -47,6 +47,13 @@ pub struct TableView {
     pub has_primary_key: bool,
     /// Columns of the primary key, inline or folded.
     pub primary_key: Vec<String>,
+    /// The table gets a primary key from another table the input defines: it is a partition of
+    /// a parent with one (`PARTITION OF` or attached later), or it copies one with
+    /// `LIKE … INCLUDING INDEXES` (or `INCLUDING ALL`).
+    pub inherited_primary_key: bool,
+    /// The primary key as `--shard-hints` writes it: the first column HASH, any others ASC
+    /// (`id HASH`, `a HASH, b ASC`); empty without a key.
+    pub shard_key: String,
 }
 
 /// One `LIKE source [INCLUDING …]` element of a CREATE TABLE.
@@ -79,6 +86,10 @@ pub struct ColumnView {
     pub collation: Option<String>,
     pub compression: Option<String>,
     pub storage: Option<String>,
+    /// The type's key (`schema.name` as qualified under the statement's search path) when it is
+    /// not a `pg_catalog` type, for resolving domains and composite types the input defines.
+    #[serde(skip)]
+    pub type_key: Option<crate::ir::ObjKey>,
     /// Byte span of the column definition within its statement (relative).
     #[serde(skip)]
     pub span: Span,
@@ -239,4 +250,23 @@ pub struct SettingView {
     /// Statement-relative start of the first and of the last value token.
     #[serde(skip)]
     pub value_at: Option<(usize, usize)>,
+}
+
+/// A type the input defines that key columns can resolve through (`CREATE DOMAIN`,
+/// `CREATE TYPE … AS (…)`, `CREATE TYPE … AS RANGE`).
+#[derive(Clone, Debug, Default)]
+pub struct TypeDef {
+    /// `domain`, `composite` or `range`.
+    pub kind: String,
+    /// A domain's base type, a composite type's attribute types (none for a range type).
+    pub parts: Vec<TypeRef>,
+}
+
+/// One type as written: its base name (lowercase, no schema), whether it is an array, and its
+/// key when it is not a `pg_catalog` type.
+#[derive(Clone, Debug, Default)]
+pub struct TypeRef {
+    pub base_type: String,
+    pub array: bool,
+    pub key: Option<crate::ir::ObjKey>,
 }

@@ -5,7 +5,7 @@ use pg_query::protobuf::{self, node::Node as N, AlterTableType, ConstrType, Obje
 use super::refs::{self, qualify, range_var, strings};
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, LikeClause, ObjKey, ObjKind, Redefine,
-    SequenceView, Session, SettingView, TableView, Transaction, TriggerView, ViewView,
+    SequenceView, Session, SettingView, TableView, Transaction, TriggerView, TypeDef, TypeRef, ViewView,
 };
 use crate::source::Span;
 
@@ -154,16 +154,28 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateRangeStmt(r) => {
             let (s, n) = qualify(&strings(&r.type_name), schema);
             define(&mut f, ObjKey::new(ObjKind::Type, &s, &n));
+            f.detail = Detail::CreateType(Box::new(TypeDef { kind: "range".into(), parts: Vec::new() }));
         }
         N::CompositeTypeStmt(c) => {
             if let Some(rv) = &c.typevar {
                 let k = range_var(rv, schema);
                 define(&mut f, ObjKey::new(ObjKind::Type, &k.schema, &k.name));
+                let parts = c
+                    .coldeflist
+                    .iter()
+                    .filter_map(|e| match &e.node {
+                        Some(N::ColumnDef(col)) => col.type_name.as_ref().map(|t| type_ref(t, schema)),
+                        _ => None,
+                    })
+                    .collect();
+                f.detail = Detail::CreateType(Box::new(TypeDef { kind: "composite".into(), parts }));
             }
         }
         N::CreateDomainStmt(d) => {
             let (s, n) = qualify(&strings(&d.domainname), schema);
             define(&mut f, ObjKey::new(ObjKind::Type, &s, &n));
+            let parts = d.type_name.as_ref().map(|t| type_ref(t, schema)).into_iter().collect();
+            f.detail = Detail::CreateType(Box::new(TypeDef { kind: "domain".into(), parts }));
         }
         N::CreateSchemaStmt(s) => {
             define(&mut f, ObjKey::new(ObjKind::Schema, "", &s.schemaname));
@@ -269,10 +281,17 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateStmt(c) => &c.options,
         N::IndexStmt(i) => &i.options,
         N::CreateTableSpaceStmt(t) => &t.options,
+        N::AlterDatabaseStmt(d) => &d.options,
         _ => &[],
     };
     for d in def_elems(option_list) {
         f.options.insert(d.defname.to_lowercase(), def_string_any(d));
+    }
+    // `DROP INDEX CONCURRENTLY`: the keyword as an option, for the rule that strips it.
+    if let N::DropStmt(d) = node {
+        if d.concurrent {
+            f.options.insert("concurrently".into(), "true".into());
+        }
     }
     if let N::CreateSchemaStmt(s) = node {
         f.schema_elements = s.schema_elts.len();
@@ -575,6 +594,7 @@ fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Fact
                     collation: col.coll_clause.as_ref().map(|c| strings(&c.collname).join(".")),
                     compression: (!col.compression.is_empty()).then(|| col.compression.clone()),
                     storage: (!col.storage_name.is_empty()).then(|| col.storage_name.clone()),
+                    type_key: tn.and_then(|t| type_ref(t, schema).key),
                     span,
                     ..Default::default()
                 };
@@ -782,6 +802,22 @@ fn inline_constraint(k: &protobuf::Constraint, table: &ObjKey, f: &mut Facts) {
     }
 }
 
+/// A type as written, with its key when it is not a `pg_catalog` type (unqualified names take
+/// the statement's default schema, so built-in types never match a defined type by accident
+/// unless the input defines one of that name there).
+fn type_ref(tn: &protobuf::TypeName, schema: &str) -> TypeRef {
+    let names = strings(&tn.names);
+    let key = (names.first().map(String::as_str) != Some("pg_catalog") && !names.is_empty()).then(|| {
+        let (s, n) = qualify(&names, schema);
+        ObjKey::new(ObjKind::Type, &s, &n)
+    });
+    TypeRef {
+        base_type: names.last().cloned().unwrap_or_default().to_lowercase(),
+        array: !tn.array_bounds.is_empty(),
+        key,
+    }
+}
+
 pub fn constraint_view(k: &protobuf::Constraint, schema: &str) -> ConstraintView {
     let kind = match ConstrType::try_from(k.contype) {
         Ok(ConstrType::ConstrPrimary) => "primary_key",
@@ -828,9 +864,11 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, text: &str, f: &mut F
     for (i, cmd) in a.cmds.iter().enumerate() {
         let Some(N::AlterTableCmd(cmd)) = &cmd.node else { continue };
         let subtype = AlterTableType::try_from(cmd.subtype).unwrap_or(AlterTableType::Undefined);
-        // ATTACH PARTITION names its partition in a PartitionCmd, not in `name`.
+        // ATTACH PARTITION names its partition in a PartitionCmd, not in `name`; REPLICA
+        // IDENTITY USING INDEX its index in a ReplicaIdentityStmt.
         let attached = match cmd.def.as_deref().and_then(|d| d.node.as_ref()) {
             Some(N::PartitionCmd(p)) => p.name.as_ref().map(|rv| range_var(rv, &table.schema).display()),
+            Some(N::ReplicaIdentityStmt(r)) if r.identity_type == "i" && !r.name.is_empty() => Some(r.name.clone()),
             _ => None,
         };
         f.commands.push(CommandView {

@@ -15,7 +15,7 @@ use super::pick;
 
 use crate::ir::{
     ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, SettingView,
-    Stmt, TableView, TriggerView, ViewView,
+    Stmt, TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -129,7 +129,8 @@ struct StatementView {
     object: Option<String>,
     /// Roles named by the statement (owners, grantees, policy roles).
     roles: Vec<String>,
-    /// Top-level `name = value` options; read them with `get(statement.options, "name")`.
+    /// Top-level `name = value` options (CREATE DATABASE/TABLE/INDEX/…, ALTER DATABASE); `concurrently`
+    /// for `DROP … CONCURRENTLY`. Read them with `get(statement.options, "name")`.
     options: BTreeMap<String, String>,
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     schema_elements: usize,
@@ -189,6 +190,8 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
         }
     }
     // Facts that other statements add: keys folded later, partitions attached later.
+    let mut parents: Vec<(ObjKey, ObjKey)> = Vec::new();
+    let mut attached: Vec<(String, ObjKey)> = Vec::new();
     for s in &ir.stmts {
         if let Detail::AddConstraint { table, constraint, .. } = &s.detail {
             if constraint.kind == "primary_key" {
@@ -198,13 +201,59 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
                 }
             }
         }
-        if s.kind == "alter_table" && s.commands.iter().any(|c| c.kind == "attach_partition") {
-            let attached: Vec<ObjKey> = s.refs.iter().filter(|r| Some(*r) != s.object.as_ref()).cloned().collect();
-            for r in attached {
-                if let Some(t) = out.get_mut(&r) {
-                    t.partition = true;
+        // `ALTER TABLE parent ATTACH PARTITION child …`: the child is named in the subcommand.
+        if s.kind == "alter_table" {
+            if let Some(parent) = &s.object {
+                for c in s.commands.iter().filter(|c| c.kind == "attach_partition") {
+                    if let Some(child) = &c.name {
+                        attached.push((child.clone(), ObjKey::relation(&parent.schema, &parent.name)));
+                    }
                 }
             }
+        }
+    }
+    for t in out.values_mut() {
+        t.shard_key = t
+            .primary_key
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} {}", if i == 0 { "HASH" } else { "ASC" }))
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+    // Keys that come from another table: a partitioned parent's, a LIKE source's.
+    const LIKE_INDEXES: u32 = 1 << 6;
+    let by_name: BTreeMap<String, ObjKey> = if !attached.is_empty() || out.values().any(|t| t.partition_of.is_some()) {
+        out.keys().map(|k| (k.display(), k.clone())).collect()
+    } else {
+        BTreeMap::new()
+    };
+    for (child, parent) in attached {
+        if let Some(t) = by_name.get(&child).and_then(|k| out.get_mut(k)) {
+            t.partition = true;
+            parents.push((by_name[&child].clone(), parent));
+        }
+    }
+    for (key, t) in &out {
+        if let Some(parent) = t.partition_of.as_ref().and_then(|p| by_name.get(p)) {
+            parents.push((key.clone(), parent.clone()));
+        }
+        for l in t.like_clauses.iter().filter(|l| l.options & LIKE_INDEXES != 0) {
+            parents.push((key.clone(), l.source.clone()));
+        }
+    }
+    // Partitions of partitions: repeat until nothing changes (bounded by the number of links).
+    for _ in 0..parents.len().min(8) {
+        let mut changed = false;
+        for (child, parent) in &parents {
+            let keyed = out.get(parent).is_some_and(|p| p.has_primary_key || p.inherited_primary_key);
+            if let Some(t) = out.get_mut(child).filter(|t| keyed && !t.inherited_primary_key) {
+                t.inherited_primary_key = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
         }
     }
     out
@@ -396,14 +445,16 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             .enumerate()
             .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("column", Part::Ref(c))])))
             .collect(),
-        (NodeKind::Constraint, Detail::CreateTable(t)) => t
-            .constraints
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
-            .collect(),
+        (NodeKind::Constraint, Detail::CreateTable(t)) => match facts.resolved.get(stmt.id) {
+            Some(Resolved::Table(cs)) => cs.as_slice(),
+            _ => t.constraints.as_slice(),
+        }
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (i, node(smallvec![("table", Part::Table(Some(t), true)), ("constraint", Part::Ref(c))])))
+        .collect(),
         (NodeKind::Constraint, Detail::AddConstraint { table, constraint, .. }) => {
-            vec![(0, node(smallvec![("table", table_of(table)), ("constraint", Part::Ref(constraint))]))]
+            vec![(0, node(smallvec![("table", table_of(table)), ("constraint", resolved_or(facts, stmt, constraint))]))]
         }
         (NodeKind::CreateIndex, Detail::CreateIndex(i)) => {
             let table = tables.get(&rel(&i.schema, &i.table));
@@ -441,6 +492,8 @@ pub struct Facts {
 
 enum Resolved {
     None,
+    /// A CREATE TABLE's constraints with their key columns' types.
+    Table(Vec<ConstraintView>),
     Constraint(ConstraintView),
     Index(IndexView),
 }
@@ -448,12 +501,16 @@ enum Resolved {
 impl Facts {
     pub fn new(ir: &Ir) -> Facts {
         let tables = self::tables(ir);
+        let types = self::types(ir);
         let resolved = ir
             .stmts
             .par_iter()
             .map(|s| match &s.detail {
                 Detail::AddConstraint { table, constraint, .. } => {
-                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables))
+                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables, &types))
+                }
+                Detail::CreateTable(t) => {
+                    Resolved::Table(t.constraints.iter().map(|c| resolve(c, Some(t), &tables, &types)).collect())
                 }
                 Detail::CreateIndex(i) => match tables.get(&ObjKey::relation(&i.schema, &i.table)) {
                     Some(t) => {
@@ -486,21 +543,62 @@ fn resolved_or<'a, T: Serialize>(facts: &'a Facts, stmt: &Stmt, own: &'a T) -> P
 
 /// Fill in what a constraint's facts need from other statements: its key columns' types and
 /// whether a foreign key's referenced table is partitioned.
-fn resolve(c: &ConstraintView, table: Option<&TableView>, tables: &BTreeMap<ObjKey, TableView>) -> ConstraintView {
+fn resolve(
+    c: &ConstraintView,
+    table: Option<&TableView>,
+    tables: &BTreeMap<ObjKey, TableView>,
+    types: &BTreeMap<ObjKey, TypeDef>,
+) -> ConstraintView {
     let mut c = c.clone();
     if let Some(t) = table {
-        c.column_types = c
-            .columns
-            .iter()
-            .filter_map(|n| t.columns.iter().find(|tc| &tc.name == n))
-            .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
-            .collect();
+        let mut out = Vec::new();
+        for tc in c.columns.iter().filter_map(|n| t.columns.iter().find(|tc| &tc.name == n)) {
+            let r = TypeRef { base_type: tc.base_type.clone(), array: tc.array, key: tc.type_key.clone() };
+            key_types(&r, types, 0, &mut out);
+        }
+        c.column_types = out;
     }
     if let Some(r) = &c.references {
         let (schema, name) = r.split_once('.').unwrap_or(("public", r));
         c.references_partitioned = tables.get(&ObjKey::relation(schema, name)).is_some_and(|t| t.partitioned);
     }
     c
+}
+
+/// Types the input defines (domains, composite and range types), by key.
+fn types(ir: &Ir) -> BTreeMap<ObjKey, TypeDef> {
+    let mut out = BTreeMap::new();
+    for s in &ir.stmts {
+        if let (Detail::CreateType(t), Some(key)) = (&s.detail, &s.object) {
+            out.entry(key.clone()).or_insert_with(|| (**t).clone());
+        }
+    }
+    out
+}
+
+/// The types a key column's index sees, in `base_type` form: `array` for an array; a domain
+/// resolved to its base type (`array` when that is one); a composite type as itself followed by
+/// its attributes' types (an attribute of an unindexable type makes the key unindexable); a
+/// range type the input defines as `range`.
+fn key_types(r: &TypeRef, types: &BTreeMap<ObjKey, TypeDef>, depth: usize, out: &mut Vec<String>) {
+    if r.array {
+        out.push("array".to_string());
+        return;
+    }
+    match r.key.as_ref().and_then(|k| types.get(k)).filter(|_| depth < 16) {
+        Some(def) if def.kind == "domain" => match def.parts.first() {
+            Some(base) => key_types(base, types, depth + 1, out),
+            None => out.push(r.base_type.clone()),
+        },
+        Some(def) if def.kind == "range" => out.push("range".to_string()),
+        Some(def) => {
+            out.push(r.base_type.clone());
+            for p in &def.parts {
+                key_types(p, types, depth + 1, out);
+            }
+        }
+        None => out.push(r.base_type.clone()),
+    }
 }
 
 fn stmt_only(stmt: &Stmt) -> bool {

@@ -8,7 +8,9 @@
 //!   psql's rule: quotes, comments, parentheses, `BEGIN ATOMIC … END`), or, for the last statement,
 //!   to its last token. Comments between its tokens belong to it.
 //! * A backslash where a statement would start begins a meta-command that runs to the end of the
-//!   line (the line break is not part of it). A backslash inside a statement stays statement text.
+//!   line (the line break is not part of it). A backslash inside a statement stays statement text,
+//!   except `\g`, `\gx`, `\gdesc`, `\gset` and `\gexec`, which end the statement as `;` does and
+//!   are meta-commands of their own.
 //! * After `COPY … FROM STDIN;` (or `\copy … from stdin|pstdin`) the rest of the line is
 //!   whitespace and the data starts on the next line, through the line `\.` and its line break.
 //! * standard_conforming_strings starts on (pg_dump sets it) and follows

@@ -6,11 +6,12 @@
 //! Parenthesis depth matters: psql keeps reading past a `;` inside parentheses, which is what keeps
 //! a multi-action rule `CREATE RULE r AS ON INSERT TO t DO ALSO (INSERT …; UPDATE …);` one statement.
 //!
-//! A psql backslash command in the middle of a statement (`SELECT … \gset`, or `\g` on the line
-//! after the statement text) is deliberately kept as plain statement text: psql would end the query
-//! buffer at the backslash, but the scanner keeps it simple and lets the statement run to the next
-//! `;`. The one exception mirrors psql exactly: `\;` and `\:` put a literal `;` / `:` into the
-//! statement and do not end it.
+//! psql's commands that send the query buffer, `\g`, `\gx`, `\gdesc`, `\gset` and `\gexec`, end
+//! a statement as `;` does, on the statement's line (`SELECT 1 \gset`) or on a line of their own
+//! after it: the statement ends after its last token, and the command (to the end of its line)
+//! becomes a meta-command piece. Any other backslash command in the middle of a statement is kept
+//! as statement text (psql runs it and keeps reading the statement). `\;` and `\:` put a literal
+//! `;` / `:` into the statement and do not end it.
 
 use super::lex::{self, is_kw, Unterminated};
 
@@ -133,7 +134,22 @@ pub(super) fn statement(b: &[u8], start: usize, std_strings: bool) -> StatementE
                 }
             },
             b'\\' => {
-                // psql: `\;` and `\:` put the character into the query buffer; `\;` also restarts
+                // psql: `\g`, `\gx`, `\gdesc`, `\gset` and `\gexec` send the query buffer, as `;`
+                // does: the statement ends after its last token and the command is a meta-command
+                // piece of its own (whatever the parenthesis depth, as in psql).
+                let name_end = lex::skip_while(b, i + 1, |d| d.is_ascii_alphanumeric() || d == b'_');
+                if last > start && is_send_command(&b[i + 1..name_end]) {
+                    return StatementEnd {
+                        end: last,
+                        copy_from_stdin: false,
+                        set_std_strings: match st.set {
+                            SetStd::Value(v) => Some(v),
+                            _ => None,
+                        },
+                        problem: None,
+                    };
+                }
+                // `\;` and `\:` put the character into the query buffer; `\;` also restarts
                 // the CREATE FUNCTION keyword tracking. Any other backslash command is kept as
                 // statement text (see the module comment).
                 match b.get(i + 1) {
@@ -361,6 +377,11 @@ impl State {
 }
 
 /// The boolean spellings PostgreSQL accepts for standard_conforming_strings (DEFAULT is on).
+/// psql's meta-commands that send the query buffer to the server, ending the statement.
+fn is_send_command(name: &[u8]) -> bool {
+    matches!(name, b"g" | b"gx" | b"gdesc" | b"gset" | b"gexec")
+}
+
 fn parse_bool(v: &[u8]) -> Option<bool> {
     if ["on", "true", "yes", "1", "default"].iter().any(|k| is_kw(v, k)) {
         Some(true)

@@ -260,9 +260,45 @@ fn meta_commands() {
 }
 
 #[test]
+fn send_commands_end_a_statement() {
+    // On the statement's line: the statement ends after its last token, the command is a Meta piece.
+    assert_eq!(
+        pieces("SELECT 1 AS x \\gset\nSELECT 2;"),
+        vec![(S, "SELECT 1 AS x"), (W, " "), (M, "\\gset"), (W, "\n"), (S, "SELECT 2;")]
+    );
+    // On the next line, with arguments, in every spelling.
+    for cmd in ["\\g", "\\gx", "\\gdesc", "\\gset p_", "\\gexec", "\\g /tmp/out.txt", "\\gx (format=csv)"] {
+        let text = format!("SELECT a,\n  b FROM t -- note\n{cmd}\nSELECT 2;\n");
+        assert_eq!(
+            pieces(&text),
+            vec![
+                (S, "SELECT a,\n  b FROM t"),
+                (W, " "),
+                (C, "-- note"),
+                (W, "\n"),
+                (M, cmd),
+                (W, "\n"),
+                (S, "SELECT 2;"),
+                (W, "\n")
+            ],
+            "{cmd}"
+        );
+        assert!(scan(&text).errors.is_empty());
+    }
+    // Inside parentheses too (psql sends the buffer as it is); CRLF line ends.
+    assert_eq!(
+        pieces("SELECT (1\r\n\\g\r\nSELECT 2;"),
+        vec![(S, "SELECT (1"), (W, "\r\n"), (M, "\\g"), (W, "\r\n"), (S, "SELECT 2;")]
+    );
+    // Other commands that start with g, and a backslash in a string, are not send commands.
+    assert_eq!(statements("SELECT 1 \\gibberish\nSELECT 2;"), vec!["SELECT 1 \\gibberish\nSELECT 2;"]);
+    assert_eq!(statements("SELECT '\\g' AS x;"), vec!["SELECT '\\g' AS x;"]);
+}
+
+#[test]
 fn backslash_inside_a_statement_is_statement_text() {
-    // Documented simplification: psql would end the query at `\gset`.
-    assert_eq!(statements("SELECT 1 AS x \\gset\nSELECT 2;"), vec!["SELECT 1 AS x \\gset\nSELECT 2;"]);
+    // psql runs other meta-commands in the middle of a statement and keeps reading it.
+    assert_eq!(statements("SELECT 1 AS x \\echo hi\nSELECT 2;"), vec!["SELECT 1 AS x \\echo hi\nSELECT 2;"]);
     // `\;` does not end a statement (psql puts a literal `;` into the query).
     assert_eq!(statements("SELECT 1 \\; SELECT 2; SELECT 3;"), vec!["SELECT 1 \\; SELECT 2;", "SELECT 3;"]);
 }

@@ -69,7 +69,8 @@ pub fn sequence(ir: &mut crate::ir::Ir, first: usize, src: &SourceFile) {
     let mut block: Option<(Option<usize>, usize)> = None;
     fn close(ir: &mut Ir, block: &mut Option<(Option<usize>, usize)>, src: &SourceFile) {
         if let Some((Some(first), count)) = block.take() {
-            let kind = ir.stmts[first].kind.clone();
+            // As SQL words (`create_table` → `CREATE TABLE`), for messages.
+            let kind = ir.stmts[first].kind.replace('_', " ").to_uppercase();
             push(ir, first, src, "ddl_in_transaction", Some(kind), count);
         }
     }

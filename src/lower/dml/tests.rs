@@ -263,7 +263,7 @@ fn ddl_and_truncate_inside_transaction_blocks() {
     assert_eq!(
         found,
         vec![
-            (2, "ddl_in_transaction".to_string(), Some("create_table".to_string()), 2),
+            (2, "ddl_in_transaction".to_string(), Some("CREATE TABLE".to_string()), 2),
             (4, "truncate_in_transaction".to_string(), None, 1),
         ]
     );

@@ -1,0 +1,8 @@
+-- template0/template1, defaults, pg_default, IS_TEMPLATE false, and other ALTER DATABASE forms.
+CREATE DATABASE shop WITH TEMPLATE = template0 ENCODING = 'UTF8' OWNER = postgres;
+CREATE DATABASE shop2 TEMPLATE template1;
+CREATE DATABASE shop3 TEMPLATE DEFAULT TABLESPACE DEFAULT;
+CREATE DATABASE shop4 TABLESPACE pg_default IS_TEMPLATE = false;
+ALTER DATABASE shop SET search_path TO public;
+ALTER DATABASE shop CONNECTION LIMIT 10;
+ALTER DATABASE shop2 RENAME TO shop_two;
