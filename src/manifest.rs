@@ -139,6 +139,21 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
                     detail: format!("{} not loaded", s.kind),
                 });
             }
+            // A serial column's sequence comes and goes with its table (`t_c_seq`, as PostgreSQL
+            // names it when the name fits).
+            if let Detail::CreateTable(t) = &s.detail {
+                for c in t.columns.iter().filter(|c| c.type_name.to_ascii_lowercase().ends_with("serial")) {
+                    changes.push(ManifestChange {
+                        kind: ObjectKind::Sequence,
+                        schema: opt(&t.schema),
+                        name: format!("{}_{}_seq", t.name, c.name),
+                        table: None,
+                        change: ChangeKind::Dropped,
+                        codes: s.codes.clone(),
+                        detail: format!("sequence of serial column {}.{}, whose table is not loaded", t.name, c.name),
+                    });
+                }
+            }
             continue;
         }
         for d in &s.defines {

@@ -110,7 +110,8 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             break;
         }
         for (id, by, key) in newly {
-            let by_code = ir.stmts[by].codes.first().cloned().unwrap_or_default();
+            // The root cause's code, through a chain of cascades.
+            let by_code = ir.stmts[by].codes.first().cloned().unwrap_or_else(|| "E102".into());
             let message = format!(
                 "{} needs {}, which is not loaded ({by_code}); moved to unsupported.sql with it",
                 ir.stmts[id].kind,
@@ -119,6 +120,7 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             let s = &mut ir.stmts[id];
             s.fate = Fate::Dropped;
             s.edits.clear();
+            s.add_code(&by_code);
             s.unsupported = Some(format!("E102: {message}"));
             diags.push(
                 Diagnostic::warning("E102", "order", message)

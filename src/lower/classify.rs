@@ -137,6 +137,21 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 percent_type,
             });
             define(&mut f, ObjKey::new(ObjKind::Function, &s, &n));
+            // A SQL function's string body names relations too: it needs them when it is created
+            // (unless `check_function_bodies` is off) and when it runs.
+            let language = opts.iter().find(|d| d.defname == "language").map(|d| def_string(d));
+            if fs.sql_body.is_none() && language.as_deref().is_some_and(|l| l.eq_ignore_ascii_case("sql")) {
+                if let Some(body) = opts.iter().find(|d| d.defname == "as").and_then(|d| sql_string_body(d)) {
+                    if let Ok(parsed) = pg_query::parse(&body, 0) {
+                        for raw in &parsed.protobuf.stmts {
+                            if let Some(node) = raw.stmt.as_ref().and_then(|n| n.node.as_ref()) {
+                                refs::collect(node, schema, &mut f.refs);
+                                refs::typed(node, schema, &mut f.refs);
+                            }
+                        }
+                    }
+                }
+            }
         }
         N::DefineStmt(d) => {
             let (s, n) = qualify(&strings(&d.defnames), schema);
@@ -751,6 +766,18 @@ fn def_elems(nodes: &[protobuf::Node]) -> impl Iterator<Item = &protobuf::DefEle
         Some(N::DefElem(d)) => Some(d.as_ref()),
         _ => None,
     })
+}
+
+/// The body of `AS 'body'` (the first string of the list; C functions have two).
+fn sql_string_body(d: &protobuf::DefElem) -> Option<String> {
+    match d.arg.as_deref()?.node.as_ref()? {
+        N::List(l) => match l.items.first()?.node.as_ref()? {
+            N::String(s) => Some(s.sval.clone()),
+            _ => None,
+        },
+        N::String(s) => Some(s.sval.clone()),
+        _ => None,
+    }
 }
 
 fn def_string(d: &protobuf::DefElem) -> String {

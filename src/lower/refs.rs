@@ -109,6 +109,17 @@ pub fn typed(node: &NodeEnum, default_schema: &str, out: &mut Vec<ObjKey>) {
             })
             .collect()
     };
+    // Tables named in typed fields the walk does not enter.
+    let table = match node {
+        NodeEnum::CreatePolicyStmt(p) => p.table.as_ref(),
+        NodeEnum::AlterPolicyStmt(p) => p.table.as_ref(),
+        NodeEnum::CreateTrigStmt(t) => t.relation.as_ref(),
+        NodeEnum::RuleStmt(r) => r.relation.as_ref(),
+        _ => None,
+    };
+    if let Some(rv) = table {
+        out.push(range_var(rv, default_schema));
+    }
     // The table a foreign key references (`Constraint.pktable` is a typed field).
     let mut constraints: Vec<&protobuf::Constraint> = Vec::new();
     match node {
