@@ -354,6 +354,15 @@ pub fn rules_test(report: &pg2znb::rules::harness::HarnessReport) -> String {
                 SnapshotStatus::Missing => {
                     let _ = writeln!(out, "     {name}: no snapshots/{name}.snap (run with --update to write it)");
                 }
+                SnapshotStatus::NotWritten { diff } => {
+                    let _ = writeln!(
+                        out,
+                        "     {name}: snapshots/{name}.snap not written: the case fails its checks (fix them first)"
+                    );
+                    for line in diff.iter().flat_map(|d| d.lines()) {
+                        let _ = writeln!(out, "       {line}");
+                    }
+                }
                 SnapshotStatus::Differs { diff } => {
                     let _ = writeln!(out, "     {name}: differs from snapshots/{name}.snap (--update accepts it):");
                     for line in diff.lines() {
