@@ -86,8 +86,8 @@ pub struct CompileArgs {
     /// Output directory for pre-data.sql, data.sql, post-data.sql, report.json, manifest.json.
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// What to create after the data: any of fks,checks,uniques,triggers,indexes, or `none`.
-    /// Default: fks,checks,uniques,triggers.
+    /// What to create after the data: any of fks,checks,uniques,triggers,indexes, or `none`
+    /// alone. Default: fks,checks,uniques,triggers.
     #[arg(long, value_name = "LIST")]
     pub defer: Option<String>,
     /// ZNbaseDB version to compile for, as the release names it (2.20, 2024.2.1, 2.20.3.0-b51: the

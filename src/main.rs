@@ -157,16 +157,7 @@ fn load_config(explicit: Option<&Path>, disabled: bool) -> Result<Option<Config>
 fn compile_settings(args: &CompileArgs, config: Option<&Config>) -> Result<Settings> {
     let defer = match &args.defer {
         None => None,
-        Some(list) => {
-            let mut set = std::collections::BTreeSet::new();
-            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty() && *s != "none") {
-                let c = DeferCategory::parse(item).with_context(|| {
-                    format!("unknown --defer category `{item}`; categories: fks, checks, uniques, triggers, indexes (or none)")
-                })?;
-                set.insert(c);
-            }
-            Some(set)
-        }
+        Some(list) => Some(config::parse_defer([list.as_str()]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
     };
     let cli = Settings {
         target_version: args.target_version.clone(),
@@ -443,6 +434,14 @@ fn read_inputs(inputs: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Sourc
         } else if input.is_dir() {
             let found = sql_files(input)?;
             if found.is_empty() {
+                if input.join("toc.dat").is_file() {
+                    bail!(
+                        "{}: a directory-format dump (pg_dump -Fd: toc.dat and data files), not SQL; \
+                         turn it into an SQL script first: `pg_restore -f dump.sql {}`, then compile dump.sql",
+                        input.display(),
+                        input.display()
+                    );
+                }
                 bail!("{}: the directory contains no .sql files", input.display());
             }
             for p in found {

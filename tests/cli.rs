@@ -83,6 +83,20 @@ fn bad_inputs_exit_2_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("contains no .sql files"), "{}", stderr(&o));
 
+    // pg_dump -Fd writes toc.dat and one compressed file per table.
+    let fd = dir.path().join("dump.d");
+    std::fs::create_dir(&fd).unwrap();
+    std::fs::write(fd.join("toc.dat"), b"PGDMP\x01\x0e\x00\x04\x08\x01\x01").unwrap();
+    std::fs::write(fd.join("3349.dat.gz"), b"\x1f\x8b").unwrap();
+    let o = pg2znb(&["compile", fd.to_str().unwrap(), "-o", out]);
+    assert_eq!(o.status.code(), Some(2));
+    let fd = fd.display();
+    assert!(stderr(&o).contains(&format!("{fd}: a directory-format dump (pg_dump -Fd")), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("`pg_restore -f dump.sql {fd}`")), "{}", stderr(&o));
+    let o = pg2znb(&["lint", fd.to_string().as_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a directory-format dump"), "{}", stderr(&o));
+
     let bin = dir.path().join("dump.custom");
     std::fs::write(&bin, b"PGDMP\x01\x0e\x00\x04\x08\x01\x01").unwrap();
     let o = pg2znb(&["compile", bin.to_str().unwrap(), "-o", out]);
@@ -97,7 +111,13 @@ fn bad_inputs_exit_2_with_a_clear_message() {
 
     let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--defer", "fks,bogus"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown --defer category `bogus`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--defer: unknown defer category `bogus`"), "{}", stderr(&o));
+
+    for list in ["none,fks", "fks, none"] {
+        let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--defer", list]);
+        assert_eq!(o.status.code(), Some(2), "{list}");
+        assert!(stderr(&o).contains("contradicts itself: `none` defers nothing"), "{}", stderr(&o));
+    }
 
     let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--target-version", "9.9"]);
     assert_eq!(o.status.code(), Some(2));
