@@ -484,13 +484,13 @@ fn render(r: &BenchReport) -> String {
     let mut s = String::new();
     let m = &r.machine;
     s += &format!(
-        "{} on {} ({} cores{}), {}; median of {} runs\n\n",
+        "{} on {} ({}{}), {}; median of {}\n\n",
         r.tool,
         m.cpu,
-        m.cores,
+        pg2znb::text::count(m.cores, "core", "cores"),
         m.threads.map(|t| format!(", --threads {t}")).unwrap_or_default(),
         m.os,
-        r.repeat
+        pg2znb::text::count(r.repeat, "run", "runs")
     );
     if !r.schemas.is_empty() {
         let mut t = Table::new(&[

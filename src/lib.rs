@@ -20,5 +20,6 @@ pub mod sanity;
 pub mod scan;
 pub mod source;
 pub mod synth;
+pub mod text;
 pub mod unsupported;
 pub mod verify;

@@ -23,6 +23,7 @@ use pg2znb::pgss;
 use pg2znb::render::{self, format, format::Findings, format::Format as RenderFormat};
 use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
 use pg2znb::source::SourceFile;
+use pg2znb::text::count as plural;
 
 /// mimalloc: compile allocates many small strings and trees on several threads; glibc's
 /// allocator cost a fifth of the run in `pg2znb bench` profiles. Built without transparent huge
@@ -357,17 +358,21 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     if format == RenderFormat::Human {
         let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
         eprintln!(
-            "pg2znb: linted {} statements in {} inputs{} for ZNbaseDB {}{}: {} errors, {} warnings, {} info{}",
-            r.statements,
-            r.inputs,
-            if r.files.len() > r.inputs { format!(" and {} queries", r.files.len() - r.inputs) } else { String::new() },
+            "pg2znb: linted {} in {}{} for ZNbaseDB {}{}: {}, {}, {} info{}",
+            plural(r.statements, "statement", "statements"),
+            plural(r.inputs, "input", "inputs"),
+            if r.files.len() > r.inputs {
+                format!(" and {}", plural(r.files.len() - r.inputs, "query", "queries"))
+            } else {
+                String::new()
+            },
             opts.apply.target,
             output::resolved_from(opts.apply.target_requested.as_deref()),
-            count(Severity::Error),
-            count(Severity::Warning),
+            plural(count(Severity::Error), "error", "errors"),
+            plural(count(Severity::Warning), "warning", "warnings"),
             count(Severity::Info),
             if hidden > 0 {
-                format!(" ({hidden} queries hidden by pg_stat_statements privileges skipped)")
+                format!(" ({} hidden by pg_stat_statements privileges skipped)", plural(hidden, "query", "queries"))
             } else {
                 String::new()
             }

@@ -116,9 +116,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     set.commit()
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+use pg2znb::text::count as plural;
 
 /// Errors and warnings with code frames; info findings are counted in the summary instead.
 pub fn human_diagnostics(c: &Compilation, color: bool) -> String {
@@ -152,23 +150,25 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         resolved_from(c.report.target_requested.as_deref()),
         plural(s.input_statements, "statement", "statements")
     );
-    let mut objects: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut objects: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for o in &c.manifest.objects {
         let k = match o.kind {
-            pg2znb::manifest::ObjectKind::Table => "tables",
-            pg2znb::manifest::ObjectKind::Index => "indexes",
-            pg2znb::manifest::ObjectKind::Constraint => "constraints",
-            pg2znb::manifest::ObjectKind::Sequence => "sequences",
-            pg2znb::manifest::ObjectKind::View => "views",
-            pg2znb::manifest::ObjectKind::MaterializedView => "materialized views",
-            pg2znb::manifest::ObjectKind::Function | pg2znb::manifest::ObjectKind::Procedure => "functions",
-            pg2znb::manifest::ObjectKind::Trigger => "triggers",
-            pg2znb::manifest::ObjectKind::Type | pg2znb::manifest::ObjectKind::Domain => "types",
+            pg2znb::manifest::ObjectKind::Table => ("tables", "table"),
+            pg2znb::manifest::ObjectKind::Index => ("indexes", "index"),
+            pg2znb::manifest::ObjectKind::Constraint => ("constraints", "constraint"),
+            pg2znb::manifest::ObjectKind::Sequence => ("sequences", "sequence"),
+            pg2znb::manifest::ObjectKind::View => ("views", "view"),
+            pg2znb::manifest::ObjectKind::MaterializedView => ("materialized views", "materialized view"),
+            pg2znb::manifest::ObjectKind::Function | pg2znb::manifest::ObjectKind::Procedure => {
+                ("functions", "function")
+            }
+            pg2znb::manifest::ObjectKind::Trigger => ("triggers", "trigger"),
+            pg2znb::manifest::ObjectKind::Type | pg2znb::manifest::ObjectKind::Domain => ("types", "type"),
             _ => continue,
         };
         *objects.entry(k).or_default() += 1;
     }
-    let objs: Vec<String> = objects.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let objs: Vec<String> = objects.iter().map(|((many, one), n)| plural(*n, one, many)).collect();
     if !objs.is_empty() {
         let _ = writeln!(out, "  objects:  {}", objs.join(", "));
     }

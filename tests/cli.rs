@@ -370,3 +370,23 @@ fn duplicate_definitions_and_truncated_dumps() {
     let s = stderr(&o);
     assert!(s.contains("E006") && s.contains("the dump looks truncated") && s.contains("re-run pg_dump"), "{s}");
 }
+
+#[test]
+fn counts_are_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.sql");
+    std::fs::write(&one, "SELECT pg_advisory_lock(1);\n").unwrap();
+    let o = pg2znb(&["lint", one.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("linted 1 statement in 1 input for ZNbaseDB 2.6: 0 errors, 1 warning, 0 info"), "{err}");
+    let two = dir.path().join("two.sql");
+    std::fs::write(&two, "SELECT pg_advisory_lock(1);\nSELECT pg_advisory_lock(2);\n").unwrap();
+    let o = pg2znb(&["lint", one.to_str().unwrap(), two.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("linted 3 statements in 2 inputs for ZNbaseDB 2.6: 0 errors, 3 warnings, 0 info"), "{err}");
+
+    let out = dir.path().join("out");
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!err.contains("(s)") && !err.contains(" 1 tables") && !err.contains(" 1 errors"), "{err}");
+}
