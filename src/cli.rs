@@ -127,6 +127,8 @@ pub struct CompileArgs {
     /// Overwrite a non-empty output directory that pg2znb did not create.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub shown: ShownArgs,
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -161,6 +163,8 @@ pub struct LintArgs {
     /// Apply safe fixes to the input files (with --unsafe-fixes, unsafe ones too).
     #[arg(long)]
     pub fix: bool,
+    #[command(flatten)]
+    pub shown: ShownArgs,
     #[arg(long)]
     pub unsafe_fixes: bool,
     /// ZNbaseDB version to check against, as the release names it (2.20, 2024.2.1,
@@ -182,6 +186,27 @@ pub struct LintArgs {
     pub config: Option<PathBuf>,
     #[arg(long)]
     pub no_config: bool,
+}
+
+/// What human output shows (the other formats always hold every finding).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ShownArgs {
+    /// Human output: show every error and warning (by default it stops after 50 and says how
+    /// many more there are).
+    #[arg(long)]
+    pub show_all: bool,
+    /// Human output: show info findings too (by default they are only counted).
+    #[arg(long)]
+    pub show_info: bool,
+}
+
+impl ShownArgs {
+    /// Findings shown on a terminal by default.
+    pub const LIMIT: usize = 50;
+
+    pub fn limit(&self) -> Option<usize> {
+        (!self.show_all).then_some(Self::LIMIT)
+    }
 }
 
 #[derive(clap::Args, Debug)]

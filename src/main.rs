@@ -261,7 +261,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match format {
         RenderFormat::Human => {
-            eprint!("{}", output::human_diagnostics(&c, stderr_color));
+            eprint!("{}", output::human_diagnostics(&c, &pack, stderr_color, args.shown));
             eprint!("{}", output::human_summary(&c, &args.out));
         }
         // Compile's JSON keeps the report's summary (fates, phases, kinds).
@@ -350,7 +350,19 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     let mut diags = r.diagnostics.clone();
     format::sort_by_calls(&mut diags, &origins);
     let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = format::render(format, &Findings::new(&diags, &r.files, &pack).with_queries(&origins), color);
+    let findings = Findings::new(&diags, &r.files, &pack).with_queries(&origins);
+    let text = match format {
+        RenderFormat::Human => {
+            let shown = render::human::Shown {
+                limit: args.shown.limit(),
+                info: args.shown.show_info,
+                more_hint: "pass --show-all, or use --format json",
+                info_hint: "pass --show-info, or use --format json",
+            };
+            render::human::render_grouped(&findings, color, &shown)
+        }
+        _ => format::render(format, &findings, color),
+    };
     match &args.output {
         Some(path) => output::write_atomic(path, text.as_bytes())?,
         None => print!("{text}"),

@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use pg2znb::compile::Compilation;
-use pg2znb::diagnostic::Severity;
+use pg2znb::render::format::Findings;
+use pg2znb::render::human::{render_grouped, Shown};
 use pg2znb::report::{diagnostic_entry, DiagnosticEntry};
 use pg2znb::rules::{model::RuleKind, model::Safety, Rule, RulePack};
 
@@ -118,19 +119,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 
 use pg2znb::text::count as plural;
 
-/// Errors and warnings with code frames; info findings are counted in the summary instead.
-pub fn human_diagnostics(c: &Compilation, color: bool) -> String {
-    const SHOWN: usize = 50;
-    let mut out = String::new();
-    let visible: Vec<_> = c.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).collect();
-    for d in visible.iter().take(SHOWN) {
-        out.push_str(&pg2znb::render::human::render(d, &c.files, color));
-        out.push('\n');
-    }
-    if visible.len() > SHOWN {
-        let _ = writeln!(out, "… and {} more errors and warnings: see report.json\n", visible.len() - SHOWN);
-    }
-    out
+/// Errors and warnings grouped by code (info findings with `--show-info`), at most 50 without
+/// `--show-all`; what is left out is counted, with how to see it.
+pub fn human_diagnostics(c: &Compilation, pack: &RulePack, color: bool, shown: crate::cli::ShownArgs) -> String {
+    let findings = Findings::new(&c.diagnostics, &c.files, pack);
+    let shown = Shown {
+        limit: shown.limit(),
+        info: shown.show_info,
+        more_hint: "pass --show-all, or see report.json",
+        info_hint: "pass --show-info, or see report.json",
+    };
+    render_grouped(&findings, color, &shown)
 }
 
 /// `, resolved from 2.21` when the version asked for is not the known version compiled for.

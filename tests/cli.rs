@@ -390,3 +390,35 @@ fn counts_are_english() {
     let err = stderr(&o);
     assert!(!err.contains("(s)") && !err.contains(" 1 tables") && !err.contains(" 1 errors"), "{err}");
 }
+
+#[test]
+fn human_output_groups_by_code_and_says_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.sql");
+    let mut sql = String::from("CREATE TABLE t (id int PRIMARY KEY, c tsvector);\n");
+    for i in 1..=55 {
+        sql.push_str(&format!("CREATE INDEX i{i} ON t USING gist (c);\n"));
+    }
+    std::fs::write(&input, sql).unwrap();
+    let out = dir.path().join("out");
+    let (input, out) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let o = pg2znb(&["compile", input, "-o", out]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning[ZN301] index-method-unsupported: 55 findings").count(), 1, "{err}");
+    assert_eq!(err.matches("help: Queries that used the index still work").count(), 1, "{err}");
+    assert!(err.contains(&format!("  {input}:5:1: index i4 on public.t uses the gist access method")), "{err}");
+    assert!(err.contains("… 5 more errors and warnings not shown: pass --show-all, or see report.json"), "{err}");
+    assert!(!err.contains("index i51 "), "{err}");
+
+    let o = pg2znb(&["compile", input, "-o", out, "--show-all"]);
+    let err = stderr(&o);
+    assert!(err.contains("index i55 ") && !err.contains("not shown: pass --show-all"), "{err}");
+
+    // Info findings are counted, and shown on request.
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out, "--force"]);
+    let err = stderr(&o);
+    assert!(err.contains("info findings not shown: pass --show-info, or see report.json"), "{err}");
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out, "--force", "--show-info"]);
+    let err = stderr(&o);
+    assert!(err.contains("info[ZN10") && !err.contains("not shown"), "{err}");
+}

@@ -130,18 +130,12 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// Render findings in a format. `Human` renders every diagnostic as a code frame (callers that
-/// filter or truncate for a terminal use `render::human` directly); `color` only affects `Human`.
+/// Render findings in a format. `Human` renders every diagnostic, grouped by code (callers that
+/// filter or truncate for a terminal use `render::human::render_grouped` directly); `color` only
+/// affects `Human`.
 pub fn render(format: Format, findings: &Findings, color: bool) -> String {
     match format {
-        Format::Human => {
-            let mut out = String::new();
-            for d in findings.diagnostics {
-                out.push_str(&super::human::render(d, findings.files, color));
-                out.push('\n');
-            }
-            out
-        }
+        Format::Human => super::human::render_grouped(findings, color, &super::human::Shown::ALL),
         Format::Json => super::json::render(findings),
         Format::Sarif => super::sarif::render(findings),
         Format::Github => super::github::render(findings),
