@@ -195,7 +195,8 @@ pub struct ShownArgs {
     /// many more there are).
     #[arg(long)]
     pub show_all: bool,
-    /// Human output: show info findings too (by default they are only counted).
+    /// Show info findings too: in human output (by default only counted), SARIF and GitHub
+    /// annotations (by default errors and warnings only). JSON always has them.
     #[arg(long)]
     pub show_info: bool,
 }

@@ -270,10 +270,13 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &output::json_findings(&c))?;
             writeln!(out)?;
         }
-        RenderFormat::Sarif => print!("{}", render::sarif::render(&Findings::new(&c.diagnostics, &c.files, &pack))),
+        RenderFormat::Sarif => {
+            let shown = without_info(&c.diagnostics, args.shown.show_info);
+            print!("{}", render::sarif::render(&Findings::new(&shown, &c.files, &pack)));
+        }
         RenderFormat::Github => {
             // Annotations are capped per step: deferral notes and other info stay in report.json.
-            let shown: Vec<_> = c.diagnostics.iter().filter(|d| d.severity != Severity::Info).cloned().collect();
+            let shown = without_info(&c.diagnostics, args.shown.show_info);
             print!("{}", render::github::render(&Findings::new(&shown, &c.files, &pack)));
             eprint!("{}", output::human_summary(&c, &args.out));
         }
@@ -361,7 +364,11 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
             };
             render::human::render_grouped(&findings, color, &shown)
         }
-        _ => format::render(format, &findings, color),
+        RenderFormat::Sarif | RenderFormat::Github => {
+            let shown = without_info(&diags, args.shown.show_info);
+            format::render(format, &Findings::new(&shown, &r.files, &pack).with_queries(&origins), color)
+        }
+        RenderFormat::Json => format::render(format, &findings, color),
     };
     match &args.output {
         Some(path) => output::write_atomic(path, text.as_bytes())?,
@@ -391,6 +398,12 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
         );
     }
     Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
+}
+
+/// SARIF results and GitHub annotations are errors and warnings (code scanning and the
+/// annotation cap are for what needs action); info findings only with `--show-info`.
+fn without_info(diags: &[pg2znb::diagnostic::Diagnostic], show_info: bool) -> Vec<pg2znb::diagnostic::Diagnostic> {
+    diags.iter().filter(|d| show_info || d.severity != Severity::Info).cloned().collect()
 }
 
 /// Compile input without a single statement is a mistake upstream (`pg_dump nosuchdb | pg2znb
