@@ -74,7 +74,7 @@ pub fn is_github_actions(value: Option<&str>) -> bool {
 /// renderers report it with each finding, and point SARIF and GitHub locations at the export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueryOrigin {
-    /// `EXPORT:row N` (CSV, data rows counted from 1 after the header) or `EXPORT:line N` (JSON lines).
+    /// `EXPORT:line N`, the line of the export where the query text starts.
     pub origin: String,
     /// `calls` from the export, when it has that column.
     pub calls: Option<u64>,

@@ -41,14 +41,14 @@ impl Shown<'_> {
     pub const ALL: Shown<'static> = Shown { limit: None, info: true, more_hint: "", info_hint: "" };
 }
 
-/// Findings grouped by code, like ruff and clippy: errors first, then warnings, then info, each
-/// code in the order it first appears; per code a header (severity, code, rule id, count and
+/// Findings grouped by code, like ruff and clippy, codes in the order they first appear (input
+/// order for compile, most called query first for lint `--pgss`); per code a header (severity, code, rule id, count and
 /// the help once), then a code frame for the first [`FRAMES_PER_CODE`] locations and one
 /// `file:line:col: message` line for the others. A finding in a pg_stat_statements query says
 /// how often the query is called. Stops at `shown.limit` findings and says how many were not
 /// shown, and how many info findings were left out, with how to see them.
 pub fn render_grouped(f: &Findings, color: bool, shown: &Shown) -> String {
-    let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, usize), Vec<&Diagnostic>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<&Diagnostic>> = BTreeMap::new();
     let mut first: BTreeMap<(&str, Severity), usize> = BTreeMap::new();
     let mut info_hidden = 0;
     for (i, d) in f.diagnostics.iter().enumerate() {
@@ -57,7 +57,7 @@ pub fn render_grouped(f: &Findings, color: bool, shown: &Shown) -> String {
             continue;
         }
         let at = *first.entry((d.code.as_str(), d.severity)).or_insert(i);
-        groups.entry((std::cmp::Reverse(d.severity), at)).or_default().push(d);
+        groups.entry(at).or_default().push(d);
     }
     let total: usize = groups.values().map(Vec::len).sum();
     let limit = shown.limit.unwrap_or(usize::MAX);
@@ -296,9 +296,9 @@ mod tests {
         let f = Findings::new(&diags, &files, &pack);
         let shown = Shown { limit: None, info: false, more_hint: "MORE", info_hint: "INFO" };
         let out = render_grouped(&f, false, &shown);
-        // Errors first, then warnings; one header per code.
+        // One header per code, in the order codes first appear.
         let headers: Vec<&str> = out.lines().filter(|l| l.contains('[') && !l.starts_with(' ')).collect();
-        assert_eq!(headers, ["error[E002] parse: 1 finding", "warning[ZN302] some-rule: 6 findings"], "{out}");
+        assert_eq!(headers, ["warning[ZN302] some-rule: 6 findings", "error[E002] parse: 1 finding"], "{out}");
         assert_eq!(out.matches("the same help for every finding").count(), 1, "{out}");
         // Three frames, then one line per location, in input order.
         assert_eq!(out.matches("╭─[q.sql:").count(), 4, "{out}");
@@ -306,8 +306,8 @@ mod tests {
         assert!(out.ends_with("1 info finding not shown: INFO\n\n"), "{out}");
 
         let limited = render_grouped(&f, false, &Shown { limit: Some(5), ..shown });
-        assert!(limited.contains("  q.sql:4:1: finding 3\n"), "{limited}");
-        assert!(!limited.contains("finding 4"), "{limited}");
+        assert!(limited.contains("  q.sql:5:1: finding 4\n"), "{limited}");
+        assert!(!limited.contains("finding 5") && !limited.contains("E002"), "{limited}");
         assert!(limited.contains("… 2 more errors and warnings not shown: MORE\n"), "{limited}");
 
         let all = render_grouped(&f, false, &Shown::ALL);
