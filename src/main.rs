@@ -341,16 +341,46 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     let bar = bar::Bar::new();
     let r = lint::lint_with_progress(files, queries, &pack, &opts, &bar);
     bar.finish();
+    let mut diags = r.diagnostics.clone();
+    let mut fixes = 0;
     if let Some(fixed) = &r.fixed {
+        let is_stdin = |id: usize| {
+            let name = &r.files[id].name;
+            name == "<stdin>" || args.stdin_filename.as_deref() == Some(name.as_str())
+        };
         for (id, text) in fixed {
-            let name = &r.files[*id].name;
-            if name != "<stdin>" && args.stdin_filename.as_deref() != Some(name.as_str()) {
-                output::write_atomic(Path::new(name), text.as_bytes())?;
-                eprintln!("pg2znb: fixed {name}");
+            if !is_stdin(*id) {
+                output::write_atomic(Path::new(&r.files[*id].name), text.as_bytes())?;
+            }
+        }
+        // One line per change: where, which finding, what it replaced and with what.
+        for a in r.applied.iter().filter(|a| !is_stdin(a.file)) {
+            fixes += 1;
+            eprintln!(
+                "pg2znb: fixed {}:{}: {} {} → {}",
+                r.files[a.file].name,
+                a.line,
+                a.codes.join(","),
+                one_line(&a.before),
+                one_line(&a.after)
+            );
+        }
+        // Standard input is not written back: its findings stand.
+        for d in diags.iter_mut().filter(|d| d.location.is_some_and(|l| l.file < r.inputs && is_stdin(l.file))) {
+            if let Some(f) = d.fix.as_mut().filter(|f| f.applied) {
+                f.applied = false;
+                d.help = Some(match &d.help {
+                    Some(h) => format!("{h} (not applied: standard input is not rewritten)"),
+                    None => "not applied: standard input is not rewritten".into(),
+                });
             }
         }
     }
-    let mut diags = r.diagnostics.clone();
+    // With --fix, what a fix resolved is listed above, not counted or shown as a finding
+    // (JSON keeps it, with `fix.applied`).
+    let fixed_away = |d: &pg2znb::diagnostic::Diagnostic| d.fix.as_ref().is_some_and(|f| f.applied);
+    let all_diags = diags.clone();
+    diags.retain(|d| !fixed_away(d));
     format::sort_by_calls(&mut diags, &origins);
     let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let findings = Findings::new(&diags, &r.files, &pack).with_queries(&origins);
@@ -368,7 +398,11 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
             let shown = without_info(&diags, args.shown.show_info);
             format::render(format, &Findings::new(&shown, &r.files, &pack).with_queries(&origins), color)
         }
-        RenderFormat::Json => format::render(format, &findings, color),
+        RenderFormat::Json => {
+            let mut all = all_diags;
+            format::sort_by_calls(&mut all, &origins);
+            format::render(format, &Findings::new(&all, &r.files, &pack).with_queries(&origins), color)
+        }
     };
     match &args.output {
         Some(path) => output::write_atomic(path, text.as_bytes())?,
@@ -377,7 +411,7 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     if format == RenderFormat::Human {
         let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
         eprintln!(
-            "pg2znb: linted {} in {}{} for ZNbaseDB {}{}: {}, {}, {} info{}",
+            "pg2znb: linted {} in {}{} for ZNbaseDB {}{}: {}{}, {}, {} info{}",
             plural(r.statements, "statement", "statements"),
             plural(r.inputs, "input", "inputs"),
             if r.files.len() > r.inputs {
@@ -387,6 +421,7 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
             },
             opts.apply.target,
             output::resolved_from(opts.apply.target_requested.as_deref()),
+            if args.fix { format!("{} applied; left: ", plural(fixes, "fix", "fixes")) } else { String::new() },
             plural(count(Severity::Error), "error", "errors"),
             plural(count(Severity::Warning), "warning", "warnings"),
             count(Severity::Info),
@@ -397,7 +432,17 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
             }
         );
     }
-    Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
+    Ok(if diags.iter().any(|d| d.severity == Severity::Error) { EXIT_FINDINGS } else { 0 })
+}
+
+/// Text on one line for a message: whitespace runs as one space, at most 60 characters.
+fn one_line(s: &str) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = if flat.is_empty() { "(nothing)".to_string() } else { flat };
+    match flat.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
 }
 
 /// SARIF results and GitHub annotations are errors and warnings (code scanning and the

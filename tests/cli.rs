@@ -422,3 +422,32 @@ fn human_output_groups_by_code_and_says_what_it_left_out() {
     let err = stderr(&o);
     assert!(err.contains("info[ZN10") && !err.contains("not shown"), "{err}");
 }
+
+#[test]
+fn lint_fix_lists_each_change_and_counts_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE public.docs (id int PRIMARY KEY, body jsonb);\n").unwrap();
+    let q = dir.path().join("q.sql");
+    std::fs::write(&q, "SELECT body['a'] FROM public.docs;\nSELECT xmin FROM public.docs;\n").unwrap();
+    let (schema, qs) = (schema.to_str().unwrap(), q.to_str().unwrap());
+    let o = pg2znb(&["lint", schema, qs]);
+    assert!(stderr(&o).contains(": 2 errors, 0 warnings, 0 info"), "{}", stderr(&o));
+
+    let o = pg2znb(&["lint", schema, qs, "--fix"]);
+    let err = stderr(&o);
+    assert!(err.contains(&format!("pg2znb: fixed {qs}:1: ZN829 body['a'] → (body -> 'a')\n")), "{err}");
+    assert!(err.contains(": 1 fix applied; left: 1 error, 0 warnings, 0 info"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("ZN829") && out.contains("ZN803"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "ZN803 is left");
+    assert_eq!(
+        std::fs::read_to_string(&q).unwrap(),
+        "SELECT (body -> 'a') FROM public.docs;\nSELECT xmin FROM public.docs;\n"
+    );
+
+    // Nothing left to fix.
+    let o = pg2znb(&["lint", schema, qs, "--fix"]);
+    let err = stderr(&o);
+    assert!(!err.contains("pg2znb: fixed") && err.contains(": 0 fixes applied; left: 1 error"), "{err}");
+}
