@@ -238,7 +238,7 @@ pub fn lint_with_progress(
     found.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.origin.cmp(&b.origin)));
 
     let statements = c.ir.stmts.iter().filter(|s| s.piece == crate::scan::PieceKind::Statement).count();
-    applied.sort_by(|a, b| (a.file, a.line).cmp(&(b.file, b.line)));
+    applied.sort_by_key(|a| (a.file, a.line));
     LintResult { files: originals, inputs, statements, diagnostics, queries: found, fixed, applied }
 }
 
