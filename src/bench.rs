@@ -389,10 +389,11 @@ impl Runner {
         let mut samples = Vec::new();
         for _ in 0..self.repeat {
             let mut cmd = Command::new(&exe);
+            cmd.arg("bench-run").arg("--mode").arg(mode.as_str());
             if let Some(t) = self.threads {
                 cmd.arg("--threads").arg(t.to_string());
             }
-            cmd.arg("bench-run").arg("--mode").arg(mode.as_str()).args(&input.paths);
+            cmd.args(&input.paths);
             let out = cmd.output().context("running a measurement")?;
             if !out.status.success() {
                 bail!(

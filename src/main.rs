@@ -51,7 +51,8 @@ fn run(cli: Cli) -> Result<u8> {
     // Workers get stacks large enough to decode the deepest parse tree pg_query hands back
     // (otherwise each parse would switch to a fresh stack; see `parse::PARSE_STACK`).
     let mut pool = rayon::ThreadPoolBuilder::new().stack_size(pg2znb::parse::PARSE_STACK);
-    if let Some(n) = cli.threads {
+    let threads = cli.threads();
+    if let Some(n) = threads {
         pool = pool.num_threads(n.max(1));
     }
     pool.build_global().context("setting up threads")?;
@@ -59,7 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
         Command::Lint(args) => run_lint(args),
-        Command::Bench(args) => bench::run(args, cli.threads),
+        Command::Bench(args) => bench::run(args, threads),
         Command::BenchRun(args) => bench::run_child(args),
         Command::Synth(args) => bench::synth(args),
         Command::Rules { command } => match command {

@@ -15,7 +15,7 @@ use crate::source::{FileId, SourceFile};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Code frames with line:column and a help line.
+    /// Findings grouped by code: the help once, code frames with line:column.
     Human,
     /// A stable JSON document (`render::json`, format 1).
     Json,
