@@ -54,9 +54,10 @@ pub enum Command {
     /// One measurement of `bench`, run in a child process.
     #[command(hide = true)]
     BenchRun(BenchRunArgs),
-    /// Print a rule's documentation: what it detects, why, and before/after.
+    /// Print a rule's documentation (what it detects, why, before/after), or what a diagnostic
+    /// code such as E102 means and what to do.
     Explain {
-        /// A rule code (ZN101) or id (inline-primary-key).
+        /// A rule code (ZN101) or id (inline-primary-key), or a diagnostic code (E002).
         code: String,
         /// Extra rule directories (user rule packs), for their rules' codes.
         #[arg(long = "rules", value_name = "DIR")]

@@ -1,6 +1,7 @@
 //! pg2znb: compile PostgreSQL schemas and application SQL for ZNbaseDB.
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
+pub mod codes;
 pub mod compile;
 pub mod config;
 pub mod diagnostic;

@@ -85,12 +85,19 @@ fn run(cli: Cli) -> Result<u8> {
         },
         Command::Explain { code, rules } => {
             let pack = load_pack(&rules)?;
-            match pack.find(&code) {
-                Some(rule) => {
+            match (pack.find(&code), pg2znb::codes::find(&code)) {
+                (Some(rule), _) => {
                     print!("{}", output::explain(rule, &pack));
                     Ok(0)
                 }
-                None => bail!("no rule with code or id `{code}` (see `pg2znb rules list`)"),
+                (None, Some(c)) => {
+                    print!("{}", pg2znb::codes::explain(c));
+                    Ok(0)
+                }
+                (None, None) => bail!(
+                    "no rule or diagnostic code `{code}` (see `pg2znb rules list`; the E… codes are {})",
+                    pg2znb::codes::CODES.iter().map(|c| c.code).collect::<Vec<_>>().join(", ")
+                ),
             }
         }
     }

@@ -451,3 +451,52 @@ fn lint_fix_lists_each_change_and_counts_what_is_left() {
     let err = stderr(&o);
     assert!(!err.contains("pg2znb: fixed") && err.contains(": 0 fixes applied; left: 1 error"), "{err}");
 }
+
+/// Every `"E…"` code string in the sources (`"E102"`, `const X: &str = "E005"`).
+fn codes_in_sources() -> std::collections::BTreeMap<String, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let b = text.as_bytes();
+            for (i, _) in text.match_indices("\"E") {
+                let digits = &b[i + 2..(i + 5).min(b.len())];
+                if digits.len() == 3 && digits.iter().all(u8::is_ascii_digit) && b.get(i + 5) == Some(&b'"') {
+                    found.entry(text[i + 1..i + 5].to_string()).or_insert_with(|| p.display().to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_diagnostic_code_is_explained_in_one_table() {
+    let found = codes_in_sources();
+    for want in ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E101", "E102", "E201", "E202", "E900"] {
+        assert!(found.contains_key(want), "the scan finds {want}: {found:?}");
+    }
+    for (code, file) in &found {
+        let c = pg2znb::codes::find(code).unwrap_or_else(|| panic!("{code} (in {file}) is not in src/codes.rs"));
+        let o = pg2znb(&["explain", code]);
+        assert_eq!(o.status.code(), Some(0), "explain {code}: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.starts_with(&format!("{code} ({}, ", c.stage)), "{out}");
+        assert!(out.contains("What it means") && out.contains("What to do"), "{out}");
+    }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = pg2znb::codes::readme_table();
+    assert!(readme.contains(&table), "README.md's table of codes differs from src/codes.rs; it should be:\n{table}");
+    let o = pg2znb(&["explain", "E999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no rule or diagnostic code `E999`"), "{}", stderr(&o));
+}

@@ -124,6 +124,10 @@ fn sarif_from_the_compile_fixtures_validates() {
     assert!(rule["help"]["markdown"].as_str().unwrap().contains("inline-primary-key"));
     let e = rules.iter().find(|r| r["id"] == "E002").unwrap();
     assert_eq!(e["defaultConfiguration"]["level"], "error");
+    // Codes that are not rules are described from src/codes.rs, as `pg2znb explain E002`.
+    let code = pg2znb::codes::find("E002").unwrap();
+    assert_eq!(e["shortDescription"]["text"], code.summary);
+    assert!(e["help"]["text"].as_str().unwrap().contains(code.what_to_do));
     // Only codes with results are listed.
     let mut codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
     codes.sort();
