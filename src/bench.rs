@@ -389,10 +389,11 @@ impl Runner {
         let mut samples = Vec::new();
         for _ in 0..self.repeat {
             let mut cmd = Command::new(&exe);
+            cmd.arg("bench-run").arg("--mode").arg(mode.as_str());
             if let Some(t) = self.threads {
                 cmd.arg("--threads").arg(t.to_string());
             }
-            cmd.arg("bench-run").arg("--mode").arg(mode.as_str()).args(&input.paths);
+            cmd.args(&input.paths);
             let out = cmd.output().context("running a measurement")?;
             if !out.status.success() {
                 bail!(
@@ -484,13 +485,13 @@ fn render(r: &BenchReport) -> String {
     let mut s = String::new();
     let m = &r.machine;
     s += &format!(
-        "{} on {} ({} cores{}), {}; median of {} runs\n\n",
+        "{} on {} ({}{}), {}; median of {}\n\n",
         r.tool,
         m.cpu,
-        m.cores,
+        pg2znb::text::count(m.cores, "core", "cores"),
         m.threads.map(|t| format!(", --threads {t}")).unwrap_or_default(),
         m.os,
-        r.repeat
+        pg2znb::text::count(r.repeat, "run", "runs")
     );
     if !r.schemas.is_empty() {
         let mut t = Table::new(&[

@@ -7,12 +7,30 @@ use clap::{Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(name = "pg2znb", version, about = "Compile PostgreSQL schemas and application SQL for ZNbaseDB")]
 pub struct Cli {
-    /// Worker threads for parsing, lowering and rule evaluation (default: all cores). Output does not
-    /// depend on it.
-    #[arg(long, global = true)]
-    pub threads: Option<usize>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// `--threads` of the subcommands that run the pipeline on several threads.
+    pub fn threads(&self) -> Option<usize> {
+        match &self.command {
+            Command::Compile(a) => a.threads.threads,
+            Command::Lint(a) => a.threads.threads,
+            Command::Bench(a) => a.threads.threads,
+            Command::BenchRun(a) => a.threads.threads,
+            _ => None,
+        }
+    }
+}
+
+/// `--threads`, on the subcommands where it does something (compile, lint, bench).
+#[derive(clap::Args, Debug, Clone, Copy, Default)]
+pub struct ThreadsArgs {
+    /// Worker threads for parsing, lowering and rule evaluation (default: all cores). Output does
+    /// not depend on it.
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -36,11 +54,12 @@ pub enum Command {
     /// One measurement of `bench`, run in a child process.
     #[command(hide = true)]
     BenchRun(BenchRunArgs),
-    /// Print a rule's documentation: what it detects, why, and before/after.
+    /// Print a rule's documentation (what it detects, why, before/after), or what a diagnostic
+    /// code such as E102 means and what to do.
     Explain {
-        /// A rule code (ZN101) or id (inline-primary-key).
+        /// A rule code (ZN101) or id (inline-primary-key), or a diagnostic code (E002).
         code: String,
-        /// Extra rule directories.
+        /// Extra rule directories (user rule packs), for their rules' codes.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
@@ -50,8 +69,10 @@ pub enum Command {
 pub enum RulesCommand {
     /// List the rules: id, code, kind, severity, fix safety, version where lifted.
     List {
+        /// Extra rule directories (user rule packs) to list with the built-in rules.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
+        /// human (a table) or json.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
@@ -67,6 +88,7 @@ pub enum RulesCommand {
     },
     /// Print docs/rules.md (Markdown generated from the rule files) to standard output.
     Docs {
+        /// Extra rule directories (user rule packs) to document with the built-in rules.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
     },
@@ -86,8 +108,8 @@ pub struct CompileArgs {
     /// Output directory for pre-data.sql, data.sql, post-data.sql, report.json, manifest.json.
     #[arg(short = 'o', long = "out", value_name = "DIR")]
     pub out: PathBuf,
-    /// What to create after the data: any of fks,checks,uniques,triggers,indexes, or `none`.
-    /// Default: fks,checks,uniques,triggers.
+    /// What to create after the data: any of fks,checks,uniques,triggers,indexes, or `none`
+    /// alone. Default: fks,checks,uniques,triggers.
     #[arg(long, value_name = "LIST")]
     pub defer: Option<String>,
     /// ZNbaseDB version to compile for, as the release names it (2.20, 2024.2.1, 2.20.3.0-b51: the
@@ -127,6 +149,10 @@ pub struct CompileArgs {
     /// Overwrite a non-empty output directory that pg2znb did not create.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub shown: ShownArgs,
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
     /// Name shown for standard input.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
@@ -158,9 +184,14 @@ pub struct LintArgs {
     /// Write the findings to this file instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Apply safe fixes to the input files (with --unsafe-fixes, unsafe ones too).
+    /// Apply safe fixes to the input files (with --unsafe-fixes, unsafe ones too), and print each
+    /// change.
     #[arg(long)]
     pub fix: bool,
+    #[command(flatten)]
+    pub shown: ShownArgs,
+    /// With --fix, also apply fixes that may change behaviour (otherwise they are reported with the
+    /// fix described).
     #[arg(long)]
     pub unsafe_fixes: bool,
     /// ZNbaseDB version to check against, as the release names it (2.20, 2024.2.1,
@@ -170,18 +201,48 @@ pub struct LintArgs {
     /// A live target whose `select version()` sets the target version (implies `auto`).
     #[arg(long = "target", value_name = "URL")]
     pub target: Option<String>,
+    /// Extra rule directories (user rule packs; repeatable).
     #[arg(long = "rules", value_name = "DIR")]
     pub rules: Vec<PathBuf>,
+    /// Run only these rules (codes or ids, repeatable).
     #[arg(long, value_name = "CODE")]
     pub select: Vec<String>,
+    /// Skip these rules (codes or ids, repeatable).
     #[arg(long, value_name = "CODE")]
     pub ignore: Vec<String>,
+    /// Name shown for standard input (`-`) in findings.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
+    /// Read settings from this file instead of the pg2znb.toml found from the working directory up.
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
+    /// Read no pg2znb.toml.
     #[arg(long)]
     pub no_config: bool,
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
+}
+
+/// What human output shows (the other formats always hold every finding).
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct ShownArgs {
+    /// Human output: show every error and warning (by default it stops after 50 and says how
+    /// many more there are).
+    #[arg(long)]
+    pub show_all: bool,
+    /// Show info findings too: in human output (by default only counted), SARIF and GitHub
+    /// annotations (by default errors and warnings only). JSON always has them.
+    #[arg(long)]
+    pub show_info: bool,
+}
+
+impl ShownArgs {
+    /// Findings shown on a terminal by default.
+    pub const LIMIT: usize = 50;
+
+    pub fn limit(&self) -> Option<usize> {
+        (!self.show_all).then_some(Self::LIMIT)
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -202,6 +263,7 @@ pub struct VerifyArgs {
     /// an order-independent hash of every row's text per table, comparable across PostgreSQL 11 and 15).
     #[arg(long, value_name = "MODE", default_value = "none")]
     pub rows: String,
+    /// human (a report on stdout) or json.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }
@@ -235,6 +297,8 @@ pub struct BenchArgs {
     /// Also write the JSON report to this file.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -246,10 +310,14 @@ pub enum BenchMode {
 
 #[derive(clap::Args, Debug)]
 pub struct BenchRunArgs {
+    /// What to run: the parser alone (floor), compile or lint.
     #[arg(long, value_enum)]
     pub mode: BenchMode,
+    /// The input files of the measurement.
     #[arg(required = true)]
     pub inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    pub threads: ThreadsArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -257,6 +325,7 @@ pub struct SynthArgs {
     /// Number of tables.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub tables: usize,
+    /// Seed of the generator: the same seed writes the same file.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub seed: u64,
     /// A full dump with COPY data, of about this many MB (default: schema only).
@@ -265,6 +334,59 @@ pub struct SynthArgs {
     /// Instead of a schema, this many application queries (the lint benchmark's query set).
     #[arg(long, value_name = "N", conflicts_with = "data_mb")]
     pub queries: Option<usize>,
+    /// The file to write.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand, with its path (`rules test`), hidden ones included.
+    fn all_commands() -> Vec<(String, clap::Command)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(String::from("pg2znb"), Cli::command())];
+        while let Some((path, cmd)) = stack.pop() {
+            for sub in cmd.get_subcommands() {
+                stack.push((format!("{path} {}", sub.get_name()), sub.clone()));
+            }
+            out.push((path, cmd));
+        }
+        out
+    }
+
+    #[test]
+    fn every_flag_of_every_subcommand_has_help() {
+        Cli::command().debug_assert();
+        let mut blank = Vec::new();
+        for (path, cmd) in all_commands() {
+            if cmd.get_about().is_none() && path != "pg2znb" {
+                blank.push(format!("{path} (the subcommand)"));
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                    blank.push(format!("{path} {}", arg.get_long().map(|l| format!("--{l}")).unwrap_or(id.into())));
+                }
+            }
+        }
+        assert!(blank.is_empty(), "without help text: {blank:#?}");
+    }
+
+    #[test]
+    fn threads_is_an_option_only_where_it_works() {
+        for (path, cmd) in all_commands() {
+            let has = cmd.get_arguments().any(|a| a.get_long() == Some("threads"));
+            let should = ["pg2znb compile", "pg2znb lint", "pg2znb bench", "pg2znb bench-run"].contains(&path.as_str());
+            assert_eq!(has, should, "{path}: --threads");
+        }
+        let cli = Cli::try_parse_from(["pg2znb", "compile", "x.sql", "-o", "out", "--threads", "3"]).unwrap();
+        assert_eq!(cli.threads(), Some(3));
+        assert!(Cli::try_parse_from(["pg2znb", "explain", "ZN101", "--threads", "3"]).is_err());
+    }
 }

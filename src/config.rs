@@ -91,17 +91,32 @@ enum DeferValue {
     Text(String),
 }
 
-/// A `--defer` list: categories separated by commas, or `none` (or nothing) for none.
+/// A `--defer` list: categories separated by commas, or `none` (or nothing) for none. `none`
+/// with a category (`none,fks`) contradicts itself and is refused.
 pub fn parse_defer<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<BTreeSet<DeferCategory>, String> {
     let mut set = BTreeSet::new();
+    let mut none = false;
+    let mut written = Vec::new();
     for item in items.into_iter().flat_map(|s| s.split(',')).map(str::trim) {
-        if item.is_empty() || item == "none" {
+        if item.is_empty() {
+            continue;
+        }
+        written.push(item);
+        if item == "none" {
+            none = true;
             continue;
         }
         let c = DeferCategory::parse(item).ok_or_else(|| {
             format!("unknown defer category `{item}`; categories: fks, checks, uniques, triggers, indexes (or none)")
         })?;
         set.insert(c);
+    }
+    if none && !set.is_empty() {
+        return Err(format!(
+            "`{}` contradicts itself: `none` defers nothing, so it cannot be combined with categories; \
+             give `none` alone, or only the categories to defer",
+            written.join(",")
+        ));
     }
     Ok(set)
 }

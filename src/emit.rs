@@ -265,8 +265,9 @@ fn roles(out: &mut Sink<'_>, ir: &Ir, target: &str) {
     for (r, n) in named {
         let note = if created.contains(&r) { ", created by the input" } else { "" };
         out.push(&format!(
-            "-- CREATE ROLE {}; -- named by {n} statement(s){note}\n",
-            crate::rules::edit::quote_ident(r)
+            "-- CREATE ROLE {}; -- named by {}{note}\n",
+            crate::rules::edit::quote_ident(r),
+            crate::text::count(n, "statement", "statements")
         ));
     }
 }

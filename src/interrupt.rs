@@ -27,7 +27,10 @@ pub fn install() {
         for p in files.iter() {
             let _ = std::fs::remove_file(p);
         }
-        eprintln!("pg2znb: interrupted; {} temporary file(s) removed", files.len());
+        eprintln!(
+            "pg2znb: interrupted; {} removed",
+            pg2znb::text::count(files.len(), "temporary file", "temporary files")
+        );
         std::process::exit(EXIT_INTERRUPTED);
     });
 }

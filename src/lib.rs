@@ -1,6 +1,7 @@
 //! pg2znb: compile PostgreSQL schemas and application SQL for ZNbaseDB.
 //! Pipeline order: scan → parse → lower → rules → order → emit (see ARCHITECTURE.md).
 
+pub mod codes;
 pub mod compile;
 pub mod config;
 pub mod diagnostic;
@@ -20,5 +21,6 @@ pub mod sanity;
 pub mod scan;
 pub mod source;
 pub mod synth;
+pub mod text;
 pub mod unsupported;
 pub mod verify;

@@ -23,6 +23,7 @@ use pg2znb::pgss;
 use pg2znb::render::{self, format, format::Findings, format::Format as RenderFormat};
 use pg2znb::rules::{ApplyOptions, DeferCategory, RulePack};
 use pg2znb::source::SourceFile;
+use pg2znb::text::count as plural;
 
 /// mimalloc: compile allocates many small strings and trees on several threads; glibc's
 /// allocator cost a fifth of the run in `pg2znb bench` profiles. Built without transparent huge
@@ -50,7 +51,8 @@ fn run(cli: Cli) -> Result<u8> {
     // Workers get stacks large enough to decode the deepest parse tree pg_query hands back
     // (otherwise each parse would switch to a fresh stack; see `parse::PARSE_STACK`).
     let mut pool = rayon::ThreadPoolBuilder::new().stack_size(pg2znb::parse::PARSE_STACK);
-    if let Some(n) = cli.threads {
+    let threads = cli.threads();
+    if let Some(n) = threads {
         pool = pool.num_threads(n.max(1));
     }
     pool.build_global().context("setting up threads")?;
@@ -58,7 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
         Command::Lint(args) => run_lint(args),
-        Command::Bench(args) => bench::run(args, cli.threads),
+        Command::Bench(args) => bench::run(args, threads),
         Command::BenchRun(args) => bench::run_child(args),
         Command::Synth(args) => bench::synth(args),
         Command::Rules { command } => match command {
@@ -83,12 +85,19 @@ fn run(cli: Cli) -> Result<u8> {
         },
         Command::Explain { code, rules } => {
             let pack = load_pack(&rules)?;
-            match pack.find(&code) {
-                Some(rule) => {
+            match (pack.find(&code), pg2znb::codes::find(&code)) {
+                (Some(rule), _) => {
                     print!("{}", output::explain(rule, &pack));
                     Ok(0)
                 }
-                None => bail!("no rule with code or id `{code}` (see `pg2znb rules list`)"),
+                (None, Some(c)) => {
+                    print!("{}", pg2znb::codes::explain(c));
+                    Ok(0)
+                }
+                (None, None) => bail!(
+                    "no rule or diagnostic code `{code}` (see `pg2znb rules list`; the E… codes are {})",
+                    pg2znb::codes::CODES.iter().map(|c| c.code).collect::<Vec<_>>().join(", ")
+                ),
             }
         }
     }
@@ -157,16 +166,7 @@ fn load_config(explicit: Option<&Path>, disabled: bool) -> Result<Option<Config>
 fn compile_settings(args: &CompileArgs, config: Option<&Config>) -> Result<Settings> {
     let defer = match &args.defer {
         None => None,
-        Some(list) => {
-            let mut set = std::collections::BTreeSet::new();
-            for item in list.split(',').map(str::trim).filter(|s| !s.is_empty() && *s != "none") {
-                let c = DeferCategory::parse(item).with_context(|| {
-                    format!("unknown --defer category `{item}`; categories: fks, checks, uniques, triggers, indexes (or none)")
-                })?;
-                set.insert(c);
-            }
-            Some(set)
-        }
+        Some(list) => Some(config::parse_defer([list.as_str()]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
     };
     let cli = Settings {
         target_version: args.target_version.clone(),
@@ -269,7 +269,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     match format {
         RenderFormat::Human => {
-            eprint!("{}", output::human_diagnostics(&c, stderr_color));
+            eprint!("{}", output::human_diagnostics(&c, &pack, stderr_color, args.shown));
             eprint!("{}", output::human_summary(&c, &args.out));
         }
         // Compile's JSON keeps the report's summary (fates, phases, kinds).
@@ -278,10 +278,13 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
             serde_json::to_writer_pretty(&mut out, &output::json_findings(&c))?;
             writeln!(out)?;
         }
-        RenderFormat::Sarif => print!("{}", render::sarif::render(&Findings::new(&c.diagnostics, &c.files, &pack))),
+        RenderFormat::Sarif => {
+            let shown = without_info(&c.diagnostics, args.shown.show_info);
+            print!("{}", render::sarif::render(&Findings::new(&shown, &c.files, &pack)));
+        }
         RenderFormat::Github => {
             // Annotations are capped per step: deferral notes and other info stay in report.json.
-            let shown: Vec<_> = c.diagnostics.iter().filter(|d| d.severity != Severity::Info).cloned().collect();
+            let shown = without_info(&c.diagnostics, args.shown.show_info);
             print!("{}", render::github::render(&Findings::new(&shown, &c.files, &pack)));
             eprint!("{}", output::human_summary(&c, &args.out));
         }
@@ -346,19 +349,69 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     let bar = bar::Bar::new();
     let r = lint::lint_with_progress(files, queries, &pack, &opts, &bar);
     bar.finish();
+    let mut diags = r.diagnostics.clone();
+    let mut fixes = 0;
     if let Some(fixed) = &r.fixed {
+        let is_stdin = |id: usize| {
+            let name = &r.files[id].name;
+            name == "<stdin>" || args.stdin_filename.as_deref() == Some(name.as_str())
+        };
         for (id, text) in fixed {
-            let name = &r.files[*id].name;
-            if name != "<stdin>" && args.stdin_filename.as_deref() != Some(name.as_str()) {
-                output::write_atomic(Path::new(name), text.as_bytes())?;
-                eprintln!("pg2znb: fixed {name}");
+            if !is_stdin(*id) {
+                output::write_atomic(Path::new(&r.files[*id].name), text.as_bytes())?;
+            }
+        }
+        // One line per change: where, which finding, what it replaced and with what.
+        for a in r.applied.iter().filter(|a| !is_stdin(a.file)) {
+            fixes += 1;
+            eprintln!(
+                "pg2znb: fixed {}:{}: {} {} → {}",
+                r.files[a.file].name,
+                a.line,
+                a.codes.join(","),
+                one_line(&a.before),
+                one_line(&a.after)
+            );
+        }
+        // Standard input is not written back: its findings stand.
+        for d in diags.iter_mut().filter(|d| d.location.is_some_and(|l| l.file < r.inputs && is_stdin(l.file))) {
+            if let Some(f) = d.fix.as_mut().filter(|f| f.applied) {
+                f.applied = false;
+                d.help = Some(match &d.help {
+                    Some(h) => format!("{h} (not applied: standard input is not rewritten)"),
+                    None => "not applied: standard input is not rewritten".into(),
+                });
             }
         }
     }
-    let mut diags = r.diagnostics.clone();
+    // With --fix, what a fix resolved is listed above, not counted or shown as a finding
+    // (JSON keeps it, with `fix.applied`).
+    let fixed_away = |d: &pg2znb::diagnostic::Diagnostic| d.fix.as_ref().is_some_and(|f| f.applied);
+    let all_diags = diags.clone();
+    diags.retain(|d| !fixed_away(d));
     format::sort_by_calls(&mut diags, &origins);
     let color = args.output.is_none() && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let text = format::render(format, &Findings::new(&diags, &r.files, &pack).with_queries(&origins), color);
+    let findings = Findings::new(&diags, &r.files, &pack).with_queries(&origins);
+    let text = match format {
+        RenderFormat::Human => {
+            let shown = render::human::Shown {
+                limit: args.shown.limit(),
+                info: args.shown.show_info,
+                more_hint: "pass --show-all, or use --format json",
+                info_hint: "pass --show-info, or use --format json",
+            };
+            render::human::render_grouped(&findings, color, &shown)
+        }
+        RenderFormat::Sarif | RenderFormat::Github => {
+            let shown = without_info(&diags, args.shown.show_info);
+            format::render(format, &Findings::new(&shown, &r.files, &pack).with_queries(&origins), color)
+        }
+        RenderFormat::Json => {
+            let mut all = all_diags;
+            format::sort_by_calls(&mut all, &origins);
+            format::render(format, &Findings::new(&all, &r.files, &pack).with_queries(&origins), color)
+        }
+    };
     match &args.output {
         Some(path) => output::write_atomic(path, text.as_bytes())?,
         None => print!("{text}"),
@@ -366,23 +419,44 @@ fn run_lint(args: cli::LintArgs) -> Result<u8> {
     if format == RenderFormat::Human {
         let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
         eprintln!(
-            "pg2znb: linted {} statements in {} inputs{} for ZNbaseDB {}{}: {} errors, {} warnings, {} info{}",
-            r.statements,
-            r.inputs,
-            if r.files.len() > r.inputs { format!(" and {} queries", r.files.len() - r.inputs) } else { String::new() },
+            "pg2znb: linted {} in {}{} for ZNbaseDB {}{}: {}{}, {}, {} info{}",
+            plural(r.statements, "statement", "statements"),
+            plural(r.inputs, "input", "inputs"),
+            if r.files.len() > r.inputs {
+                format!(" and {}", plural(r.files.len() - r.inputs, "query", "queries"))
+            } else {
+                String::new()
+            },
             opts.apply.target,
             output::resolved_from(opts.apply.target_requested.as_deref()),
-            count(Severity::Error),
-            count(Severity::Warning),
+            if args.fix { format!("{} applied; left: ", plural(fixes, "fix", "fixes")) } else { String::new() },
+            plural(count(Severity::Error), "error", "errors"),
+            plural(count(Severity::Warning), "warning", "warnings"),
             count(Severity::Info),
             if hidden > 0 {
-                format!(" ({hidden} queries hidden by pg_stat_statements privileges skipped)")
+                format!(" ({} hidden by pg_stat_statements privileges skipped)", plural(hidden, "query", "queries"))
             } else {
                 String::new()
             }
         );
     }
-    Ok(if r.has_errors() { EXIT_FINDINGS } else { 0 })
+    Ok(if diags.iter().any(|d| d.severity == Severity::Error) { EXIT_FINDINGS } else { 0 })
+}
+
+/// Text on one line for a message: whitespace runs as one space, at most 60 characters.
+fn one_line(s: &str) -> String {
+    let flat = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = if flat.is_empty() { "(nothing)".to_string() } else { flat };
+    match flat.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &flat[..at]),
+        None => flat,
+    }
+}
+
+/// SARIF results and GitHub annotations are errors and warnings (code scanning and the
+/// annotation cap are for what needs action); info findings only with `--show-info`.
+fn without_info(diags: &[pg2znb::diagnostic::Diagnostic], show_info: bool) -> Vec<pg2znb::diagnostic::Diagnostic> {
+    diags.iter().filter(|d| show_info || d.severity != Severity::Info).cloned().collect()
 }
 
 /// Compile input without a single statement is a mistake upstream (`pg_dump nosuchdb | pg2znb
@@ -443,6 +517,14 @@ fn read_inputs(inputs: &[PathBuf], stdin_name: Option<&str>) -> Result<Vec<Sourc
         } else if input.is_dir() {
             let found = sql_files(input)?;
             if found.is_empty() {
+                if input.join("toc.dat").is_file() {
+                    bail!(
+                        "{}: a directory-format dump (pg_dump -Fd: toc.dat and data files), not SQL; \
+                         turn it into an SQL script first: `pg_restore -f dump.sql {}`, then compile dump.sql",
+                        input.display(),
+                        input.display()
+                    );
+                }
                 bail!("{}: the directory contains no .sql files", input.display());
             }
             for p in found {

@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use pg2znb::compile::Compilation;
-use pg2znb::diagnostic::Severity;
+use pg2znb::render::format::Findings;
+use pg2znb::render::human::{render_grouped, Shown};
 use pg2znb::report::{diagnostic_entry, DiagnosticEntry};
 use pg2znb::rules::{model::RuleKind, model::Safety, Rule, RulePack};
 
@@ -116,23 +117,19 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     set.commit()
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
+use pg2znb::text::count as plural;
 
-/// Errors and warnings with code frames; info findings are counted in the summary instead.
-pub fn human_diagnostics(c: &Compilation, color: bool) -> String {
-    const SHOWN: usize = 50;
-    let mut out = String::new();
-    let visible: Vec<_> = c.diagnostics.iter().filter(|d| d.severity >= Severity::Warning).collect();
-    for d in visible.iter().take(SHOWN) {
-        out.push_str(&pg2znb::render::human::render(d, &c.files, color));
-        out.push('\n');
-    }
-    if visible.len() > SHOWN {
-        let _ = writeln!(out, "… and {} more errors and warnings: see report.json\n", visible.len() - SHOWN);
-    }
-    out
+/// Errors and warnings grouped by code (info findings with `--show-info`), at most 50 without
+/// `--show-all`; what is left out is counted, with how to see it.
+pub fn human_diagnostics(c: &Compilation, pack: &RulePack, color: bool, shown: crate::cli::ShownArgs) -> String {
+    let findings = Findings::new(&c.diagnostics, &c.files, pack);
+    let shown = Shown {
+        limit: shown.limit(),
+        info: shown.show_info,
+        more_hint: "pass --show-all, or see report.json",
+        info_hint: "pass --show-info, or see report.json",
+    };
+    render_grouped(&findings, color, &shown)
 }
 
 /// `, resolved from 2.21` when the version asked for is not the known version compiled for.
@@ -152,23 +149,25 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         resolved_from(c.report.target_requested.as_deref()),
         plural(s.input_statements, "statement", "statements")
     );
-    let mut objects: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut objects: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for o in &c.manifest.objects {
         let k = match o.kind {
-            pg2znb::manifest::ObjectKind::Table => "tables",
-            pg2znb::manifest::ObjectKind::Index => "indexes",
-            pg2znb::manifest::ObjectKind::Constraint => "constraints",
-            pg2znb::manifest::ObjectKind::Sequence => "sequences",
-            pg2znb::manifest::ObjectKind::View => "views",
-            pg2znb::manifest::ObjectKind::MaterializedView => "materialized views",
-            pg2znb::manifest::ObjectKind::Function | pg2znb::manifest::ObjectKind::Procedure => "functions",
-            pg2znb::manifest::ObjectKind::Trigger => "triggers",
-            pg2znb::manifest::ObjectKind::Type | pg2znb::manifest::ObjectKind::Domain => "types",
+            pg2znb::manifest::ObjectKind::Table => ("tables", "table"),
+            pg2znb::manifest::ObjectKind::Index => ("indexes", "index"),
+            pg2znb::manifest::ObjectKind::Constraint => ("constraints", "constraint"),
+            pg2znb::manifest::ObjectKind::Sequence => ("sequences", "sequence"),
+            pg2znb::manifest::ObjectKind::View => ("views", "view"),
+            pg2znb::manifest::ObjectKind::MaterializedView => ("materialized views", "materialized view"),
+            pg2znb::manifest::ObjectKind::Function | pg2znb::manifest::ObjectKind::Procedure => {
+                ("functions", "function")
+            }
+            pg2znb::manifest::ObjectKind::Trigger => ("triggers", "trigger"),
+            pg2znb::manifest::ObjectKind::Type | pg2znb::manifest::ObjectKind::Domain => ("types", "type"),
             _ => continue,
         };
         *objects.entry(k).or_default() += 1;
     }
-    let objs: Vec<String> = objects.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let objs: Vec<String> = objects.iter().map(|((many, one), n)| plural(*n, one, many)).collect();
     if !objs.is_empty() {
         let _ = writeln!(out, "  objects:  {}", objs.join(", "));
     }
@@ -353,6 +352,15 @@ pub fn rules_test(report: &pg2znb::rules::harness::HarnessReport) -> String {
                 }
                 SnapshotStatus::Missing => {
                     let _ = writeln!(out, "     {name}: no snapshots/{name}.snap (run with --update to write it)");
+                }
+                SnapshotStatus::NotWritten { diff } => {
+                    let _ = writeln!(
+                        out,
+                        "     {name}: snapshots/{name}.snap not written: the case fails its checks (fix them first)"
+                    );
+                    for line in diff.iter().flat_map(|d| d.lines()) {
+                        let _ = writeln!(out, "       {line}");
+                    }
                 }
                 SnapshotStatus::Differs { diff } => {
                     let _ = writeln!(out, "     {name}: differs from snapshots/{name}.snap (--update accepts it):");

@@ -10,9 +10,9 @@
 //!   text format doubles the backslashes of JSON's escapes, and the reader undoes that.
 //!
 //! The shape comes from the extension (`.csv`; `.jsonl`, `.ndjson`, `.json`), else from the
-//! content (a first `{` means JSON lines). Each query records where it came from (`FILE:row N`
-//! for CSV data rows counted from 1 after the header, `FILE:line N` for JSON lines) and the line
-//! of the export where its text starts, so findings can point back at the export.
+//! content (a first `{` means JSON lines). Each query records where it came from, `FILE:line N`
+//! with the line of the export where its text starts (in a CSV export, after the header and
+//! after any quoted newlines before it), so findings can point back at the export.
 
 use std::path::Path;
 
@@ -38,7 +38,7 @@ pub struct PgssQuery {
     pub calls: Option<u64>,
     /// `queryid` as written in the export (a 64-bit signed number), when it has one.
     pub queryid: Option<String>,
-    /// `FILE:row N` (CSV) or `FILE:line N` (JSON lines).
+    /// `FILE:line N`: the line of the export where the query text starts.
     pub origin: String,
     /// The export file as given.
     pub file: String,
@@ -73,11 +73,19 @@ impl PgssQuery {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgssError {
-    #[error("{file}: cannot read: {source}")]
-    Io { file: String, source: std::io::Error },
+    /// The message includes the I/O error (it is not a `source`, so a chain prints it once).
+    #[error("{file}: {}", describe_io(error))]
+    Io { file: String, error: std::io::Error },
     /// A position in the export and what is wrong there.
     #[error("{file}:{line}{}: {message}", column.map(|c| format!(":{c}")).unwrap_or_default())]
     Invalid { file: String, line: usize, column: Option<usize>, message: String },
+}
+
+fn describe_io(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 fn invalid(file: &str, line: usize, column: Option<usize>, message: impl Into<String>) -> PgssError {
@@ -87,7 +95,7 @@ fn invalid(file: &str, line: usize, column: Option<usize>, message: impl Into<St
 /// Read an export file (UTF-8), detecting its shape.
 pub fn read(path: &Path) -> Result<Vec<PgssQuery>, PgssError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| PgssError::Io { file: name.clone(), source })?;
+    let bytes = std::fs::read(path).map_err(|error| PgssError::Io { file: name.clone(), error })?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..at].iter().filter(|&&b| b == b'\n').count() + 1;
@@ -174,7 +182,7 @@ fn parse_csv(name: &str, text: &str) -> Result<Vec<PgssQuery>, PgssError> {
             query: query.to_string(),
             calls,
             queryid: queryid_col.and_then(|c| record.get(c)).map(str::trim).filter(|s| !s.is_empty()).map(String::from),
-            origin: format!("{name}:row {}", pos.record()),
+            origin: format!("{name}:line {}", record_line + before),
             file: name.to_string(),
             line: record_line + before,
             format: PgssFormat::Csv,

@@ -83,6 +83,20 @@ fn bad_inputs_exit_2_with_a_clear_message() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("contains no .sql files"), "{}", stderr(&o));
 
+    // pg_dump -Fd writes toc.dat and one compressed file per table.
+    let fd = dir.path().join("dump.d");
+    std::fs::create_dir(&fd).unwrap();
+    std::fs::write(fd.join("toc.dat"), b"PGDMP\x01\x0e\x00\x04\x08\x01\x01").unwrap();
+    std::fs::write(fd.join("3349.dat.gz"), b"\x1f\x8b").unwrap();
+    let o = pg2znb(&["compile", fd.to_str().unwrap(), "-o", out]);
+    assert_eq!(o.status.code(), Some(2));
+    let fd = fd.display();
+    assert!(stderr(&o).contains(&format!("{fd}: a directory-format dump (pg_dump -Fd")), "{}", stderr(&o));
+    assert!(stderr(&o).contains(&format!("`pg_restore -f dump.sql {fd}`")), "{}", stderr(&o));
+    let o = pg2znb(&["lint", fd.to_string().as_str()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("a directory-format dump"), "{}", stderr(&o));
+
     let bin = dir.path().join("dump.custom");
     std::fs::write(&bin, b"PGDMP\x01\x0e\x00\x04\x08\x01\x01").unwrap();
     let o = pg2znb(&["compile", bin.to_str().unwrap(), "-o", out]);
@@ -97,7 +111,13 @@ fn bad_inputs_exit_2_with_a_clear_message() {
 
     let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--defer", "fks,bogus"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("unknown --defer category `bogus`"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--defer: unknown defer category `bogus`"), "{}", stderr(&o));
+
+    for list in ["none,fks", "fks, none"] {
+        let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--defer", list]);
+        assert_eq!(o.status.code(), Some(2), "{list}");
+        assert!(stderr(&o).contains("contradicts itself: `none` defers nothing"), "{}", stderr(&o));
+    }
 
     let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out, "--target-version", "9.9"]);
     assert_eq!(o.status.code(), Some(2));
@@ -349,4 +369,134 @@ fn duplicate_definitions_and_truncated_dumps() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let s = stderr(&o);
     assert!(s.contains("E006") && s.contains("the dump looks truncated") && s.contains("re-run pg_dump"), "{s}");
+}
+
+#[test]
+fn counts_are_english() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("one.sql");
+    std::fs::write(&one, "SELECT pg_advisory_lock(1);\n").unwrap();
+    let o = pg2znb(&["lint", one.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("linted 1 statement in 1 input for ZNbaseDB 2.6: 0 errors, 1 warning, 0 info"), "{err}");
+    let two = dir.path().join("two.sql");
+    std::fs::write(&two, "SELECT pg_advisory_lock(1);\nSELECT pg_advisory_lock(2);\n").unwrap();
+    let o = pg2znb(&["lint", one.to_str().unwrap(), two.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(err.contains("linted 3 statements in 2 inputs for ZNbaseDB 2.6: 0 errors, 3 warnings, 0 info"), "{err}");
+
+    let out = dir.path().join("out");
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out.to_str().unwrap()]);
+    let err = stderr(&o);
+    assert!(!err.contains("(s)") && !err.contains(" 1 tables") && !err.contains(" 1 errors"), "{err}");
+}
+
+#[test]
+fn human_output_groups_by_code_and_says_what_it_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("many.sql");
+    let mut sql = String::from("CREATE TABLE t (id int PRIMARY KEY, c tsvector);\n");
+    for i in 1..=55 {
+        sql.push_str(&format!("CREATE INDEX i{i} ON t USING gist (c);\n"));
+    }
+    std::fs::write(&input, sql).unwrap();
+    let out = dir.path().join("out");
+    let (input, out) = (input.to_str().unwrap(), out.to_str().unwrap());
+    let o = pg2znb(&["compile", input, "-o", out]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("warning[ZN301] index-method-unsupported: 55 findings").count(), 1, "{err}");
+    assert_eq!(err.matches("help: Queries that used the index still work").count(), 1, "{err}");
+    assert!(err.contains(&format!("  {input}:5:1: index i4 on public.t uses the gist access method")), "{err}");
+    assert!(err.contains("… 5 more errors and warnings not shown: pass --show-all, or see report.json"), "{err}");
+    assert!(!err.contains("index i51 "), "{err}");
+
+    let o = pg2znb(&["compile", input, "-o", out, "--show-all"]);
+    let err = stderr(&o);
+    assert!(err.contains("index i55 ") && !err.contains("not shown: pass --show-all"), "{err}");
+
+    // Info findings are counted, and shown on request.
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out, "--force"]);
+    let err = stderr(&o);
+    assert!(err.contains("info findings not shown: pass --show-info, or see report.json"), "{err}");
+    let o = pg2znb(&["compile", &fixture("compile/keys-and-deferral.sql"), "-o", out, "--force", "--show-info"]);
+    let err = stderr(&o);
+    assert!(err.contains("info[ZN10") && !err.contains("not shown"), "{err}");
+}
+
+#[test]
+fn lint_fix_lists_each_change_and_counts_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = dir.path().join("schema.sql");
+    std::fs::write(&schema, "CREATE TABLE public.docs (id int PRIMARY KEY, body jsonb);\n").unwrap();
+    let q = dir.path().join("q.sql");
+    std::fs::write(&q, "SELECT body['a'] FROM public.docs;\nSELECT xmin FROM public.docs;\n").unwrap();
+    let (schema, qs) = (schema.to_str().unwrap(), q.to_str().unwrap());
+    let o = pg2znb(&["lint", schema, qs]);
+    assert!(stderr(&o).contains(": 2 errors, 0 warnings, 0 info"), "{}", stderr(&o));
+
+    let o = pg2znb(&["lint", schema, qs, "--fix"]);
+    let err = stderr(&o);
+    assert!(err.contains(&format!("pg2znb: fixed {qs}:1: ZN829 body['a'] → (body -> 'a')\n")), "{err}");
+    assert!(err.contains(": 1 fix applied; left: 1 error, 0 warnings, 0 info"), "{err}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.contains("ZN829") && out.contains("ZN803"), "{out}");
+    assert_eq!(o.status.code(), Some(1), "ZN803 is left");
+    assert_eq!(
+        std::fs::read_to_string(&q).unwrap(),
+        "SELECT (body -> 'a') FROM public.docs;\nSELECT xmin FROM public.docs;\n"
+    );
+
+    // Nothing left to fix.
+    let o = pg2znb(&["lint", schema, qs, "--fix"]);
+    let err = stderr(&o);
+    assert!(!err.contains("pg2znb: fixed") && err.contains(": 0 fixes applied; left: 1 error"), "{err}");
+}
+
+/// Every `"E…"` code string in the sources (`"E102"`, `const X: &str = "E005"`).
+fn codes_in_sources() -> std::collections::BTreeMap<String, String> {
+    let mut found = std::collections::BTreeMap::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            if p.extension().is_none_or(|x| x != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&p).unwrap();
+            let b = text.as_bytes();
+            for (i, _) in text.match_indices("\"E") {
+                let digits = &b[i + 2..(i + 5).min(b.len())];
+                if digits.len() == 3 && digits.iter().all(u8::is_ascii_digit) && b.get(i + 5) == Some(&b'"') {
+                    found.entry(text[i + 1..i + 5].to_string()).or_insert_with(|| p.display().to_string());
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_diagnostic_code_is_explained_in_one_table() {
+    let found = codes_in_sources();
+    for want in ["E001", "E002", "E003", "E004", "E005", "E006", "E007", "E101", "E102", "E201", "E202", "E900"] {
+        assert!(found.contains_key(want), "the scan finds {want}: {found:?}");
+    }
+    for (code, file) in &found {
+        let c = pg2znb::codes::find(code).unwrap_or_else(|| panic!("{code} (in {file}) is not in src/codes.rs"));
+        let o = pg2znb(&["explain", code]);
+        assert_eq!(o.status.code(), Some(0), "explain {code}: {}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.starts_with(&format!("{code} ({}, ", c.stage)), "{out}");
+        assert!(out.contains("What it means") && out.contains("What to do"), "{out}");
+    }
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = pg2znb::codes::readme_table();
+    assert!(readme.contains(&table), "README.md's table of codes differs from src/codes.rs; it should be:\n{table}");
+    let o = pg2znb(&["explain", "E999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no rule or diagnostic code `E999`"), "{}", stderr(&o));
 }

@@ -43,6 +43,8 @@ fn data_blocks(text: &str) -> Vec<&str> {
 
 struct Run {
     status: i32,
+    /// What the run wrote on stderr (shown only when an assertion fails).
+    stderr: String,
     peak_rss_bytes: u64,
     elapsed: Duration,
 }
@@ -57,7 +59,15 @@ fn peak_rss(pid: u32) -> Option<u64> {
 /// Run the binary, wait for it (killing it after `limit`) and report its peak RSS.
 fn run_measured(args: &[&std::ffi::OsStr], limit: Duration) -> Run {
     let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_pg2znb")).args(args).spawn().expect("spawn pg2znb");
+    // The findings and summary go to a file, not the test run's stderr (a passing test is quiet);
+    // a file rather than a pipe, so a long report cannot block the child while it is polled.
+    let log = tempfile::tempfile().expect("temporary file for stderr");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+        .args(args)
+        .stdout(std::process::Stdio::null())
+        .stderr(log.try_clone().expect("clone the stderr file"))
+        .spawn()
+        .expect("spawn pg2znb");
     let mut peak = 0;
     loop {
         // Read before checking for exit: a process that has exited has no VmHWM any more.
@@ -65,8 +75,13 @@ fn run_measured(args: &[&std::ffi::OsStr], limit: Duration) -> Run {
             peak = peak.max(p);
         }
         if let Some(status) = child.try_wait().unwrap() {
+            let mut stderr = String::new();
+            let mut log = log;
+            use std::io::{Read, Seek};
+            let _ = log.rewind().and_then(|_| log.read_to_string(&mut stderr));
             return Run {
                 status: status.code().expect("pg2znb exited normally"),
+                stderr,
                 peak_rss_bytes: peak,
                 elapsed: start.elapsed(),
             };
@@ -112,7 +127,7 @@ fn large_full_dump_streams_in_bounded_memory_and_keeps_data_exact() {
         run.peak_rss_bytes >> 20,
         size >> 20
     );
-    assert!(run.status <= 1, "compile exited {}", run.status);
+    assert!(run.status <= 1, "compile exited {}: {}", run.status, run.stderr);
     assert!(ratio < 3.0, "peak RSS {} bytes is {ratio:.2}× the input's {size} bytes", run.peak_rss_bytes);
 
     check_data_exact(&input, &out.join("data.sql"), stats.copy_blocks);
@@ -159,7 +174,7 @@ fn a_huge_insert_statement_stays_in_bounded_memory() {
         run.peak_rss_bytes >> 20,
         size >> 20
     );
-    assert_eq!(run.status, 0);
+    assert_eq!(run.status, 0, "{}", run.stderr);
     assert!(ratio < 3.0, "peak RSS {} bytes is {ratio:.2}× the input's {size} bytes", run.peak_rss_bytes);
     let source = std::fs::read_to_string(&input).unwrap();
     let insert = &source[source.find("INSERT").unwrap()..];

@@ -85,9 +85,22 @@ fn fixes_apply_only_with_fix_and_unsafe_ones_only_with_unsafe_fixes() {
     let opts = LintOptions { fix: true, apply: ApplyOptions { unsafe_fixes: true, ..Default::default() } };
     let r = run(&files, Vec::new(), &opts);
     assert_eq!(
-        r.fixed.unwrap()[0].1,
+        r.fixed.clone().unwrap()[0].1,
         "SELECT (body -> 'a') FROM public.docs;\nSELECT (x.attrs -> 'k') FROM other.t x;\n"
     );
+    // Each change: where, for which finding, the text before and after.
+    let changes: Vec<(usize, usize, String, &str, &str)> =
+        r.applied.iter().map(|a| (a.file, a.line, a.codes.join(","), a.before.as_str(), a.after.as_str())).collect();
+    assert_eq!(
+        changes,
+        [
+            (1, 1, "ZN829".to_string(), "body['a']", "(body -> 'a')"),
+            (1, 2, "ZN830".to_string(), "x.attrs['k']", "(x.attrs -> 'k')")
+        ]
+    );
+    // Fixed findings no longer count.
+    assert_eq!(r.remaining().count(), 0);
+    assert!(!r.has_errors());
 }
 
 #[test]

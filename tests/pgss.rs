@@ -26,8 +26,9 @@ fn csv_export_with_a_multiline_quoted_query() {
             (MULTILINE, Some(1)),
         ]
     );
-    assert_eq!(qs[0].origin, format!("{name}:row 1"));
-    assert_eq!(qs[3].origin, format!("{name}:row 4"));
+    // Origins name the line of the export, as an editor shows it (the header is line 1).
+    assert_eq!(qs[0].origin, format!("{name}:line 2"));
+    assert_eq!(qs[3].origin, format!("{name}:line 5"));
     // Lines of the export where each query starts: the header is line 1.
     assert_eq!(qs.iter().map(|q| q.line).collect::<Vec<_>>(), [2, 3, 4, 5]);
     assert!(qs.iter().all(|q| q.format == PgssFormat::Csv && q.queryid.is_none()));
@@ -93,7 +94,7 @@ fn errors_name_the_file_and_line() {
     let e = error("x.json", "[{\"query\": \"select 1\"}]");
     assert!(e.starts_with("x.json:1: a JSON array"), "{e}");
     let e = pgss::read(&fixture("missing.csv")).unwrap_err().to_string();
-    assert!(e.contains("missing.csv: cannot read"), "{e}");
+    assert!(e.ends_with("missing.csv: no such file or directory"), "{e}");
 }
 
 #[test]
@@ -112,4 +113,37 @@ fn queries_become_sources_with_origins_and_hidden_rows_are_counted() {
     assert_eq!((o.calls, o.line, o.multiline), (Some(1), 5, true));
     assert_eq!(o.export_lines(2, 3), (6, 7));
     assert!(!queries.contains_key(&0));
+}
+
+fn lint(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb")).args(args).current_dir(cwd).output().unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (o.status.code().unwrap_or(-1), text(&o.stdout), text(&o.stderr))
+}
+
+#[test]
+fn the_cli_says_a_missing_export_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = lint(&["lint", "--pgss", "nope.csv"], dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(err, "pg2znb: error: nope.csv: no such file or directory\n");
+}
+
+#[test]
+fn human_output_names_export_lines_and_call_counts_most_called_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "query,calls\n\"SELECT xmin\n  FROM t\",3\n\"SELECT pg_advisory_lock($1)\",1200\n",
+    )
+    .unwrap();
+    let (code, out, err) = lint(&["lint", "--pgss", "p.csv"], dir.path());
+    assert_eq!(code, 1, "{err}");
+    // The advisory lock query starts on line 4 of the file (the first query spans lines 2-3).
+    let lock = out.find("(1200 calls)").unwrap_or_else(|| panic!("{out}"));
+    let xmin = out.find("(3 calls)").unwrap_or_else(|| panic!("{out}"));
+    assert!(lock < xmin, "most called first: {out}");
+    assert!(out.contains("╭─[p.csv:line 4:1:8]"), "{out}");
+    assert!(out.contains("╭─[p.csv:line 2:1:8]"), "{out}");
+    assert!(!out.contains(":row "), "{out}");
 }

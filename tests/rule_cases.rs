@@ -287,3 +287,28 @@ fn cases_run_at_a_version_where_the_rule_applies() {
     assert_eq!(harness::case_options(&pack, &with("  until: \"2.23\"\n")).unwrap().target, "2.6");
     assert!(harness::case_options(&pack, &with("  until: \"2.6\"\n")).is_err());
 }
+
+#[test]
+fn update_does_not_write_the_snapshot_of_a_failing_case() {
+    let pack = user_pack();
+    harness::run_dir(pack.path(), true).unwrap();
+    let dir = rule_dir(&pack);
+    // A new case that fails its check (it should fire, but the table is logged).
+    std::fs::write(dir.join("cases/fires_but_silent.sql"), "CREATE TABLE public.t (id int PRIMARY KEY);\n").unwrap();
+    // An existing case changed so that it fails: its old snapshot stays as it was.
+    let logged = dir.join("snapshots/fires_unlogged.snap");
+    let before = std::fs::read_to_string(&logged).unwrap();
+    std::fs::write(dir.join("cases/fires_unlogged.sql"), "CREATE TABLE public.sessions (id int PRIMARY KEY);\n")
+        .unwrap();
+
+    let (code, out) = cli(&["rules", "test", pack.path().to_str().unwrap(), "--update"], pack.path());
+    assert_eq!(code, 1, "{out}");
+    assert!(!dir.join("snapshots/fires_but_silent.snap").exists(), "{out}");
+    assert_eq!(std::fs::read_to_string(&logged).unwrap(), before);
+    assert!(
+        out.contains("fires_but_silent: snapshots/fires_but_silent.snap not written: the case fails its checks"),
+        "{out}"
+    );
+    assert!(out.contains("fires_unlogged: snapshots/fires_unlogged.snap not written"), "{out}");
+    assert!(out.contains("       +CREATE TABLE public.sessions"), "{out}");
+}

@@ -124,6 +124,10 @@ fn sarif_from_the_compile_fixtures_validates() {
     assert!(rule["help"]["markdown"].as_str().unwrap().contains("inline-primary-key"));
     let e = rules.iter().find(|r| r["id"] == "E002").unwrap();
     assert_eq!(e["defaultConfiguration"]["level"], "error");
+    // Codes that are not rules are described from src/codes.rs, as `pg2znb explain E002`.
+    let code = pg2znb::codes::find("E002").unwrap();
+    assert_eq!(e["shortDescription"]["text"], code.summary);
+    assert!(e["help"]["text"].as_str().unwrap().contains(code.what_to_do));
     // Only codes with results are listed.
     let mut codes: Vec<&str> = c.diagnostics.iter().map(|d| d.code.as_str()).collect();
     codes.sort();
@@ -190,4 +194,40 @@ fn the_validator_rejects_what_the_schema_forbids() {
     sarif["runs"][0]["results"][0]["level"] = Value::from("error");
     sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = Value::from(0);
     assert!(!validator().is_valid(&sarif));
+}
+
+/// `--format sarif` from the command line: errors and warnings, as the README says; info
+/// findings (notes) only with `--show-info`. Both validate.
+#[test]
+fn the_cli_lists_errors_and_warnings_and_notes_only_on_request() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let run = |extra: &[&str]| -> Value {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+            .args(["compile", "fixtures/compile/broken-input.sql", "fixtures/compile/keys-and-deferral.sql", "-o"])
+            .arg(&out)
+            .args(["--force", "--format", "sarif"])
+            .args(extra)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let levels = |s: &Value| -> Vec<String> {
+        let mut l: Vec<String> = results(s).iter().map(|r| r["level"].as_str().unwrap().to_string()).collect();
+        l.sort();
+        l.dedup();
+        l
+    };
+    let plain = run(&[]);
+    assert_valid(&plain);
+    assert_github_accepts(&plain);
+    assert!(!levels(&plain).contains(&"note".to_string()), "{:?}", levels(&plain));
+    assert!(levels(&plain).contains(&"error".to_string()));
+    let with_info = run(&["--show-info"]);
+    assert_valid(&with_info);
+    assert_github_accepts(&with_info);
+    assert!(levels(&with_info).contains(&"note".to_string()));
+    assert_eq!(results(&with_info).len(), compile_fixtures().diagnostics.len());
 }

@@ -19,10 +19,11 @@ use support::corpus::corpus_dir;
 /// and the summary (with the output directory's name taken out).
 fn compile(inputs: &[&Path], out: &Path, threads: Option<usize>) -> BTreeMap<String, Vec<u8>> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_pg2znb"));
+    cmd.arg("compile");
     if let Some(t) = threads {
         cmd.arg("--threads").arg(t.to_string());
     }
-    cmd.arg("compile").args(inputs).arg("-o").arg(out).arg("--force");
+    cmd.args(inputs).arg("-o").arg(out).arg("--force");
     let o = cmd.output().expect("run pg2znb");
     let stderr = String::from_utf8_lossy(&o.stderr).replace(&out.display().to_string(), "OUT");
     assert!(matches!(o.status.code(), Some(0 | 1)), "{threads:?}: {stderr}");

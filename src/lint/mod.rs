@@ -70,11 +70,31 @@ pub struct LintResult {
     pub queries: Vec<QueryFindings>,
     /// With `fix`: the new text of every input file a fix changed.
     pub fixed: Option<Vec<(FileId, String)>>,
+    /// With `fix`: every change made to the input files, in file and position order.
+    pub applied: Vec<AppliedFix>,
+}
+
+/// One change `--fix` made to an input file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppliedFix {
+    pub file: FileId,
+    /// 1-based line of the input where the replaced text starts.
+    pub line: usize,
+    /// The codes of the findings the change fixes (`ZN829`), sorted.
+    pub codes: Vec<String>,
+    /// The text replaced, and what replaced it.
+    pub before: String,
+    pub after: String,
 }
 
 impl LintResult {
+    /// Error findings, fixed ones excepted (with `fix`, what is left is what counts).
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+        self.remaining().any(|d| d.severity == Severity::Error)
+    }
+    /// The findings a fix did not resolve (all of them without `fix`).
+    pub fn remaining(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| !d.fix.as_ref().is_some_and(|f| f.applied))
     }
     /// As `compile`: 0 without error findings, 1 with (usage and I/O errors, 2, are the caller's).
     pub fn exit_code(&self) -> i32 {
@@ -160,9 +180,13 @@ pub fn lint_with_progress(
         k(a).cmp(&k(b)).then(a.code.cmp(&b.code))
     });
 
+    let mut applied = Vec::new();
     let fixed = opts.fix.then(|| {
         let mut out = Vec::new();
         for (id, f) in originals.iter().enumerate().take(inputs) {
+            for s in c.ir.stmts.iter().filter(|s| s.file == id && s.fate == Fate::Rewritten) {
+                applied.extend(applied_fixes(f, id, s, &diagnostics));
+            }
             let mut edits: Vec<&crate::ir::Edit> =
                 c.ir.stmts
                     .iter()
@@ -218,7 +242,70 @@ pub fn lint_with_progress(
     found.sort_by(|a, b| b.calls.cmp(&a.calls).then_with(|| a.origin.cmp(&b.origin)));
 
     let statements = c.ir.stmts.iter().filter(|s| s.piece == crate::scan::PieceKind::Statement).count();
-    LintResult { files: originals, inputs, statements, diagnostics, queries: found, fixed }
+    applied.sort_by_key(|a| (a.file, a.line));
+    LintResult { files: originals, inputs, statements, diagnostics, queries: found, fixed, applied }
+}
+
+/// The changes `--fix` made to one rewritten statement: per fixed finding, the stretch of text
+/// its edits cover (with the finding's own span) before and after; edits no finding covers make
+/// one more change, under all the statement's fixed codes.
+fn applied_fixes(f: &SourceFile, id: FileId, s: &crate::ir::Stmt, diagnostics: &[Diagnostic]) -> Vec<AppliedFix> {
+    let fixed: Vec<(Span, &str)> = diagnostics
+        .iter()
+        .filter(|d| d.fix.as_ref().is_some_and(|f| f.applied))
+        .filter_map(|d| d.location.map(|l| (l, d.code.as_str())))
+        .filter(|(l, _)| l.file == id && s.span.start <= l.span.start && l.span.start < s.span.end)
+        .map(|(l, code)| (l.span, code))
+        .collect();
+    let mut edits: Vec<&crate::ir::Edit> = s.edits.iter().collect();
+    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut used = vec![false; edits.len()];
+    let mut groups: Vec<(Vec<String>, Vec<usize>, Span)> = Vec::new();
+    for (span, code) in &fixed {
+        // Edits touching the finding's span (insertions at its ends included).
+        let mine: Vec<usize> = (0..edits.len())
+            .filter(|&i| !used[i] && edits[i].span.start <= span.end && span.start <= edits[i].span.end)
+            .collect();
+        if mine.is_empty() {
+            continue;
+        }
+        let lo = mine.iter().map(|&i| edits[i].span.start).min().unwrap_or(span.start).min(span.start);
+        let hi = mine.iter().map(|&i| edits[i].span.end).max().unwrap_or(span.end).max(span.end);
+        for &i in &mine {
+            used[i] = true;
+        }
+        groups.push((vec![code.to_string()], mine, Span::new(lo, hi)));
+    }
+    let rest: Vec<usize> = (0..edits.len()).filter(|&i| !used[i]).collect();
+    if !rest.is_empty() {
+        let mut codes: Vec<String> = fixed.iter().map(|(_, c)| c.to_string()).collect();
+        codes.sort();
+        codes.dedup();
+        let lo = rest.iter().map(|&i| edits[i].span.start).min().unwrap_or(0);
+        let hi = rest.iter().map(|&i| edits[i].span.end).max().unwrap_or(lo);
+        groups.push((codes, rest, Span::new(lo, hi)));
+    }
+    groups
+        .into_iter()
+        .map(|(codes, mine, region)| {
+            let mut after = String::new();
+            let mut at = region.start;
+            for i in mine {
+                let e = edits[i];
+                after.push_str(&f.text[at..e.span.start.max(at)]);
+                after.push_str(&e.insert);
+                at = e.span.end.max(at);
+            }
+            after.push_str(&f.text[at..region.end.max(at)]);
+            AppliedFix {
+                file: id,
+                line: f.line_col(region.start).0,
+                codes,
+                before: f.text[region.start..region.end].to_string(),
+                after,
+            }
+        })
+        .collect()
 }
 
 fn join_help(help: &Option<String>, more: &str) -> String {

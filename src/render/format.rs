@@ -15,7 +15,7 @@ use crate::source::{FileId, SourceFile};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Code frames with line:column and a help line.
+    /// Findings grouped by code: the help once, code frames with line:column.
     Human,
     /// A stable JSON document (`render::json`, format 1).
     Json,
@@ -74,7 +74,7 @@ pub fn is_github_actions(value: Option<&str>) -> bool {
 /// renderers report it with each finding, and point SARIF and GitHub locations at the export.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct QueryOrigin {
-    /// `EXPORT:row N` (CSV, data rows counted from 1 after the header) or `EXPORT:line N` (JSON lines).
+    /// `EXPORT:line N`, the line of the export where the query text starts.
     pub origin: String,
     /// `calls` from the export, when it has that column.
     pub calls: Option<u64>,
@@ -130,18 +130,12 @@ impl<'a> Findings<'a> {
     }
 }
 
-/// Render findings in a format. `Human` renders every diagnostic as a code frame (callers that
-/// filter or truncate for a terminal use `render::human` directly); `color` only affects `Human`.
+/// Render findings in a format. `Human` renders every diagnostic, grouped by code (callers that
+/// filter or truncate for a terminal use `render::human::render_grouped` directly); `color` only
+/// affects `Human`.
 pub fn render(format: Format, findings: &Findings, color: bool) -> String {
     match format {
-        Format::Human => {
-            let mut out = String::new();
-            for d in findings.diagnostics {
-                out.push_str(&super::human::render(d, findings.files, color));
-                out.push('\n');
-            }
-            out
-        }
+        Format::Human => super::human::render_grouped(findings, color, &super::human::Shown::ALL),
         Format::Json => super::json::render(findings),
         Format::Sarif => super::sarif::render(findings),
         Format::Github => super::github::render(findings),

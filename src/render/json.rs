@@ -12,9 +12,9 @@
 //!   "diagnostics": [
 //!     {
 //!       "code": "ZN301", "rule": "some-rule", "severity": "warning", "message": "…",
-//!       "file": "pgss.csv:row 3", "line": 1, "column": 8, "end_line": 1, "end_column": 20,
+//!       "file": "pgss.csv:line 4", "line": 1, "column": 8, "end_line": 1, "end_column": 20,
 //!       "help": "…", "fix": null,
-//!       "query": { "origin": "pgss.csv:row 3", "calls": 1234, "export": "pgss.csv", "line": 4, "text": "SELECT …" }
+//!       "query": { "origin": "pgss.csv:line 4", "calls": 1234, "export": "pgss.csv", "line": 4, "text": "SELECT …" }
 //!     }
 //!   ]
 //! }
@@ -27,7 +27,7 @@
 //!   (1-based; columns in characters; the end is exclusive; all `null` without a location),
 //!   `help`, `fix` (`description`, `safe`, `applied`, or `null`).
 //! - `query`, only for a finding in a query from a pg_stat_statements export: `origin`
-//!   (`EXPORT:row N` for CSV, `EXPORT:line N` for JSON lines), `calls` (or `null`), the `export`
+//!   (`EXPORT:line N`, the line where the query text starts), `calls` (or `null`), the `export`
 //!   file and the `line` of it where the query starts, and the query `text`. Then `file` is the
 //!   origin, and `line`/`column` count within the query text.
 
@@ -70,7 +70,7 @@ pub struct JsonDiagnostic {
 
 #[derive(Debug, Serialize)]
 pub struct JsonQuery {
-    /// `EXPORT:row N` (CSV) or `EXPORT:line N` (JSON lines).
+    /// `EXPORT:line N`, the line of the export where the query text starts.
     pub origin: String,
     /// `calls` from the export (`null` when it has no such column).
     pub calls: Option<u64>,

@@ -90,33 +90,26 @@ fn text(s: impl Into<String>) -> MultiformatMessageString {
     MultiformatMessageString::builder().text(s.into()).build()
 }
 
-/// What the codes that are not rules mean (input and ordering errors; see the README).
-fn stage_summary(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "E001" => {
-            "The input could not be split into statements (unterminated quote, dollar quote, comment or COPY block)"
-        }
-        "E002" => "A statement does not parse as PostgreSQL",
-        "E003" => "An input file has no statements",
-        "E004" => "A very large INSERT analysed from its first row only",
-        "E005" => "An object is defined twice; the second definition does not load",
-        "E006" => "A pg_dump script looks truncated (no trailer, or \\restrict without \\unrestrict)",
-        "E007" => "pg_dump's \\restrict framing is left out of the scripts (--psql-restrict keeps it)",
-        "E101" => "A dependency cycle between statements",
-        "E102" => "A statement needs an object that is not loaded",
-        "E900" => "A rewrite produced SQL that does not parse; the statement is kept as written",
-        _ => return None,
-    })
-}
-
 fn descriptor(first: &Diagnostic, rule: Option<&Rule>) -> ReportingDescriptor {
     let Some(r) = rule else {
-        let summary = stage_summary(&first.code).map(str::to_string).unwrap_or_else(|| first.rule.clone());
+        // The codes that are not rules: the table `pg2znb explain` and the README use.
+        let Some(c) = crate::codes::find(&first.code) else {
+            return ReportingDescriptor::builder()
+                .id(first.code.clone())
+                .name(first.rule.clone())
+                .short_description(text(first.rule.clone()))
+                .help(text(first.rule.clone()))
+                .default_configuration(default_configuration(first.severity))
+                .build();
+        };
+        let help = format!("{}\n\nWhat to do: {}", c.meaning, c.what_to_do);
+        let md = format!("**{}**: {}\n\n{}\n\nWhat to do: {}\n", c.code, c.summary, c.meaning, c.what_to_do);
         return ReportingDescriptor::builder()
             .id(first.code.clone())
             .name(first.rule.clone())
-            .short_description(text(summary.clone()))
-            .help(text(summary))
+            .short_description(text(c.summary))
+            .full_description(text(c.meaning))
+            .help(MultiformatMessageString::builder().text(help).markdown(md).build())
             .default_configuration(default_configuration(first.severity))
             .build();
     };

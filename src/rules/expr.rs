@@ -202,7 +202,11 @@ pub fn check(expr: &Expr, skeleton: &Value) -> Result<(), ExprError> {
             if args.len() != *arity {
                 return Err(ExprError {
                     offset: *offset,
-                    message: format!("`{name}` takes {arity} argument(s), got {}", args.len()),
+                    message: format!(
+                        "`{name}` takes {}, got {}",
+                        crate::text::count(*arity, "argument", "arguments"),
+                        args.len()
+                    ),
                 });
             }
             args.iter().try_for_each(|a| check(a, skeleton))

@@ -528,6 +528,11 @@ pub enum SnapshotStatus {
     },
     /// Written by `--update` (new or changed).
     Written,
+    /// `--update` did not write it: the case fails its checks, so its output is not one to
+    /// accept. `diff` against the existing snapshot, if any.
+    NotWritten {
+        diff: Option<String>,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -718,6 +723,11 @@ fn compare_snapshot(rule: &Rule, rd: &RuleDir, result: CaseResult, update: bool)
     let body = result.snapshot.trim_end().to_string() + "\n";
     let status = match &existing {
         Some(text) if same_body(split_snapshot(text).1, &body) => SnapshotStatus::Matches,
+        // A failing case's output is not a reference: writing it would make the failure the
+        // expected behaviour for the next run.
+        _ if update && !result.passed() => SnapshotStatus::NotWritten {
+            diff: existing.as_deref().map(|text| line_diff(split_snapshot(text).1, &body)),
+        },
         _ if update => {
             let header = match existing.as_deref().map(split_snapshot) {
                 Some((h, _)) if !h.is_empty() => h.to_string(),
