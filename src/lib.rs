@@ -3,6 +3,7 @@
 
 pub mod compile;
 pub mod config;
+pub mod data;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;
