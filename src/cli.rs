@@ -47,6 +47,10 @@ pub enum Command {
     Lint(LintArgs),
     /// Compare a live target database with the source over the PostgreSQL wire protocol.
     Verify(VerifyArgs),
+    /// Run one compiled script (pre-data.sql, data.sql, post-data.sql) against a target, statement by
+    /// statement, recording each in the target's `pg2znb` schema, so a re-run continues after the last
+    /// applied statement.
+    Apply(ApplyArgs),
     /// Measure compile and lint against the parser's own floor (time, throughput, peak memory).
     Bench(BenchArgs),
     /// Write a deterministic synthetic pg_dump (the benchmark's schemas) to a file.
@@ -264,6 +268,29 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "MODE", default_value = "none")]
     pub rows: String,
     /// human (a report on stdout) or json.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ApplyArgs {
+    /// The script to run (as `compile` wrote it). Its file name and content (sha256) identify it in
+    /// the target's records.
+    #[arg(value_name = "SCRIPT")]
+    pub script: PathBuf,
+    /// Target database URL (postgresql://user@host:port/db or key=value string; TLS and PGPASSWORD as
+    /// for verify).
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// Record a failing statement in pg2znb.failed and go on with the next one (exit 1 at the end)
+    /// instead of stopping at it.
+    #[arg(long)]
+    pub continue_on_error: bool,
+    /// Tries per statement when the error is transient (connection lost, serialization failure,
+    /// deadlock, server shutdown); each retry reconnects and replays the session settings.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub tries: u32,
+    /// human (summary line on stderr) or json (the report on stdout, summary still on stderr).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
 }

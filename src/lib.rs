@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod compile;
 pub mod config;
+pub mod data;
 pub mod diagnostic;
 pub mod emit;
 pub mod ir;

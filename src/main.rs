@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
+        Command::Apply(args) => run_apply(args),
         Command::Lint(args) => run_lint(args),
         Command::Bench(args) => bench::run(args, threads),
         Command::BenchRun(args) => bench::run_child(args),
@@ -139,6 +140,40 @@ fn run_verify(args: cli::VerifyArgs) -> Result<u8> {
         }
         Err(e) => fail(e),
     }
+}
+
+fn run_apply(args: cli::ApplyArgs) -> Result<u8> {
+    use pg2znb::data::apply::{self, ApplyOptions};
+    let script = std::fs::read_to_string(&args.script)
+        .with_context(|| format!("{}: cannot read (a script must be UTF-8 text)", args.script.display()))?;
+    let name =
+        args.script.file_name().map_or_else(|| args.script.display().to_string(), |n| n.to_string_lossy().into());
+    let mut opts = ApplyOptions::new(args.target, name);
+    opts.continue_on_error = args.continue_on_error;
+    opts.tries = args.tries.max(1);
+    let report = match apply::run(&script, &opts, &mut |m| eprintln!("pg2znb: {m}")) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("pg2znb: error: {e}");
+            return Ok(e.exit_code() as u8);
+        }
+    };
+    if let Some(m) = report.stop_message() {
+        eprintln!("pg2znb: error: {m}");
+    } else {
+        for f in &report.failures {
+            let state = f.sqlstate.as_deref().map(|s| format!(" (SQLSTATE {s})")).unwrap_or_default();
+            eprintln!(
+                "pg2znb: {}:{}: statement {} failed: {}: {}{state}",
+                report.script, f.line, f.statement, f.text, f.message
+            );
+        }
+    }
+    eprintln!("pg2znb: {}", report.summary_line());
+    if args.format == Format::Json {
+        println!("{}", report.to_json());
+    }
+    Ok(report.exit_code() as u8)
 }
 
 fn load_pack(dirs: &[PathBuf]) -> Result<RulePack> {

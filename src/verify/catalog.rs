@@ -3,8 +3,8 @@
 //! Queries use only catalog columns and functions that exist in PostgreSQL 11 (ZNbaseDB 2.x is
 //! PostgreSQL 11.2-based); the few newer columns are read only when the server is new enough
 //! (`attgenerated` from 12, `tgparentid` from 13, `pg_get_function_sqlbody` from 14).
-//! Skipped: `pg_catalog`, `information_schema`, `pg_toast*`, `pg_temp*`, and every object that
-//! belongs to an extension (`pg_depend.deptype = 'e'`).
+//! Skipped: `pg_catalog`, `information_schema`, `pg_toast*`, `pg_temp*`, `pg2znb` (`apply`'s records on
+//! the target), and every object that belongs to an extension (`pg_depend.deptype = 'e'`).
 //! The session runs with `search_path = ''`, `TimeZone = UTC` and ISO date style, so
 //! every `pg_get_*` text is schema-qualified and independent of server defaults.
 
@@ -348,7 +348,7 @@ fn read_catalog(tx: &mut impl GenericClient, filter: &[String]) -> Result<Catalo
 
     let sql = format!(
         "SELECT n.nspname::text FROM pg_catalog.pg_namespace n \
-         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)' \
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg2znb') AND n.nspname !~ '^pg_(toast|temp_)' \
          AND {} ORDER BY 1",
         not_extension_member("pg_namespace", "n.oid")
     );

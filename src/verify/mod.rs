@@ -229,6 +229,41 @@ fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError>
     Ok((config, tls, format!("{host}:{port}/{db}")))
 }
 
+/// A parsed connection string that connects (again) on demand: `apply` reconnects after a transient
+/// error. TLS, `PGUSER`, `PGPASSWORD` and friends as for `verify`; [`Connector::name`] is
+/// `host:port/db`, never with the password.
+pub struct Connector {
+    config: Config,
+    tls: Option<Tls>,
+    name: String,
+}
+
+impl Connector {
+    pub fn parse(url: &str) -> Result<Connector, VerifyError> {
+        let (config, tls, name) = parse_config(url)?;
+        Ok(Connector { config, tls, name })
+    }
+
+    /// Set `application_name` (shown in `pg_stat_activity`) unless the connection string sets it.
+    pub fn application_name(mut self, name: &str) -> Self {
+        if self.config.get_application_name().is_none() {
+            self.config.application_name(name);
+        }
+        self
+    }
+
+    /// `host:port/db`, for messages.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A new session, without any session settings.
+    pub fn connect(&self) -> Result<Client, VerifyError> {
+        open(&self.config, self.tls.as_ref())
+            .map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })
+    }
+}
+
 /// Connect to `url` (with TLS as its sslmode says) with the session settings [`catalog::snapshot`] uses.
 pub fn connect(url: &str) -> Result<Client, VerifyError> {
     let (config, tls, name) = parse_config(url)?;
