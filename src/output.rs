@@ -200,13 +200,13 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         plural(sev("info"), "info", "info")
     );
     let load = if c.emitter().has(pg2znb::emit::ScriptKind::Data) {
-        "pre-data, data and post-data"
+        "pre-data.sql, data.sql and post-data.sql"
     } else {
-        "pre-data and post-data"
+        "pre-data.sql and post-data.sql"
     };
     let _ = writeln!(
         out,
-        "  loads:    {load} are made to load on PostgreSQL {} (the engine of ZNbaseDB {}); {} to unsupported.sql",
+        "  loads:    {load} load on PostgreSQL {} (the engine of ZNbaseDB {}); {} to unsupported.sql",
         c.report.target_postgres,
         c.report.target,
         plural(s.unsupported, "statement moved", "statements moved")

@@ -500,3 +500,22 @@ fn every_diagnostic_code_is_explained_in_one_table() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no rule or diagnostic code `E999`"), "{}", stderr(&o));
 }
+
+/// The README's sample summary is what `scripts/sample.sh` prints today (the output directory aside).
+#[test]
+fn readme_sample_summary_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+        .current_dir(root)
+        .args(["compile", "fixtures/pagila/pagila-schema-a8bdd3e.sql", "-o"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let summary = &stderr[stderr.find("pg2znb: compiled").expect("a summary")..];
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for line in summary.lines().filter(|l| !l.trim_start().starts_with("wrote:")) {
+        assert!(readme.contains(line), "README.md's sample summary lacks `{line}`; it prints:\n{summary}");
+    }
+}
