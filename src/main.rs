@@ -625,6 +625,15 @@ fn decode(name: &str, bytes: Arc<[u8]>) -> Result<SourceFile> {
     if let Some(enc) = utf16(head) {
         bail!("{name}: the file is {enc} encoded, not UTF-8; convert it first, e.g. `iconv -f {enc} -t UTF-8`");
     }
+    // pg_dumpall: several databases and the cluster's roles in one script, which no single target
+    // database loads as one (its `\connect`s, `CREATE DATABASE`s and `CREATE ROLE postgres`).
+    if head.windows(35).any(|w| w == b"-- PostgreSQL database cluster dump") {
+        bail!(
+            "{name}: this is pg_dumpall output (the whole cluster: roles and every database); compile one \
+             database at a time: `pg_dump -d DB -f DB.sql` for each, and `pg_dumpall --globals-only` for the \
+             roles, to review by hand"
+        );
+    }
     if let Some(nul) = head.iter().position(|&b| b == 0) {
         let (line, col) = position(&bytes, nul);
         bail!("{name}:{line}:{col}: this looks like a binary file (NUL byte), not an SQL script; for a custom-format dump run `pg_restore -f dump.sql` first");

@@ -519,3 +519,24 @@ fn readme_sample_summary_is_current() {
         assert!(readme.contains(line), "README.md's sample summary lacks `{line}`; it prints:\n{summary}");
     }
 }
+
+/// pg_dumpall output is refused with how to dump one database at a time.
+#[test]
+fn pg_dumpall_output_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.sql");
+    std::fs::write(
+        &file,
+        "--\n-- PostgreSQL database cluster dump\n--\n\nCREATE ROLE postgres;\nCREATE DATABASE shop;\n\\connect shop\nCREATE TABLE t (id int);\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+        .args(["compile", file.to_str().unwrap(), "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(e.contains("pg_dumpall output") && e.contains("pg_dump -d DB"), "{e}");
+    assert!(!out.join("pre-data.sql").exists());
+}

@@ -286,6 +286,23 @@ pub fn server_version(url: &str) -> Result<String, VerifyError> {
 
 /// Parse `manifest.json` text.
 pub fn parse_manifest(text: &str) -> Result<Manifest, VerifyError> {
+    // pg2znb's other JSON files, given by mistake: say which one it is.
+    if let Ok(serde_json::Value::Object(o)) = serde_json::from_str::<serde_json::Value>(text) {
+        let other = if o.contains_key("statements") && o.contains_key("summary") {
+            Some("compile's report.json")
+        } else if o.contains_key("steps") {
+            Some("a migrate status.json")
+        } else if o.contains_key("diagnostics") {
+            Some("a findings file (compile or lint --format json)")
+        } else {
+            None
+        };
+        if let Some(what) = other {
+            return Err(VerifyError::Manifest(format!(
+                "this is {what}, not a manifest: pass the manifest.json that compile wrote beside it"
+            )));
+        }
+    }
     let m: Manifest = serde_json::from_str(text).map_err(|e| VerifyError::Manifest(e.to_string()))?;
     if m.format != MANIFEST_FORMAT {
         return Err(VerifyError::Manifest(format!(
@@ -294,6 +311,20 @@ pub fn parse_manifest(text: &str) -> Result<Manifest, VerifyError> {
         )));
     }
     Ok(m)
+}
+
+#[cfg(test)]
+mod manifest_tests {
+    #[test]
+    fn our_other_files_are_named() {
+        let report = r#"{"format": 1, "target": "2.6", "summary": {}, "statements": [], "diagnostics": []}"#;
+        let e = super::parse_manifest(report).unwrap_err().to_string();
+        assert!(e.contains("report.json") && e.contains("manifest.json"), "{e}");
+        let findings = r#"{"summary": {}, "diagnostics": []}"#;
+        assert!(super::parse_manifest(findings).unwrap_err().to_string().contains("findings file"));
+        let manifest = r#"{"format": 1, "target": "2.6", "objects": [], "changes": []}"#;
+        assert!(super::parse_manifest(manifest).is_ok());
+    }
 }
 
 /// What one side yields.
