@@ -262,9 +262,15 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
 /// Where item `item` of `stmt` is, when the node kind gives each item its own position
 /// (application nodes); `None`: the statement's span.
 pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<crate::source::Span> {
-    if kind == NodeKind::Setting {
-        let s = stmt.settings.get(item)?.span;
-        return Some(crate::source::Span::new(stmt.span.start + s.start, stmt.span.start + s.end));
+    let absolute = |s: crate::source::Span| {
+        (!s.is_empty()).then(|| crate::source::Span::new(stmt.span.start + s.start, stmt.span.start + s.end))
+    };
+    match (kind, &stmt.detail) {
+        (NodeKind::Setting, _) => return absolute(stmt.settings.get(item)?.span),
+        // A finding about a column or a table constraint points at it, not at the CREATE TABLE.
+        (NodeKind::Column, Detail::CreateTable(t)) => return absolute(t.columns.get(item)?.span),
+        (NodeKind::Constraint, Detail::CreateTable(t)) => return absolute(t.constraints.get(item)?.span),
+        _ => {}
     }
     super::dml::item_span(kind, stmt, item)
 }
