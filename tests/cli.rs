@@ -540,3 +540,20 @@ fn pg_dumpall_output_is_refused_with_what_to_do() {
     assert!(e.contains("pg_dumpall output") && e.contains("pg_dump -d DB"), "{e}");
     assert!(!out.join("pre-data.sql").exists());
 }
+
+/// Lint speaks its own language: its parse and scan errors say nothing of compile's scripts.
+#[test]
+fn lint_errors_do_not_speak_of_compile() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("q.sql");
+    std::fs::write(&file, "SELECT 1 FROM;\nSELECT 'unterminated\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+        .args(["lint", file.to_str().unwrap(), "--format", "json", "--no-config"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("E002") && out.contains("E001"), "{out}");
+    for word in ["compile", "pre-data", "unsupported.sql"] {
+        assert!(!out.contains(word), "lint output mentions {word}:\n{out}");
+    }
+}

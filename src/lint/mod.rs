@@ -155,6 +155,20 @@ pub fn lint_with_progress(
     }
 
     let mut diagnostics = suppress(&originals, &c.ir, std::mem::take(&mut c.diagnostics), pack, &opts.apply, inputs);
+    // The scan and parse stages speak of compile's scripts; say what lint does instead.
+    for d in diagnostics.iter_mut() {
+        match d.code.as_str() {
+            "E001" => d.help = Some("the rest of the file was still linted; fix the input and run again".into()),
+            "E002" => {
+                d.labels.clear();
+                d.help = Some(
+                    "fix the statement (PostgreSQL's parser rejects it, and so will the target); nothing in it was checked"
+                        .into(),
+                );
+            }
+            _ => {}
+        }
+    }
     for d in diagnostics.iter_mut() {
         let Some(fix) = d.fix.as_mut() else { continue };
         let loc = d.location.map(|l| (l.file, l.span));
