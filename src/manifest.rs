@@ -129,14 +129,30 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
                 continue;
             }
             if let Some(o) = &s.object {
+                // A dropped ALTER TABLE changes its table (a column when its one command names
+                // one): the table itself is still there.
+                let (kind, name, table, detail) = match (s.kind.as_str(), s.commands.as_slice()) {
+                    ("alter_table", [c]) => {
+                        let detail = format!("ALTER TABLE … {} not applied", c.kind.replace('_', " "));
+                        match &c.name {
+                            Some(col) if c.kind.starts_with("set_") || c.kind.starts_with("alter_column") => {
+                                (ObjectKind::Column, col.clone(), Some(o.name.clone()), detail)
+                            }
+                            _ => (ObjectKind::Table, o.name.clone(), None, detail),
+                        }
+                    }
+                    ("alter_table", _) => (ObjectKind::Table, o.name.clone(), None, "ALTER TABLE not applied".into()),
+                    _ => (object_kind(s, o.kind), o.name.clone(), o.table.clone(), format!("{} not loaded", s.kind)),
+                };
+                let change = if s.kind == "alter_table" { ChangeKind::Rewritten } else { ChangeKind::Dropped };
                 changes.push(ManifestChange {
-                    kind: object_kind(s, o.kind),
+                    kind,
                     schema: opt(&o.schema),
-                    name: o.name.clone(),
-                    table: o.table.clone(),
-                    change: ChangeKind::Dropped,
+                    name,
+                    table,
+                    change,
                     codes: s.codes.clone(),
-                    detail: format!("{} not loaded", s.kind),
+                    detail,
                 });
             }
             // A serial column's sequence comes and goes with its table (`t_c_seq`, as PostgreSQL
@@ -226,4 +242,23 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     objects.dedup_by(|a, b| key(a) == key(b));
     changes.sort_by(|a, b| change_key(a).cmp(&change_key(b)));
     Manifest { format: MANIFEST_FORMAT, target: target.to_string(), objects, changes }
+}
+
+#[cfg(test)]
+mod dropped_alter_tests {
+    use crate::compile::compile;
+    use crate::manifest::{ChangeKind, ObjectKind};
+    use crate::rules::RulePack;
+    use crate::source::SourceFile;
+
+    /// A dropped `ALTER TABLE … ALTER COLUMN … SET STATISTICS` is a change of that column, not a
+    /// sequence named after the table.
+    #[test]
+    fn a_dropped_alter_table_names_its_column() {
+        let sql = "CREATE TABLE public.t (c int);\nALTER TABLE ONLY public.t ALTER COLUMN c SET STATISTICS 500;\n";
+        let c = compile(vec![SourceFile::new("t.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        let ch = c.manifest.changes.iter().find(|x| x.name == "c").expect("a change for column c");
+        assert_eq!((ch.kind, ch.table.as_deref(), ch.change), (ObjectKind::Column, Some("t"), ChangeKind::Rewritten));
+        assert!(!c.manifest.changes.iter().any(|x| x.kind == ObjectKind::Sequence), "{:?}", c.manifest.changes);
+    }
 }
