@@ -192,6 +192,130 @@ fn url_error(message: String) -> VerifyError {
     VerifyError::Url { origin: String::new(), message }
 }
 
+/// What libpq takes from the environment when the connection string leaves it out: `PGHOST`
+/// (else the Unix socket directory `/var/run/postgresql`, as Debian's libpq), `PGPORT`,
+/// `PGDATABASE`, `PGUSER` (else the OS user), `PGPASSWORD`, else the password file (`PGPASSFILE`,
+/// else `~/.pgpass`, whose lines are `host:port:db:user:password` with `*` wildcards).
+/// `PGSERVICE` is not read.
+fn apply_libpq_env(config: &mut Config, env: impl Fn(&str) -> Option<String>) {
+    if config.get_hosts().is_empty() {
+        match env("PGHOST") {
+            Some(hosts) => {
+                for h in hosts.split(',').filter(|h| !h.is_empty()) {
+                    if h.starts_with('/') {
+                        config.host_path(h);
+                    } else {
+                        config.host(h);
+                    }
+                }
+            }
+            None => {
+                config.host_path("/var/run/postgresql");
+            }
+        }
+    }
+    if config.get_ports().is_empty() {
+        if let Some(port) = env("PGPORT").and_then(|p| p.parse::<u16>().ok()) {
+            config.port(port);
+        }
+    }
+    if config.get_user().is_none() {
+        if let Some(u) = env("PGUSER").or_else(|| env("USER")) {
+            config.user(&u);
+        }
+    }
+    if config.get_dbname().is_none() {
+        if let Some(d) = env("PGDATABASE").or_else(|| config.get_user().map(str::to_string)) {
+            config.dbname(&d);
+        }
+    }
+    if config.get_password().is_none() {
+        if let Some(p) = env("PGPASSWORD") {
+            config.password(p);
+        } else if let Some(p) = pgpass_password(config, &env) {
+            config.password(p);
+        }
+    }
+}
+
+/// The password `~/.pgpass` (or `PGPASSFILE`) gives for the config's first host, port, database and
+/// user, as libpq reads it (first matching line; `*` matches anything; `\:` and `\\` escaped).
+fn pgpass_password(config: &Config, env: &impl Fn(&str) -> Option<String>) -> Option<String> {
+    let path = env("PGPASSFILE")
+        .map(std::path::PathBuf::from)
+        .or_else(|| env("HOME").map(|h| std::path::Path::new(&h).join(".pgpass")))?;
+    let text = std::fs::read_to_string(path).ok()?;
+    let host = match config.get_hosts().first()? {
+        Host::Tcp(h) => h.clone(),
+        Host::Unix(_) => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432).to_string();
+    let want = [host.as_str(), port.as_str(), config.get_dbname().unwrap_or(""), config.get_user().unwrap_or("")];
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|line| {
+        let fields = pgpass_fields(line);
+        (fields.len() == 5 && fields[..4].iter().zip(want).all(|(f, w)| f == "*" || f == w)).then(|| fields[4].clone())
+    })
+}
+
+/// The fields of one `.pgpass` line.
+fn pgpass_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => fields.last_mut().unwrap().extend(chars.next()),
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => fields.last_mut().unwrap().push(c),
+        }
+    }
+    fields
+}
+
+#[cfg(test)]
+mod libpq_env_tests {
+    use super::*;
+
+    fn config_with(url: &str, vars: &[(&str, &str)]) -> Config {
+        let mut c = Config::from_str(url).unwrap();
+        let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        apply_libpq_env(&mut c, |k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+        c
+    }
+
+    #[test]
+    fn the_environment_fills_what_the_url_leaves_out() {
+        let c = config_with("postgresql:///shop", &[("PGHOST", "db.internal"), ("PGPORT", "5433"), ("PGUSER", "app")]);
+        assert_eq!(c.get_hosts(), &[Host::Tcp("db.internal".into())]);
+        assert_eq!(c.get_ports(), &[5433]);
+        assert_eq!((c.get_user(), c.get_dbname()), (Some("app"), Some("shop")));
+        // The URL wins over the environment.
+        let c = config_with("postgresql://u@h:1/d", &[("PGHOST", "x"), ("PGPORT", "2"), ("PGDATABASE", "y")]);
+        assert_eq!(
+            (c.get_hosts(), c.get_ports(), c.get_dbname()),
+            (&[Host::Tcp("h".into())][..], &[1u16][..], Some("d"))
+        );
+        let c = config_with("postgresql://", &[("PGHOST", "/tmp/sock"), ("PGDATABASE", "y"), ("USER", "me")]);
+        assert_eq!(c.get_hosts(), &[Host::Unix("/tmp/sock".into())]);
+        assert_eq!((c.get_user(), c.get_dbname()), (Some("me"), Some("y")));
+    }
+
+    #[test]
+    fn pgpass_gives_the_password_of_the_first_matching_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(&file, "# comment\nother:*:*:*:nope\ndb.internal:5433:*:app:s3cr\\:et\n*:*:*:*:fallback\n")
+            .unwrap();
+        let f = file.to_str().unwrap();
+        let c = config_with("postgresql://app@db.internal:5433/shop", &[("PGPASSFILE", f)]);
+        assert_eq!(c.get_password(), Some(&b"s3cr:et"[..]));
+        let c = config_with("postgresql://bob@elsewhere/shop", &[("PGPASSFILE", f)]);
+        assert_eq!(c.get_password(), Some(&b"fallback"[..]));
+        // PGPASSWORD wins over the file.
+        let c = config_with("postgresql://app@db.internal:5433/shop", &[("PGPASSFILE", f), ("PGPASSWORD", "env")]);
+        assert_eq!(c.get_password(), Some(&b"env"[..]));
+    }
+}
+
 /// The `postgres` config, the TLS settings (`None`: no TLS) and the endpoint's name for messages.
 fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError> {
     // `Config` rejects the parameters it does not know (sslrootcert, ...): take ours out first.
@@ -203,16 +327,7 @@ fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError>
             message: m.strip_prefix("invalid connection string: ").unwrap_or(&m).to_string(),
         }
     })?;
-    if config.get_user().is_none() {
-        if let Ok(u) = std::env::var("PGUSER") {
-            config.user(&u);
-        }
-    }
-    if config.get_password().is_none() {
-        if let Ok(p) = std::env::var("PGPASSWORD") {
-            config.password(p);
-        }
-    }
+    apply_libpq_env(&mut config, |k| std::env::var(k).ok());
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
