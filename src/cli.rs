@@ -371,58 +371,6 @@ pub struct SynthArgs {
     pub output: PathBuf,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    /// Every subcommand, with its path (`rules test`), hidden ones included.
-    fn all_commands() -> Vec<(String, clap::Command)> {
-        let mut out = Vec::new();
-        let mut stack = vec![(String::from("pg2znb"), Cli::command())];
-        while let Some((path, cmd)) = stack.pop() {
-            for sub in cmd.get_subcommands() {
-                stack.push((format!("{path} {}", sub.get_name()), sub.clone()));
-            }
-            out.push((path, cmd));
-        }
-        out
-    }
-
-    #[test]
-    fn every_flag_of_every_subcommand_has_help() {
-        Cli::command().debug_assert();
-        let mut blank = Vec::new();
-        for (path, cmd) in all_commands() {
-            if cmd.get_about().is_none() && path != "pg2znb" {
-                blank.push(format!("{path} (the subcommand)"));
-            }
-            for arg in cmd.get_arguments() {
-                let id = arg.get_id().as_str();
-                if id == "help" || id == "version" {
-                    continue;
-                }
-                if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
-                    blank.push(format!("{path} {}", arg.get_long().map(|l| format!("--{l}")).unwrap_or(id.into())));
-                }
-            }
-        }
-        assert!(blank.is_empty(), "without help text: {blank:#?}");
-    }
-
-    #[test]
-    fn threads_is_an_option_only_where_it_works() {
-        for (path, cmd) in all_commands() {
-            let has = cmd.get_arguments().any(|a| a.get_long() == Some("threads"));
-            let should = ["pg2znb compile", "pg2znb lint", "pg2znb bench", "pg2znb bench-run"].contains(&path.as_str());
-            assert_eq!(has, should, "{path}: --threads");
-        }
-        let cli = Cli::try_parse_from(["pg2znb", "compile", "x.sql", "-o", "out", "--threads", "3"]).unwrap();
-        assert_eq!(cli.threads(), Some(3));
-        assert!(Cli::try_parse_from(["pg2znb", "explain", "ZN101", "--threads", "3"]).is_err());
-    }
-}
-
 #[derive(clap::Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct MigrateArgs {
@@ -480,4 +428,56 @@ pub enum MigrateCommand {
         #[arg(short = 'w', long = "workdir", value_name = "DIR")]
         workdir: PathBuf,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// Every subcommand, with its path (`rules test`), hidden ones included.
+    fn all_commands() -> Vec<(String, clap::Command)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(String::from("pg2znb"), Cli::command())];
+        while let Some((path, cmd)) = stack.pop() {
+            for sub in cmd.get_subcommands() {
+                stack.push((format!("{path} {}", sub.get_name()), sub.clone()));
+            }
+            out.push((path, cmd));
+        }
+        out
+    }
+
+    #[test]
+    fn every_flag_of_every_subcommand_has_help() {
+        Cli::command().debug_assert();
+        let mut blank = Vec::new();
+        for (path, cmd) in all_commands() {
+            if cmd.get_about().is_none() && path != "pg2znb" {
+                blank.push(format!("{path} (the subcommand)"));
+            }
+            for arg in cmd.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none_or(|h| h.to_string().trim().is_empty()) {
+                    blank.push(format!("{path} {}", arg.get_long().map(|l| format!("--{l}")).unwrap_or(id.into())));
+                }
+            }
+        }
+        assert!(blank.is_empty(), "without help text: {blank:#?}");
+    }
+
+    #[test]
+    fn threads_is_an_option_only_where_it_works() {
+        for (path, cmd) in all_commands() {
+            let has = cmd.get_arguments().any(|a| a.get_long() == Some("threads"));
+            let should = ["pg2znb compile", "pg2znb lint", "pg2znb bench", "pg2znb bench-run"].contains(&path.as_str());
+            assert_eq!(has, should, "{path}: --threads");
+        }
+        let cli = Cli::try_parse_from(["pg2znb", "compile", "x.sql", "-o", "out", "--threads", "3"]).unwrap();
+        assert_eq!(cli.threads(), Some(3));
+        assert!(Cli::try_parse_from(["pg2znb", "explain", "ZN101", "--threads", "3"]).is_err());
+    }
 }

@@ -267,7 +267,7 @@ pub fn sequences(source: &mut Client, target: &mut Client) -> Result<usize, Veri
         }
         target
             .execute(
-                &format!("SELECT pg_catalog.setval($1::text::regclass, $2::text::bigint, $3)"),
+                "SELECT pg_catalog.setval($1::text::regclass, $2::text::bigint, $3)",
                 &[&qualified, &last, &called],
             )
             .map_err(|e| qerr(&format!("setval {what}"), &e))?;
