@@ -153,6 +153,10 @@ INSERT INTO public.awkward (t, b, a, ta, j, n, f, ts, tz, d) VALUES
 CREATE TABLE public.no_key (a text, b int);
 INSERT INTO public.no_key VALUES ('dup', 1), ('dup', 1), (NULL, NULL), ('', NULL), (E'\t', 2);
 CREATE TABLE public.empty (x int);
+CREATE TABLE public.parted (id int NOT NULL, v text) PARTITION BY RANGE (id);
+CREATE TABLE public.parted_low PARTITION OF public.parted FOR VALUES FROM (0) TO (100);
+CREATE TABLE public.parted_high PARTITION OF public.parted FOR VALUES FROM (100) TO (1000);
+INSERT INTO public.parted SELECT g, 'p' || g FROM generate_series(1, 300) g;
 CREATE SEQUENCE public.counter START 10;
 SELECT nextval('public.counter'), nextval('public.counter');
 "#;
@@ -171,6 +175,11 @@ fn awkward(engine: Engine, version: &str, name: &str) {
     assert!(String::from_utf8_lossy(&o.stderr).contains("0 unexpected"), "{}", text(&o));
     assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.awkward"), "9");
     assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.no_key"), "5");
+    // Leaf partitions copied once each, the partitioned parent not at all.
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.parted"), "300");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM ONLY public.parted_low"), "99");
+    let keys = "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM pg2znb.copied WHERE table_name LIKE 'public.parted%'";
+    assert_eq!(scalar(tgt, &tgt_db, keys), "public.parted_high,public.parted_low");
     let lens = "SELECT string_agg(coalesce(len::text, '-'), ',' ORDER BY id) FROM public.awkward";
     assert_eq!(scalar(tgt, &tgt_db, lens), scalar(src, &src_db, lens));
     // The sequences continue where the source's stand.
