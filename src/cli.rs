@@ -51,6 +51,11 @@ pub enum Command {
     /// statement, recording each in the target's `pg2znb` schema, so a re-run continues after the last
     /// applied statement.
     Apply(ApplyArgs),
+    /// Move a PostgreSQL database to a target: export a snapshot, dump and compile its schema, apply
+    /// pre-data, copy every table in the snapshot, set sequences, apply post-data, verify with row
+    /// checksums. Each step's state is kept in WORKDIR/status.json; a re-run continues where a
+    /// stopped one left off. `pg2znb migrate status -w WORKDIR` shows the steps.
+    Migrate(MigrateArgs),
     /// Measure compile and lint against the parser's own floor (time, throughput, peak memory).
     Bench(BenchArgs),
     /// Write a deterministic synthetic pg_dump (the benchmark's schemas) to a file.
@@ -364,6 +369,65 @@ pub struct SynthArgs {
     /// The file to write.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: PathBuf,
+}
+
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: Option<MigrateCommand>,
+    /// Source PostgreSQL database URL (postgresql://user@host:port/db or key=value string; TLS and
+    /// PGPASSWORD as for verify). pg_dump gets the password through PGPASSWORD, never its command line.
+    #[arg(long, value_name = "URL", required = true)]
+    pub source: Option<String>,
+    /// Target database URL (as for --source); pg2znb keeps its records in the target's pg2znb schema.
+    #[arg(long, value_name = "URL", required = true)]
+    pub target: Option<String>,
+    /// Work directory: status.json, schema.sql (pg_dump's output) and compiled/ (the compiled
+    /// scripts, manifest.json and report.json). Created when missing; reuse it to resume.
+    #[arg(short = 'w', long = "workdir", value_name = "DIR", required = true)]
+    pub workdir: Option<PathBuf>,
+    /// Tables copied in parallel, each with its own source and target connection.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// The ZNbaseDB version to compile the schema for (default 2.6; `auto` reads the target's
+    /// `select version()`).
+    #[arg(long = "target-version", value_name = "VERSION")]
+    pub target_version: Option<String>,
+    /// Object categories to move from pre-data.sql to post-data.sql (comma-separated, as for compile).
+    #[arg(long, value_name = "LIST")]
+    pub defer: Option<String>,
+    /// Extra rule directories (user rule packs) for the schema's compile.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Only these rules (codes or ids) for the schema's compile; repeatable.
+    #[arg(long, value_name = "CODE")]
+    pub select: Vec<String>,
+    /// Skip these rules (codes or ids) for the schema's compile; repeatable.
+    #[arg(long, value_name = "CODE")]
+    pub ignore: Vec<String>,
+    /// Apply fixes marked unsafe too, as for compile.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Leave out ownership (ALTER … OWNER TO) from the compiled scripts.
+    #[arg(long)]
+    pub no_owner: bool,
+    /// Leave out privileges (GRANT, REVOKE) from the compiled scripts.
+    #[arg(long)]
+    pub no_privileges: bool,
+    /// human (progress and the verify summary) or json (the verify report on stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum MigrateCommand {
+    /// Print WORKDIR/status.json as a table: each step, its state, seconds and what it did.
+    Status {
+        /// The work directory of a migrate run.
+        #[arg(short = 'w', long = "workdir", value_name = "DIR")]
+        workdir: PathBuf,
+    },
 }
 
 #[cfg(test)]

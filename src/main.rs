@@ -60,6 +60,7 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Compile(args) => run_compile(args),
         Command::Verify(args) => run_verify(args),
         Command::Apply(args) => run_apply(args),
+        Command::Migrate(args) => run_migrate(args),
         Command::Lint(args) => run_lint(args),
         Command::Bench(args) => bench::run(args, threads),
         Command::BenchRun(args) => bench::run_child(args),
@@ -174,6 +175,101 @@ fn run_apply(args: cli::ApplyArgs) -> Result<u8> {
         println!("{}", report.to_json());
     }
     Ok(report.exit_code() as u8)
+}
+
+fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
+    use pg2znb::data::migrate::{self, MigrateOptions, Status};
+    if let Some(cli::MigrateCommand::Status { workdir }) = &args.command {
+        return match Status::read(workdir) {
+            Ok(s) => {
+                print!("{}", s.render_table());
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("pg2znb: error: {e} (is it the -w of a migrate run?)");
+                Ok(migrate::EXIT_ERROR as u8)
+            }
+        };
+    }
+    let (Some(source), Some(target), Some(workdir)) = (args.source.clone(), args.target.clone(), args.workdir.clone())
+    else {
+        bail!("migrate needs --source, --target and -w (see pg2znb migrate --help)");
+    };
+    // The schema's compile: the options compile takes, resolved as compile resolves them.
+    let defer = match &args.defer {
+        None => None,
+        Some(list) => Some(config::parse_defer([list.as_str()]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
+    };
+    let settings = Settings {
+        target_version: args.target_version.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        rules: args.rules.clone(),
+        defer,
+        unsafe_fixes: args.unsafe_fixes,
+        format: None,
+    };
+    let pack = load_pack(&settings.rules)?;
+    let auto_url = (args.target_version.as_deref() == Some("auto")).then_some(target.as_str());
+    let (version, target_requested) = target_version(args.target_version.as_deref(), &settings, auto_url, &pack)?;
+    for key in settings.select.iter().chain(&settings.ignore) {
+        if pack.find(key).is_none() {
+            bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
+        }
+    }
+    let opts = ApplyOptions {
+        target: version,
+        defer: settings.defer.clone().unwrap_or_else(|| DeferCategory::DEFAULT.into_iter().collect()),
+        unsafe_fixes: settings.unsafe_fixes,
+        select: settings.select.clone(),
+        ignore: settings.ignore.clone(),
+        no_owner: args.no_owner,
+        no_privileges: args.no_privileges,
+        shard_hints: false,
+        psql_restrict: false,
+        target_requested,
+        input_checks: true,
+    };
+    let compile = |schema: &Path, out: &Path| -> std::result::Result<String, String> {
+        let go = || -> Result<String> {
+            let files = read_inputs(&[schema.to_path_buf()], None)?;
+            refuse_blank_inputs(&files, false)?;
+            output::prepare_out_dir(out, false)?;
+            let c = pg2znb::compile::compile(files, &pack, &opts);
+            write_outputs(out, &c)?;
+            let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+            Ok(format!(
+                "compiled for ZNbaseDB {} into {} ({} moved to unsupported.sql)",
+                opts.target,
+                out.display(),
+                plural(errors, "error finding", "error findings")
+            ))
+        };
+        go().map_err(|e| format!("{e:#}"))
+    };
+    let mut mopts = MigrateOptions::new(source, target, workdir);
+    mopts.jobs = args.jobs.max(1);
+    let notify = |m: &str| eprintln!("pg2znb: {m}");
+    match migrate::run(&mopts, &compile, &notify) {
+        Ok(report) => {
+            if let Some(v) = &report.verify {
+                match args.format {
+                    Format::Human => eprint!("{}", v.render(pg2znb::verify::Format::Human)),
+                    Format::Json => print!("{}", v.render(pg2znb::verify::Format::Json)),
+                }
+            }
+            eprint!("{}", report.status.render_table());
+            eprintln!(
+                "pg2znb: note: verify read the source outside the snapshot: rows written to the source during the run show up as differences"
+            );
+            Ok(report.exit_code() as u8)
+        }
+        Err(e) => {
+            eprintln!("pg2znb: error: {e}");
+            eprintln!("pg2znb: the finished steps are kept in the work directory and the target's pg2znb schema: fix the cause and run the same command again to continue");
+            Ok(migrate::EXIT_ERROR as u8)
+        }
+    }
 }
 
 fn load_pack(dirs: &[PathBuf]) -> Result<RulePack> {

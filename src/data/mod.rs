@@ -5,5 +5,11 @@
 //!
 //! - [`apply`]: run one compiled script against a target statement by statement, each statement
 //!   committed together with its record in `pg2znb.applied`.
+//! - [`copy`]: every table's rows streamed from the source's exported snapshot into the target,
+//!   each table committed with its record in `pg2znb.copied`; sequences set from the snapshot.
+//! - [`migrate`]: `pg2znb migrate`, the steps in order (snapshot, schema, pre-data, copy,
+//!   sequences, post-data, verify) with their state in `WORKDIR/status.json`.
 
 pub mod apply;
+pub mod copy;
+pub mod migrate;

@@ -350,13 +350,60 @@ fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError>
 pub struct Connector {
     config: Config,
     tls: Option<Tls>,
+    params: tls::TlsParams,
     name: String,
 }
 
 impl Connector {
     pub fn parse(url: &str) -> Result<Connector, VerifyError> {
         let (config, tls, name) = parse_config(url)?;
-        Ok(Connector { config, tls, name })
+        let (_, params) = tls::split(url).map_err(url_error)?;
+        Ok(Connector { config, tls, params, name })
+    }
+
+    /// The connection as a libpq `key=value` string for a child program (`pg_dump`), without the
+    /// password, and the password apart (for the child's `PGPASSWORD`, never its command line).
+    pub fn libpq_conninfo(&self) -> (String, Option<String>) {
+        fn quoted(v: &str) -> String {
+            format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'"))
+        }
+        let mut parts = Vec::new();
+        let hosts: Vec<String> = self
+            .config
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                Host::Tcp(h) => h.clone(),
+                Host::Unix(p) => p.display().to_string(),
+            })
+            .collect();
+        if !hosts.is_empty() {
+            parts.push(format!("host={}", quoted(&hosts.join(","))));
+        }
+        let ports: Vec<String> = self.config.get_ports().iter().map(|p| p.to_string()).collect();
+        if !ports.is_empty() {
+            parts.push(format!("port={}", quoted(&ports.join(","))));
+        }
+        for (key, value) in [
+            ("user", self.config.get_user()),
+            ("dbname", self.config.get_dbname()),
+            ("application_name", self.config.get_application_name()),
+            ("sslrootcert", self.params.sslrootcert.as_deref()),
+            ("sslcert", self.params.sslcert.as_deref()),
+            ("sslkey", self.params.sslkey.as_deref()),
+        ] {
+            if let Some(v) = value {
+                parts.push(format!("{key}={}", quoted(v)));
+            }
+        }
+        if let Some(m) = self.params.sslmode {
+            parts.push(format!("sslmode={m}"));
+        }
+        if let Some(t) = self.config.get_connect_timeout() {
+            parts.push(format!("connect_timeout={}", t.as_secs().max(1)));
+        }
+        let password = self.config.get_password().map(|p| String::from_utf8_lossy(p).into_owned());
+        (parts.join(" "), password)
     }
 
     /// Set `application_name` (shown in `pg_stat_activity`) unless the connection string sets it.
@@ -593,6 +640,16 @@ mod tests {
         let (c, _, name) =
             parse_config("postgresql://u@h:6543/db?sslmode=verify-ca&sslrootcert=%2Fca.pem&connect_timeout=3").unwrap();
         assert_eq!((name.as_str(), c.get_connect_timeout()), ("h:6543/db", Some(&Duration::from_secs(3))));
+    }
+
+    #[test]
+    fn libpq_conninfo_keeps_the_password_apart() {
+        let c = Connector::parse("postgresql://u:se%27cret@h:6543/db?sslmode=disable").unwrap();
+        let (info, pw) = c.libpq_conninfo();
+        assert_eq!(pw.as_deref(), Some("se'cret"));
+        assert!(!info.contains("cret"), "{info}");
+        assert!(info.contains("host='h'") && info.contains("port='6543'") && info.contains("dbname='db'"), "{info}");
+        assert!(info.contains("sslmode=disable"), "{info}");
     }
 
     #[test]

@@ -1,0 +1,428 @@
+//! `pg2znb migrate`: the whole data path as named steps, each with its state and timing in
+//! `WORKDIR/status.json` (rewritten after every change), so a re-run skips finished steps and
+//! each step resumes from the target's records.
+//!
+//! 1. `snapshot`: a source connection in `REPEATABLE READ READ ONLY` exports its snapshot
+//!    (`pg_export_snapshot()`) and holds it for the run.
+//! 2. `schema`: `pg_dump --schema-only --snapshot=<id>` into `WORKDIR/schema.sql` (the password
+//!    through `PGPASSWORD`, never on its command line), compiled into `WORKDIR/compiled/` by the
+//!    caller's compile function (the same writer as `pg2znb compile`).
+//! 3. `pre-data`: [`super::apply`] of `compiled/pre-data.sql`.
+//! 4. `copy`: [`super::copy`] every table, in the snapshot, each with its record in one target
+//!    transaction.
+//! 5. `sequences`: `setval` of every sequence to its position in the snapshot.
+//! 6. `post-data`: [`super::apply`] of `compiled/post-data.sql`.
+//! 7. `verify`: [`crate::verify::run`] with the manifest and row checksums. It reads the source
+//!    outside the snapshot: writes to the source during the run show up as differences.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use postgres::Client;
+use serde::{Deserialize, Serialize};
+
+use super::apply::{self, ApplyOptions};
+use super::copy;
+use crate::verify::{self, Connector, RowMode, VerifyError, VerifyOptions, VerifyReport};
+
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_DIFFERENCES: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// The steps, in order.
+pub const STEPS: [&str; 7] = ["snapshot", "schema", "pre-data", "copy", "sequences", "post-data", "verify"];
+
+/// Compiles `schema.sql` (first argument) into the directory (second argument); returns a
+/// one-line summary, or the error.
+pub type CompileFn<'a> = dyn Fn(&Path, &Path) -> Result<String, String> + 'a;
+
+/// What `migrate` was asked to do.
+#[derive(Clone, Debug)]
+pub struct MigrateOptions {
+    pub source: String,
+    pub target: String,
+    pub workdir: PathBuf,
+    /// Tables copied in parallel (at least 1).
+    pub jobs: usize,
+    /// The `pg_dump` program (default: `pg_dump` on `PATH`).
+    pub pg_dump: PathBuf,
+}
+
+impl MigrateOptions {
+    pub fn new(source: impl Into<String>, target: impl Into<String>, workdir: impl Into<PathBuf>) -> Self {
+        MigrateOptions {
+            source: source.into(),
+            target: target.into(),
+            workdir: workdir.into(),
+            jobs: 1,
+            pg_dump: PathBuf::from("pg_dump"),
+        }
+    }
+}
+
+/// Why a step failed (exit code 2). Messages never hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error("{step}: {message}")]
+    Step { step: String, message: String },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+}
+
+fn step_error(step: &str, message: impl ToString) -> MigrateError {
+    MigrateError::Step { step: step.to_string(), message: message.to_string() }
+}
+
+/// One step's state in `status.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct StepStatus {
+    pub name: String,
+    /// `pending`, `running`, `done`, `skipped` (done by an earlier run, or not needed) or `failed`.
+    pub state: String,
+    /// Unix seconds.
+    pub started_at: Option<u64>,
+    pub seconds: Option<f64>,
+    /// What the step did (`42 tables, 1200 rows`) or why it failed.
+    pub detail: Option<String>,
+}
+
+/// `WORKDIR/status.json`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct Status {
+    /// `host:port/db`, never with the password.
+    pub source: String,
+    pub target: String,
+    pub steps: Vec<StepStatus>,
+}
+
+impl Status {
+    fn fresh(source: &str, target: &str) -> Status {
+        Status {
+            source: source.to_string(),
+            target: target.to_string(),
+            steps: STEPS
+                .iter()
+                .map(|s| StepStatus { name: s.to_string(), state: "pending".into(), ..StepStatus::default() })
+                .collect(),
+        }
+    }
+
+    pub fn path(workdir: &Path) -> PathBuf {
+        workdir.join("status.json")
+    }
+
+    /// Read `WORKDIR/status.json`.
+    pub fn read(workdir: &Path) -> Result<Status, MigrateError> {
+        let p = Status::path(workdir);
+        let text = std::fs::read_to_string(&p)
+            .map_err(|e| MigrateError::Io { path: p.display().to_string(), message: e.to_string() })?;
+        serde_json::from_str(&text)
+            .map_err(|e| MigrateError::Io { path: p.display().to_string(), message: e.to_string() })
+    }
+
+    fn write(&self, workdir: &Path) -> Result<(), MigrateError> {
+        let p = Status::path(workdir);
+        let tmp = workdir.join("status.json.tmp");
+        let io = |e: std::io::Error| MigrateError::Io { path: p.display().to_string(), message: e.to_string() };
+        let text = serde_json::to_string_pretty(self).unwrap_or_default();
+        std::fs::write(&tmp, text + "\n").map_err(io)?;
+        std::fs::rename(&tmp, &p).map_err(io)
+    }
+
+    fn step(&mut self, name: &str) -> &mut StepStatus {
+        let i = self.steps.iter().position(|s| s.name == name).unwrap_or_else(|| {
+            self.steps.push(StepStatus { name: name.to_string(), state: "pending".into(), ..StepStatus::default() });
+            self.steps.len() - 1
+        });
+        &mut self.steps[i]
+    }
+
+    fn is_done(&self, name: &str) -> bool {
+        self.steps.iter().any(|s| s.name == name && s.state == "done")
+    }
+
+    /// The steps as a table: step, state, seconds, detail.
+    pub fn render_table(&self) -> String {
+        let mut out = format!("source: {}\ntarget: {}\n", self.source, self.target);
+        out.push_str(&format!("{:<10} {:<8} {:>9}  {}\n", "STEP", "STATE", "SECONDS", "DETAIL"));
+        for s in &self.steps {
+            let secs = s.seconds.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
+            out.push_str(&format!(
+                "{:<10} {:<8} {:>9}  {}\n",
+                s.name,
+                s.state,
+                secs,
+                s.detail.as_deref().unwrap_or("")
+            ));
+        }
+        out
+    }
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct MigrateReport {
+    pub status: Status,
+    /// `None` when verify did not run (it had passed in an earlier run).
+    pub verify: Option<VerifyReport>,
+}
+
+impl MigrateReport {
+    pub fn exit_code(&self) -> i32 {
+        match &self.verify {
+            Some(r) if r.exit_code() != verify::EXIT_OK => EXIT_DIFFERENCES,
+            _ => EXIT_OK,
+        }
+    }
+}
+
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Runs the steps, keeping `status` (and its file) up to date.
+struct Runner<'a> {
+    status: Status,
+    workdir: &'a Path,
+    notify: &'a (dyn Fn(&str) + Sync),
+}
+
+impl Runner<'_> {
+    /// Run `f` as step `name` unless an earlier run finished it (`redo`: run it anyway).
+    fn step<T>(
+        &mut self,
+        name: &str,
+        redo: bool,
+        f: impl FnOnce(&mut Self) -> Result<(T, String), MigrateError>,
+    ) -> Result<Option<T>, MigrateError> {
+        if self.status.is_done(name) && !redo {
+            (self.notify)(&format!("{name}: done in an earlier run, skipped"));
+            return Ok(None);
+        }
+        let started = Instant::now();
+        *self.status.step(name) =
+            StepStatus { name: name.into(), state: "running".into(), started_at: Some(now()), ..StepStatus::default() };
+        self.status.write(self.workdir)?;
+        (self.notify)(&format!("{name}: running"));
+        let result = f(self);
+        let s = self.status.step(name);
+        s.seconds = Some((started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
+        let out = match result {
+            Ok((value, detail)) => {
+                s.state = "done".into();
+                (self.notify)(&format!("{name}: {detail}"));
+                s.detail = Some(detail);
+                Ok(Some(value))
+            }
+            Err(e) => {
+                s.state = "failed".into();
+                s.detail = Some(e.to_string());
+                Err(e)
+            }
+        };
+        self.status.write(self.workdir)?;
+        out
+    }
+
+    /// Mark a step not needed in this run.
+    fn skip(&mut self, name: &str, why: &str) -> Result<(), MigrateError> {
+        let s = self.status.step(name);
+        if s.state != "done" {
+            s.state = "skipped".into();
+            s.detail = Some(why.into());
+        }
+        self.status.write(self.workdir)
+    }
+}
+
+fn verr(step: &str) -> impl Fn(VerifyError) -> MigrateError + '_ {
+    move |e| step_error(step, e)
+}
+
+/// Run `pg_dump --schema-only --snapshot=<id>` into `out`.
+fn pg_dump(program: &Path, source: &Connector, snapshot: &str, out: &Path) -> Result<(), String> {
+    let (conninfo, password) = source.libpq_conninfo();
+    let mut cmd = Command::new(program);
+    cmd.arg("--schema-only").arg(format!("--snapshot={snapshot}")).arg("-f").arg(out).arg("-d").arg(conninfo);
+    if let Some(p) = password {
+        cmd.env("PGPASSWORD", p);
+    }
+    let output = cmd.output().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "{} not found on PATH: install PostgreSQL's client programs (a pg_dump at least as new as the source server)",
+                program.display()
+            )
+        } else {
+            format!("cannot run {}: {e}", program.display())
+        }
+    })?;
+    if !output.status.success() {
+        let err = String::from_utf8_lossy(&output.stderr);
+        let err = err.split_whitespace().collect::<Vec<_>>().join(" ");
+        return Err(format!("pg_dump failed ({}): {err}", output.status));
+    }
+    Ok(())
+}
+
+fn run_apply(
+    step: &str,
+    script: &Path,
+    target: &str,
+    notify: &(dyn Fn(&str) + Sync),
+) -> Result<((), String), MigrateError> {
+    if !script.exists() {
+        return Ok(((), format!("{}: nothing to apply", script.display())));
+    }
+    let text = std::fs::read_to_string(script)
+        .map_err(|e| MigrateError::Io { path: script.display().to_string(), message: e.to_string() })?;
+    let name = script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let opts = ApplyOptions::new(target, name);
+    let report = apply::run(&text, &opts, &mut |m| notify(&format!("{step}: {m}"))).map_err(|e| step_error(step, e))?;
+    if let Some(m) = report.stop_message() {
+        return Err(step_error(step, m));
+    }
+    if report.failed > 0 {
+        return Err(step_error(step, format!("{} statements failed", report.failed)));
+    }
+    Ok(((), report.summary_line()))
+}
+
+/// Run the migration. `compile` turns `schema.sql` into the compiled directory; `notify` hears
+/// progress lines.
+pub fn run(
+    opts: &MigrateOptions,
+    compile: &CompileFn,
+    notify: &(dyn Fn(&str) + Sync),
+) -> Result<MigrateReport, MigrateError> {
+    let workdir = opts.workdir.as_path();
+    std::fs::create_dir_all(workdir)
+        .map_err(|e| MigrateError::Io { path: workdir.display().to_string(), message: e.to_string() })?;
+    let source = Connector::parse(&opts.source).map_err(verr("source"))?.application_name("pg2znb migrate");
+    let target = Connector::parse(&opts.target).map_err(verr("target"))?.application_name("pg2znb migrate");
+    let status = match Status::read(workdir) {
+        Ok(s) if s.source == source.name() && s.target == target.name() => s,
+        Ok(s) if Status::path(workdir).exists() => {
+            return Err(MigrateError::Io {
+                path: Status::path(workdir).display().to_string(),
+                message: format!(
+                    "the work directory belongs to the migration of {} to {}; use another -w",
+                    s.source, s.target
+                ),
+            })
+        }
+        _ => Status::fresh(source.name(), target.name()),
+    };
+    let mut r = Runner { status, workdir, notify };
+    let compiled = workdir.join("compiled");
+    let schema_sql = workdir.join("schema.sql");
+
+    // 1. snapshot: needed while a step still reads the source in it.
+    let needs_snapshot = ["schema", "copy", "sequences"].iter().any(|s| !r.status.is_done(s));
+    let mut held: Option<(Client, String)> = None;
+    if needs_snapshot {
+        held = r.step("snapshot", true, |_| {
+            let mut c = source.connect().map_err(verr("snapshot"))?;
+            c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .map_err(|e| step_error("snapshot", verify::pg_message(&e)))?;
+            let id: String = c
+                .query_one("SELECT pg_catalog.pg_export_snapshot()", &[])
+                .and_then(|row| row.try_get(0))
+                .map_err(|e| step_error("snapshot", verify::pg_message(&e)))?;
+            let detail = format!("snapshot {id} exported by {}", source.name());
+            Ok(((c, id), detail))
+        })?;
+    } else {
+        r.skip("snapshot", "every step that reads the source is done")?;
+    }
+    let snapshot_id = held.as_ref().map(|(_, id)| id.clone()).unwrap_or_default();
+
+    // 2. schema
+    r.step("schema", false, |_| {
+        pg_dump(&opts.pg_dump, &source, &snapshot_id, &schema_sql).map_err(|m| step_error("schema", m))?;
+        let summary = compile(&schema_sql, &compiled).map_err(|m| step_error("schema", m))?;
+        Ok(((), summary))
+    })?;
+    let manifest_path = compiled.join("manifest.json");
+    let manifest_text = std::fs::read_to_string(&manifest_path)
+        .map_err(|e| MigrateError::Io { path: manifest_path.display().to_string(), message: e.to_string() })?;
+    let manifest = verify::parse_manifest(&manifest_text).map_err(verr("schema"))?;
+
+    // 3. pre-data
+    r.step("pre-data", false, |_| run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, notify))?;
+
+    // 4. copy
+    r.step("copy", false, |_| {
+        let (client, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
+        let tables = copy::tables(client, &manifest).map_err(verr("copy"))?;
+        let rep = copy::run(&source, &target, id, &tables, opts.jobs, notify).map_err(verr("copy"))?;
+        Ok((
+            (),
+            format!(
+                "{} tables: {} copied ({} rows, {} bytes), {} recorded by an earlier run",
+                rep.tables, rep.copied, rep.rows, rep.bytes, rep.skipped
+            ),
+        ))
+    })?;
+
+    // 5. sequences
+    r.step("sequences", false, |_| {
+        let (client, _) = held.as_mut().ok_or_else(|| step_error("sequences", "no snapshot"))?;
+        let mut tgt = target.connect().map_err(verr("sequences"))?;
+        let n = copy::sequences(client, &mut tgt).map_err(verr("sequences"))?;
+        Ok(((), format!("{n} sequences set")))
+    })?;
+    // The snapshot is no longer needed.
+    drop(held);
+
+    // 6. post-data
+    r.step("post-data", false, |_| run_apply("post-data", &compiled.join("post-data.sql"), &opts.target, notify))?;
+
+    // 7. verify: done only when nothing unexpected differs.
+    let mut report = None;
+    if !r.status.is_done("verify") {
+        let started = Instant::now();
+        *r.status.step("verify") = StepStatus {
+            name: "verify".into(),
+            state: "running".into(),
+            started_at: Some(now()),
+            ..StepStatus::default()
+        };
+        r.status.write(workdir)?;
+        notify("verify: running");
+        let vopts = VerifyOptions {
+            source: opts.source.clone(),
+            target: opts.target.clone(),
+            manifest: Some(manifest),
+            rows: RowMode::Checksum,
+            ..VerifyOptions::default()
+        };
+        let result = verify::run(&vopts);
+        let s = r.status.step("verify");
+        s.seconds = Some((started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
+        match result {
+            Ok(v) => {
+                let clean = v.exit_code() == verify::EXIT_OK;
+                s.state = if clean { "done" } else { "failed" }.into();
+                s.detail = Some(format!(
+                    "{} unexpected difference{}, {} expected",
+                    v.summary.unexpected,
+                    if v.summary.unexpected == 1 { "" } else { "s" },
+                    v.summary.expected
+                ));
+                report = Some(v);
+            }
+            Err(e) => {
+                s.state = "failed".into();
+                s.detail = Some(e.to_string());
+                r.status.write(workdir)?;
+                return Err(step_error("verify", e));
+            }
+        }
+        r.status.write(workdir)?;
+    } else {
+        notify("verify: passed in an earlier run, skipped");
+    }
+    Ok(MigrateReport { status: r.status, verify: report })
+}

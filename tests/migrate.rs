@@ -1,0 +1,299 @@
+//! `pg2znb migrate`: whole migrations between real servers (PostgreSQL 15 source, PostgreSQL 15
+//! and 11 targets): exit 0 with row checksums equal, a re-run that does nothing, a SIGKILL during
+//! the copy resumed without duplicate rows, awkward values round-tripping, passwords never shown,
+//! `migrate status`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::pg::{Engine, PgServer};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
+}
+
+fn migrate_cmd(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("migrate").args(["--source", source, "--target", target, "-w"]).arg(workdir).args(extra);
+    c
+}
+
+fn migrate(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Output {
+    migrate_cmd(source, target, workdir, extra).output().expect("run pg2znb migrate")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
+    s.query(db, sql)[0][0].clone().unwrap_or_default()
+}
+
+fn status(workdir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(workdir.join("status.json")).unwrap()).unwrap()
+}
+
+fn states(workdir: &Path) -> Vec<(String, String)> {
+    status(workdir)["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_string(), s["state"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+fn full_dump() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compile/full-dump.sql")
+}
+
+/// A fresh source database on PostgreSQL 15 loaded from `file`, and a fresh target database.
+fn databases(tgt: &PgServer, name: &str, file: Option<&Path>) -> (&'static PgServer, String, String) {
+    let src = PgServer::shared_engine(Engine::Pg15).expect("PostgreSQL 15");
+    let (src_db, tgt_db) = (format!("{name}_src"), format!("{name}_tgt"));
+    src.create_db(&src_db);
+    if let Some(f) = file {
+        src.psql_file(&src_db, f).unwrap();
+    }
+    tgt.create_db(&tgt_db);
+    (src, src_db, tgt_db)
+}
+
+/// Migrate `file`, check exit 0 and checksums, then run again: nothing happens, exit 0.
+fn round_trip(engine: Engine, version: &str, name: &str, file: &Path) {
+    let Some(tgt) = PgServer::shared_engine(engine) else { return };
+    if PgServer::shared_engine(Engine::Pg15).is_none() {
+        return;
+    }
+    let (src, src_db, tgt_db) = databases(tgt, name, Some(file));
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let o = migrate(&s_url, &t_url, &work, &["--target-version", version, "--jobs", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{engine:?}: {}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("0 unexpected"), "{err}");
+    assert!(work.join("schema.sql").is_file() && work.join("compiled/pre-data.sql").is_file());
+    for (step, state) in states(&work) {
+        assert_eq!(state, "done", "{step}: {}", text(&o));
+    }
+    let copied = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied");
+    assert!(copied.parse::<u32>().unwrap() >= 1, "{copied}");
+    let applied = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.applied");
+
+    // Checked independently of migrate's own verify too.
+    let o = bin()
+        .args(["verify", "--source", &s_url, "--target", &t_url, "--rows", "checksum", "--manifest"])
+        .arg(work.join("compiled/manifest.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // A finished migrate run again does nothing.
+    let o = migrate(&s_url, &t_url, &work, &["--target-version", version]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("copy: done in an earlier run, skipped"), "{}", text(&o));
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied"), copied);
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.applied"), applied);
+
+    let o = bin().args(["migrate", "status", "-w"]).arg(&work).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for step in ["snapshot", "schema", "pre-data", "copy", "sequences", "post-data", "verify"] {
+        assert!(out.lines().any(|l| l.starts_with(step)), "{step}: {out}");
+    }
+}
+
+#[test]
+fn full_dump_pg15_to_pg15() {
+    round_trip(Engine::Pg15, "2025.1", "mig_full15", &full_dump());
+}
+
+#[test]
+fn full_dump_pg15_to_pg11() {
+    round_trip(Engine::Pg11, "2.6", "mig_full11", &full_dump());
+}
+
+#[test]
+fn pagila_pg15_to_pg11() {
+    let Some(dir) = support::corpus::corpus_dir() else { return };
+    round_trip(Engine::Pg11, "2.6", "mig_pagila11", &dir.join("pgdump15-generated/pagila-full-pgdump15.sql"));
+}
+
+const AWKWARD: &str = r#"
+CREATE TABLE public.awkward (
+    id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    t text,
+    b bytea,
+    a int[],
+    ta text[],
+    j jsonb,
+    n numeric,
+    f float8,
+    ts timestamp,
+    tz timestamptz,
+    d date,
+    len int GENERATED ALWAYS AS (length(t)) STORED
+);
+INSERT INTO public.awkward (t, b, a, ta, j, n, f, ts, tz, d) VALUES
+ (NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ ('', '\x', '{}', '{}', '{}', 0, 0, 'infinity', '-infinity', 'infinity'),
+ (E'tab\there', '\x00ff5c2e0a', '{1,NULL,3}', ARRAY[NULL, '', 'a,b', 'q"uote', E'back\\slash'], '{"a": [1, "x\ty", null], "é": "☃"}',
+  'NaN', 'Infinity', '-infinity', 'infinity', '-infinity'),
+ (E'line1\nline2\r\nline3', decode('5c2e0a', 'hex'), '{-2147483648,2147483647}', '{"{}"}', '"just a string"',
+  99999999999999999999999999999999999999.000000000000000000001, -1.5e300, '2000-01-01 00:00:00.000001', '1999-12-31 23:59:59.999999+14', '4713-01-01 BC'),
+ (E'\\.', NULL, NULL, NULL, '[]', -0.000000000000000000000000000001, 'NaN', NULL, NULL, NULL),
+ (E'a\n\\.\nb', NULL, NULL, NULL, 'null', 1e-100, '-0', NULL, NULL, NULL),
+ (E'it''s "quoted" \\N not null', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL),
+ ('non-ASCII: ÄÖÜ ß 中文 עברית 😀🎉 👩‍👩‍👧', NULL, NULL, ARRAY['😀'], '{"emoji": "🎉"}', NULL, NULL, NULL, NULL, NULL),
+ (E'\\N', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+CREATE TABLE public.no_key (a text, b int);
+INSERT INTO public.no_key VALUES ('dup', 1), ('dup', 1), (NULL, NULL), ('', NULL), (E'\t', 2);
+CREATE TABLE public.empty (x int);
+CREATE TABLE public.parted (id int NOT NULL, v text) PARTITION BY RANGE (id);
+CREATE TABLE public.parted_low PARTITION OF public.parted FOR VALUES FROM (0) TO (100);
+CREATE TABLE public.parted_high PARTITION OF public.parted FOR VALUES FROM (100) TO (1000);
+INSERT INTO public.parted SELECT g, 'p' || g FROM generate_series(1, 300) g;
+CREATE SEQUENCE public.counter START 10;
+SELECT nextval('public.counter'), nextval('public.counter');
+"#;
+
+fn awkward(engine: Engine, version: &str, name: &str) {
+    let Some(tgt) = PgServer::shared_engine(engine) else { return };
+    if PgServer::shared_engine(Engine::Pg15).is_none() {
+        return;
+    }
+    let (src, src_db, tgt_db) = databases(tgt, name, None);
+    src.exec(&src_db, AWKWARD);
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let o = migrate(&src.url(&src_db), &tgt.url(&tgt_db), &work, &["--target-version", version]);
+    assert_eq!(o.status.code(), Some(0), "{engine:?}: {}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("0 unexpected"), "{}", text(&o));
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.awkward"), "9");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.no_key"), "5");
+    // Leaf partitions copied once each, the partitioned parent not at all.
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.parted"), "300");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM ONLY public.parted_low"), "99");
+    let keys = "SELECT string_agg(table_name, ',' ORDER BY table_name) FROM pg2znb.copied WHERE table_name LIKE 'public.parted%'";
+    assert_eq!(scalar(tgt, &tgt_db, keys), "public.parted_high,public.parted_low");
+    let lens = "SELECT string_agg(coalesce(len::text, '-'), ',' ORDER BY id) FROM public.awkward";
+    assert_eq!(scalar(tgt, &tgt_db, lens), scalar(src, &src_db, lens));
+    // The sequences continue where the source's stand.
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT nextval('public.counter')"), "12");
+    tgt.exec(&tgt_db, "INSERT INTO public.awkward (t) VALUES ('next')");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT max(id) FROM public.awkward"), "10");
+}
+
+#[test]
+fn awkward_values_pg15() {
+    awkward(Engine::Pg15, "2025.1", "mig_awk15");
+}
+
+#[test]
+fn awkward_values_pg11() {
+    awkward(Engine::Pg11, "2.6", "mig_awk11");
+}
+
+#[test]
+fn killed_copy_resumes_without_duplicates() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let tables = 400;
+    let mut sql = String::new();
+    for i in 0..tables {
+        sql.push_str(&format!(
+            "CREATE TABLE public.k{i} (id int PRIMARY KEY, v text);\n\
+             INSERT INTO public.k{i} SELECT g, 'row ' || g FROM generate_series(1, {}) g;\n",
+            i % 7 + 1
+        ));
+    }
+    let (src, src_db, tgt_db) = databases(tgt, "mig_kill", None);
+    src.exec(&src_db, &sql);
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let mut child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut watcher = tgt.client(&tgt_db);
+    let mut before = 0;
+    while Instant::now() < deadline {
+        // An error until migrate has created the table.
+        let n: i64 = watcher.query_one("SELECT count(*) FROM pg2znb.copied", &[]).map(|r| r.get(0)).unwrap_or(0);
+        if n >= 1 {
+            before = n;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    assert!(child.try_wait().unwrap().is_none(), "migrate finished before it could be killed");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(before >= 1);
+    let recorded: i64 = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied").parse().unwrap();
+    assert!(recorded < tables, "the kill came too late: {recorded}");
+    assert!(states(&work).contains(&("copy".into(), "running".into())), "{:?}", states(&work));
+
+    let o = migrate(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "3"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("schema: done in an earlier run, skipped"), "{err}");
+    assert!(err.contains(&format!("{recorded} recorded by an earlier run")), "{err}");
+    assert!(err.contains("0 unexpected"), "{err}");
+    let mut counts = String::from("SELECT ");
+    for i in 0..tables {
+        if i > 0 {
+            counts.push_str(" + ");
+        }
+        counts.push_str(&format!("(SELECT CASE WHEN count(*) = {} THEN 0 ELSE 1 END FROM public.k{i})", i % 7 + 1));
+    }
+    assert_eq!(scalar(tgt, &tgt_db, &counts), "0", "a table has missing or duplicated rows");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied"), tables.to_string());
+}
+
+#[test]
+fn passwords_never_appear_and_pg_dump_is_required() {
+    let Some(s) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let password = "Mig-S3cret-pw";
+    s.create_password_role(password);
+    let role = support::pg::PASSWORD_ROLE;
+    s.exec("postgres", &format!("CREATE DATABASE mig_pw OWNER {role}"));
+    s.create_db("mig_pw_tgt");
+    let mut c = s.client("mig_pw");
+    c.batch_execute(&format!(
+        "SET ROLE {role}; CREATE TABLE public.p (id serial PRIMARY KEY, v text); INSERT INTO public.p (v) VALUES ('x'), ('y')"
+    ))
+    .unwrap();
+    drop(c);
+    let dir = tempfile::tempdir().unwrap();
+
+    // Without pg_dump on PATH: a clear error, exit 2.
+    let work = dir.path().join("nodump");
+    let o = migrate_cmd(&s.password_url("mig_pw", password), &s.url("mig_pw_tgt"), &work, &[])
+        .env("PATH", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("pg_dump not found on PATH"), "{}", text(&o));
+
+    let work = dir.path().join("work");
+    let o = migrate(&s.password_url("mig_pw", password), &s.url("mig_pw_tgt"), &work, &["--target-version", "2025.1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains(password), "{}", text(&o));
+    let status = std::fs::read_to_string(work.join("status.json")).unwrap();
+    assert!(!status.contains(password), "{status}");
+    assert_eq!(scalar(s, "mig_pw_tgt", "SELECT string_agg(v, ',' ORDER BY id) FROM public.p"), "x,y");
+
+    // A wrong password: exit 2, not shown.
+    let wrong = "Wr0ng-mig-pw";
+    let o = migrate(&s.password_url("mig_pw", wrong), &s.url("mig_pw_tgt"), &dir.path().join("w2"), &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("password authentication failed"), "{}", text(&o));
+    assert!(!text(&o).contains(wrong), "{}", text(&o));
+}
