@@ -18,10 +18,24 @@ fn statement_at(ir: &Ir, file: usize, at: usize) -> Option<StmtId> {
     (s.file == file && (at < s.span.end || s.span.is_empty())).then_some(s.id)
 }
 
+/// Where scripts set `check_function_bodies`: (file, statement, whether it turned checks off), in
+/// input order. Read once per compile (pg_dump sets it once, at the top).
+fn body_check_settings(ir: &Ir, files: &[SourceFile]) -> Vec<(usize, StmtId, bool)> {
+    ir.stmts
+        .iter()
+        .filter(|p| p.session == Session::Setting)
+        .filter_map(|p| {
+            let text = files[p.file].slice(p.span).to_ascii_lowercase();
+            text.contains("check_function_bodies")
+                .then(|| (p.file, p.id, text.contains("false") || text.contains("off") || text.contains("'0'")))
+        })
+        .collect()
+}
+
 /// Does the function created by `id` keep its body unchecked until it runs? PL/pgSQL and other
 /// procedural languages check only syntax; a SQL string body is checked unless the script turned
 /// `check_function_bodies` off first (pg_dump always does). SQL-standard bodies are always checked.
-fn body_checked_at_run_time(ir: &Ir, files: &[SourceFile], id: StmtId) -> bool {
+fn body_checked_at_run_time(ir: &Ir, settings: &[(usize, StmtId, bool)], id: StmtId) -> bool {
     let s = &ir.stmts[id];
     let Detail::CreateFunction(f) = &s.detail else { return false };
     if f.sql_body {
@@ -30,14 +44,7 @@ fn body_checked_at_run_time(ir: &Ir, files: &[SourceFile], id: StmtId) -> bool {
     if !f.language.eq_ignore_ascii_case("sql") {
         return true;
     }
-    let mut unchecked = false;
-    for p in ir.stmts[..id].iter().filter(|p| p.file == s.file && p.session == Session::Setting) {
-        let text = files[p.file].slice(p.span).to_ascii_lowercase();
-        if text.contains("check_function_bodies") {
-            unchecked = text.contains("false") || text.contains("off") || text.contains("'0'");
-        }
-    }
-    unchecked
+    settings.iter().rev().find(|&&(file, at, _)| file == s.file && at < id).is_some_and(|&(_, _, off)| off)
 }
 
 /// Move every statement that still carries an error finding to `unsupported.sql`, or demote a
@@ -45,6 +52,7 @@ fn body_checked_at_run_time(ir: &Ir, files: &[SourceFile], id: StmtId) -> bool {
 /// moved along (clauses folded into a moved statement).
 pub fn enforce(ir: &mut Ir, files: &[SourceFile], diagnostics: &mut [Diagnostic]) -> Vec<Diagnostic> {
     let mut along = Vec::new();
+    let settings = body_check_settings(ir, files);
     // An applied fix made the statement loadable (e.g. an unsafe fix applied with --unsafe-fixes).
     let open = |d: &Diagnostic| d.severity == Severity::Error && !d.fix.as_ref().is_some_and(|f| f.applied);
     for d in diagnostics.iter_mut().filter(|d| open(d)) {
@@ -66,7 +74,7 @@ pub fn enforce(ir: &mut Ir, files: &[SourceFile], diagnostics: &mut [Diagnostic]
         if ir.stmts[id].fate == Fate::Dropped {
             continue;
         }
-        if loc.span.start > ir.stmts[id].span.start && body_checked_at_run_time(ir, files, id) {
+        if loc.span.start > ir.stmts[id].span.start && body_checked_at_run_time(ir, &settings, id) {
             d.severity = Severity::Warning;
             d.message.push_str(" (the function is created, but fails on the target when this runs)");
             continue;
