@@ -272,6 +272,10 @@ pub struct VerifyArgs {
     /// an order-independent hash of every row's text per table, comparable across PostgreSQL 11 and 15).
     #[arg(long, value_name = "MODE", default_value = "none")]
     pub rows: String,
+    /// Read the source's rows in this exported snapshot (the id `SELECT pg_export_snapshot()` returned
+    /// in a transaction that is still open): as of that instant, whatever was written since.
+    #[arg(long, value_name = "ID")]
+    pub snapshot: Option<String>,
     /// human (a report on stdout) or json.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,

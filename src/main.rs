@@ -129,6 +129,7 @@ fn run_verify(args: cli::VerifyArgs) -> Result<u8> {
         schemas: args.schemas,
         rows,
         progress: std::io::stderr().is_terminal(),
+        source_snapshot: args.snapshot,
     };
     match verify::run(&opts) {
         Ok(r) => {
@@ -259,9 +260,16 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
                 }
             }
             eprint!("{}", report.status.render_table());
-            eprintln!(
-                "pg2znb: note: verify read the source outside the snapshot: rows written to the source during the run show up as differences"
-            );
+            if report.verify.is_some() {
+                eprintln!(
+                    "pg2znb: note: {}",
+                    if report.verified_in_snapshot {
+                        "verify read the source in the snapshot the data was copied from: what was written to the source since then is not in the target, and is not a difference"
+                    } else {
+                        "verify read the source as it is now (this run resumed after the copy, so no snapshot was held): rows written to the source since the copy show up as differences"
+                    }
+                );
+            }
             Ok(report.exit_code() as u8)
         }
         Err(e) => {

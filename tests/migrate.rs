@@ -297,3 +297,62 @@ fn passwords_never_appear_and_pg_dump_is_required() {
     assert!(text(&o).contains("password authentication failed"), "{}", text(&o));
     assert!(!text(&o).contains(wrong), "{}", text(&o));
 }
+
+/// A workload inserts, updates and deletes on the source while migrate runs: the target equals the
+/// source as of the snapshot (verify reads the source in it, and says so), while the source as it
+/// is afterwards differs — the writes happened after the snapshot.
+#[test]
+fn writes_during_the_migration_are_not_in_the_target_and_not_differences() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let (src, src_db, tgt_db) = databases(tgt, "mig_writes", None);
+    let mut setup = String::from("CREATE TABLE public.hot (id bigint PRIMARY KEY, v text NOT NULL);\n");
+    setup.push_str("INSERT INTO public.hot SELECT g, 'v' || g FROM generate_series(1, 20000) g;\n");
+    // Many tables, so the copy takes a while and the workload overlaps it.
+    for i in 0..150 {
+        setup.push_str(&format!("CREATE TABLE public.t{i} (id int PRIMARY KEY, v text); INSERT INTO public.t{i} SELECT g, md5(g::text) FROM generate_series(1, 200) g;\n"));
+    }
+    src.exec(&src_db, &setup);
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The workload: until migrate is done (bounded), one write of each kind at a time.
+    let mut writes = 0;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut client = src.client(&src_db);
+    let pid = child.id();
+    while Instant::now() < deadline && std::path::Path::new(&format!("/proc/{pid}")).exists() {
+        let n = 20001 + writes;
+        client
+            .batch_execute(&format!(
+                "INSERT INTO public.hot VALUES ({n}, 'new'); UPDATE public.hot SET v = 'changed' WHERE id = {}; \
+                 DELETE FROM public.hot WHERE id = {};",
+                writes % 10000 + 1,
+                writes % 10000 + 10001
+            ))
+            .unwrap();
+        writes += 1;
+        // A zombie child still has its /proc entry: stop once its output is closed.
+        if std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|s| s.contains(") Z ")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("0 unexpected") && err.contains("in the snapshot the data was copied from"), "{err}");
+    assert!(writes > 10, "the workload ran {writes} times only");
+    // The source changed after the snapshot: compared as it is now, the target differs.
+    let o = bin()
+        .args(["verify", "--source", &s_url, "--target", &t_url, "--rows", "checksum", "--manifest"])
+        .arg(work.join("compiled/manifest.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("public.hot"), "{}", text(&o));
+}

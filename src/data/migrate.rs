@@ -12,8 +12,10 @@
 //!    transaction.
 //! 5. `sequences`: `setval` of every sequence to its position in the snapshot.
 //! 6. `post-data`: [`super::apply`] of `compiled/post-data.sql`.
-//! 7. `verify`: [`crate::verify::run`] with the manifest and row checksums. It reads the source
-//!    outside the snapshot: writes to the source during the run show up as differences.
+//! 7. `verify`: [`crate::verify::run`] with the manifest and row checksums, reading the source in
+//!    the snapshot the copy used (held until then), so writes to the source during the run are not
+//!    differences. A resumed run whose copy was already done has no snapshot left: it reads the
+//!    source as it is, and says so.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -166,6 +168,9 @@ pub struct MigrateReport {
     pub status: Status,
     /// `None` when verify did not run (it had passed in an earlier run).
     pub verify: Option<VerifyReport>,
+    /// Verify read the source in the snapshot the copy used (this run held it throughout); `false`
+    /// when a resumed run had no snapshot left to read in.
+    pub verified_in_snapshot: bool,
 }
 
 impl MigrateReport {
@@ -373,14 +378,14 @@ pub fn run(
         let n = copy::sequences(client, &mut tgt).map_err(verr("sequences"))?;
         Ok(((), format!("{n} sequences set")))
     })?;
-    // The snapshot is no longer needed.
-    drop(held);
+    // The snapshot stays held for verify: it reads the source as of the snapshot, as copied.
 
     // 6. post-data
     r.step("post-data", false, |_| run_apply("post-data", &compiled.join("post-data.sql"), &opts.target, notify))?;
 
     // 7. verify: done only when nothing unexpected differs.
     let mut report = None;
+    let mut verified_in_snapshot = false;
     if !r.status.is_done("verify") {
         let started = Instant::now();
         *r.status.step("verify") = StepStatus {
@@ -391,14 +396,17 @@ pub fn run(
         };
         r.status.write(workdir)?;
         notify("verify: running");
+        let in_snapshot = held.as_ref().map(|(_, id)| id.clone());
         let vopts = VerifyOptions {
             source: opts.source.clone(),
             target: opts.target.clone(),
             manifest: Some(manifest),
             rows: RowMode::Checksum,
+            source_snapshot: in_snapshot.clone(),
             ..VerifyOptions::default()
         };
         let result = verify::run(&vopts);
+        verified_in_snapshot = in_snapshot.is_some();
         let s = r.status.step("verify");
         s.seconds = Some((started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
         match result {
@@ -424,5 +432,6 @@ pub fn run(
     } else {
         notify("verify: passed in an earlier run, skipped");
     }
-    Ok(MigrateReport { status: r.status, verify: report })
+    drop(held);
+    Ok(MigrateReport { status: r.status, verify: report, verified_in_snapshot })
 }

@@ -55,6 +55,9 @@ pub struct VerifyOptions {
     pub rows: RowMode,
     /// Show a progress bar while counting rows (only drawn when stderr is a terminal).
     pub progress: bool,
+    /// Read the source's rows in this exported snapshot (`pg_export_snapshot()`, held open by its
+    /// exporter): as of that instant, whatever was written since (the catalog is read as it is).
+    pub source_snapshot: Option<String>,
 }
 
 /// Which database an error or difference is about.
@@ -507,6 +510,15 @@ fn collect(
         let catalog = catalog::snapshot(&mut client, &opts.schemas)?;
         let sequences = if ep.side == Side::Target { sequences::check(&mut client, &catalog)? } else { Vec::new() };
         let tables = rows::countable_tables(&catalog);
+        // The rows as of the exported snapshot (the catalog above is read in a transaction of its
+        // own: as it is now).
+        if let (Side::Source, Some(id)) = (ep.side, &opts.source_snapshot) {
+            let sql = format!(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
+                id.replace('\'', "''")
+            );
+            client.batch_execute(&sql).map_err(|e| VerifyError::query("read in the exported snapshot", &e))?;
+        }
         if let (Some(p), RowMode::Exact | RowMode::Checksum) = (progress, opts.rows) {
             p.inc_length(tables.len() as u64);
         }
