@@ -197,19 +197,14 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         bail!("migrate needs --source, --target and -w (see pg2znb migrate --help)");
     };
     // The schema's compile: the options compile takes, resolved as compile resolves them.
-    let defer = match &args.defer {
-        None => None,
-        Some(list) => Some(config::parse_defer([list.as_str()]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
-    };
-    let settings = Settings {
-        target_version: args.target_version.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        rules: args.rules.clone(),
-        defer,
-        unsafe_fixes: args.unsafe_fixes,
-        format: None,
-    };
+    let settings = rule_settings(
+        args.target_version.as_deref(),
+        args.defer.as_deref(),
+        &args.select,
+        &args.ignore,
+        &args.rules,
+        args.unsafe_fixes,
+    )?;
     let pack = load_pack(&settings.rules)?;
     let auto_url = (args.target_version.as_deref() == Some("auto")).then_some(target.as_str());
     let (version, target_requested) = target_version(args.target_version.as_deref(), &settings, auto_url, &pack)?;
@@ -301,21 +296,40 @@ fn load_config(explicit: Option<&Path>, disabled: bool) -> Result<Option<Config>
     Ok(config::discover(&cwd)?.map(|(_, c)| c))
 }
 
+/// The rule options compile and migrate share, as `Settings` (`--defer` checked).
+fn rule_settings(
+    target_version: Option<&str>,
+    defer: Option<&str>,
+    select: &[String],
+    ignore: &[String],
+    rules: &[PathBuf],
+    unsafe_fixes: bool,
+) -> Result<Settings> {
+    let defer = match defer {
+        None => None,
+        Some(list) => Some(config::parse_defer([list]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
+    };
+    Ok(Settings {
+        target_version: target_version.map(str::to_string),
+        select: select.to_vec(),
+        ignore: ignore.to_vec(),
+        rules: rules.to_vec(),
+        defer,
+        unsafe_fixes,
+        format: None,
+    })
+}
+
 /// The command line's settings, with what it leaves unset taken from the config file.
 fn compile_settings(args: &CompileArgs, config: Option<&Config>) -> Result<Settings> {
-    let defer = match &args.defer {
-        None => None,
-        Some(list) => Some(config::parse_defer([list.as_str()]).map_err(|m| anyhow::anyhow!("--defer: {m}"))?),
-    };
-    let cli = Settings {
-        target_version: args.target_version.clone(),
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
-        rules: args.rules.clone(),
-        defer,
-        unsafe_fixes: args.unsafe_fixes,
-        format: None,
-    };
+    let cli = rule_settings(
+        args.target_version.as_deref(),
+        args.defer.as_deref(),
+        &args.select,
+        &args.ignore,
+        &args.rules,
+        args.unsafe_fixes,
+    )?;
     Ok(match config {
         Some(c) => c.apply_to(cli),
         None => cli,
