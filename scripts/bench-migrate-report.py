@@ -1,0 +1,52 @@
+"""scripts/bench-migrate.sh's report: `json MB JOBS ROWS BYTES` turns the runs (JSON lines on stdin)
+into the report; `table` prints a report (JSON on stdin) as a table."""
+import json
+import sys
+
+
+def report(mb, jobs, src_rows, src_bytes):
+    runs = [json.loads(line) for line in sys.stdin if line.strip()]
+    by = {r["tool"]: r for r in runs}
+    for r in runs:
+        work = r["wall_s"] - r["verify_s"]
+        r["work_s"] = round(work, 2)
+        if not r["tool"].endswith("_small"):
+            r["mb_per_s"] = round(src_bytes / 1e6 / work, 1)
+            r["rows_per_s"] = round(src_rows / work)
+    peers = min(by["pgcopydb"]["work_s"], by["pg_dump_psql"]["work_s"])
+    out = {
+        "generated_mb": mb,
+        "jobs": jobs,
+        "source_rows": src_rows,
+        "source_table_bytes": src_bytes,
+        "runs": runs,
+        "pg2znb_over_fastest_peer": round(by["pg2znb"]["work_s"] / peers, 2),
+        "goal_met": by["pg2znb"]["work_s"] <= peers,
+    }
+    if "pg2znb_small" in by:
+        out["pg2znb_rss_large_over_small"] = round(
+            by["pg2znb"]["peak_rss_kb"] / by["pg2znb_small"]["peak_rss_kb"], 2
+        )
+    print(json.dumps(out, indent=2))
+
+
+def table():
+    r = json.load(sys.stdin)
+    print(f"source: {r['source_rows']} rows, {r['source_table_bytes'] / 1e6:.0f} MB of table data; jobs {r['jobs']}")
+    print(f"{'tool':<14} {'wall s':>8} {'verify s':>9} {'work s':>8} {'MB/s':>7} {'rows/s':>9} {'peak RSS MB':>12}")
+    for x in r["runs"]:
+        print(
+            f"{x['tool']:<14} {x['wall_s']:>8.1f} {x['verify_s']:>9.1f} {x['work_s']:>8.1f} "
+            f"{x.get('mb_per_s', ''):>7} {x.get('rows_per_s', ''):>9} {x['peak_rss_kb'] / 1024:>12.1f}"
+        )
+    met = "met" if r["goal_met"] else "MISSED"
+    print(f"pg2znb / fastest peer (work s): {r['pg2znb_over_fastest_peer']} (goal <= 1: {met})")
+    if "pg2znb_rss_large_over_small" in r:
+        print(f"pg2znb peak RSS, large / small source: {r['pg2znb_rss_large_over_small']}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "json":
+        report(*(int(a) for a in sys.argv[2:6]))
+    else:
+        table()
