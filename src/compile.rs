@@ -265,7 +265,7 @@ fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
             // A rewrite may emit several statements (e.g. a table plus the trigger that replaces
             // its generated column): all of them must parse.
             // The raw parser alone (no parse tree handed back) is enough to know it parses.
-            let text = emit::statement_text(s, files);
+            let text = crate::ir::text::statement_text(s, files);
             pg_query::split_with_parser(&text).err().map(|e| (s.id, e.to_string()))
         })
         .collect();

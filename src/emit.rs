@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::io;
 
+use crate::ir::text::statement_pieces;
 use crate::ir::{Ir, Phase, Session, Stmt, StmtId};
 use crate::order::Order;
 use crate::source::SourceFile;
@@ -96,31 +97,7 @@ impl<'w> Sink<'w> {
     }
 }
 
-/// The pieces of text a statement is emitted as (without its leading comments): source slices
-/// between its edits, the edits' text, and what rules appended.
-fn statement_pieces<'s>(stmt: &'s Stmt, files: &'s [SourceFile], mut f: impl FnMut(&'s str)) {
-    let src: &str = &files[stmt.file].text;
-    let mut edits: Vec<_> = stmt.edits.iter().collect();
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut at = stmt.span.start;
-    for e in edits {
-        f(&src[at..e.span.start]);
-        f(&e.insert);
-        at = e.span.end;
-    }
-    f(&src[at..stmt.span.end]);
-    for a in &stmt.appended {
-        f("\n\n");
-        f(a);
-    }
-}
 
-/// The text a statement is emitted as (without its leading comments).
-pub fn statement_text(stmt: &Stmt, files: &[SourceFile]) -> String {
-    let mut out = String::with_capacity(stmt.span.len() + 64);
-    statement_pieces(stmt, files, |p| out.push_str(p));
-    out
-}
 
 struct Writer<'a> {
     ir: &'a Ir,
@@ -266,7 +243,7 @@ fn roles(out: &mut Sink<'_>, ir: &Ir, target: &str) {
         let note = if created.contains(&r) { ", created by the input" } else { "" };
         out.push(&format!(
             "-- CREATE ROLE {}; -- named by {}{note}\n",
-            crate::rules::edit::quote_ident(r),
+            crate::ir::names::quote_ident(r),
             crate::text::count(n, "statement", "statements")
         ));
     }

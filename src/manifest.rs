@@ -2,32 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-pub const MANIFEST_FORMAT: u32 = 1;
+// The kinds of object and of change belong to the IR (rules record changes on statements); the
+// manifest lists them.
+pub use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ObjectKind {
-    /// The database itself (verify compares its encoding and locale).
-    Database,
-    Schema,
-    Extension,
-    Type,
-    Domain,
-    Sequence,
-    Table,
-    Column,
-    Constraint,
-    Index,
-    View,
-    MaterializedView,
-    Function,
-    Procedure,
-    Aggregate,
-    Trigger,
-    Rule,
-    Policy,
-    Other,
-}
+pub const MANIFEST_FORMAT: u32 = 1;
 
 /// One object the target will hold.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,28 +19,6 @@ pub struct ManifestObject {
     pub table: Option<String>,
     /// Short human summary, e.g. `bigint not null`, `primary key (id)`, `btree (email)`.
     pub summary: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    /// The object will not exist on the target (e.g. a GiST index moved to unsupported.sql).
-    Dropped,
-    /// The object exists but differs from the source on purpose (e.g. a stripped COLLATE).
-    Rewritten,
-}
-
-/// A difference pg2znb introduced on purpose; `verify --manifest` treats it as expected.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ManifestChange {
-    pub kind: ObjectKind,
-    pub schema: Option<String>,
-    pub name: String,
-    pub table: Option<String>,
-    pub change: ChangeKind,
-    /// Rule codes responsible (e.g. `ZN201`).
-    pub codes: Vec<String>,
-    pub detail: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,8 +4,10 @@
 //! Invariant: `Ir::stmts` is in input order (file, then byte offset), and every statement ends
 //! the pipeline with exactly one `Fate` and one `Phase`.
 
+pub mod change;
 pub mod dml;
 pub mod names;
+pub mod text;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -229,7 +231,7 @@ pub struct Stmt {
     /// For statements moved to `unsupported.sql`: the finding written above them.
     pub unsupported: Option<String>,
     /// Differences from the source the target will have on purpose (for the manifest).
-    pub changes: Vec<crate::manifest::ManifestChange>,
+    pub changes: Vec<change::ManifestChange>,
 }
 
 impl Stmt {

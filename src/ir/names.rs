@@ -49,3 +49,15 @@ impl ObjKey {
         }
     }
 }
+
+/// An identifier as SQL: bare when it is a plain lowercase name, quoted otherwise.
+pub fn quote_ident(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !s.starts_with(|c: char| c.is_ascii_digit());
+    if plain && pg_query::parse(&format!("SELECT 1 AS {s}"), 0).is_ok() {
+        s.to_string()
+    } else {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    }
+}

@@ -30,7 +30,6 @@ use std::sync::Arc;
 
 use crate::compile::{compile, Compilation};
 use crate::diagnostic::Severity;
-use crate::emit;
 use crate::ir::{Fate, Phase, Session};
 use crate::parse::{self, Parsed};
 use crate::rules::{model, ApplyOptions, DeferCategory, Rule, RuleError, RulePack, Targets};
@@ -426,7 +425,7 @@ fn emitted(c: &Compilation) -> Vec<(Phase, String)> {
             // its generated column): compare statement by statement, as a second pass sees them.
             // Prerequisites written before the statement (e.g. CREATE EXTENSION) come first.
             let mut text: String = s.prelude.iter().map(|p| format!("{}\n", p.sql)).collect();
-            text.push_str(&emit::statement_text(s, &c.files));
+            text.push_str(&crate::ir::text::statement_text(s, &c.files));
             let pieces = scan::scan(&text);
             for p in pieces.pieces.iter().filter(|p| p.kind != PieceKind::Whitespace && p.kind != PieceKind::Comment) {
                 out.push((phase, p.text(&text).trim().to_string()));
@@ -453,7 +452,7 @@ fn phase_text(c: &Compilation, phase: Phase) -> String {
             out.push_str(&format!("\n{}\n", p.sql));
         }
         out.push_str(c.files[s.file].slice(s.trivia));
-        out.push_str(&emit::statement_text(s, &c.files));
+        out.push_str(&crate::ir::text::statement_text(s, &c.files));
         if let Some(d) = s.copy_data {
             let d = &c.ir.stmts[d];
             out.push_str(c.files[d.file].slice(d.trivia));

@@ -4,7 +4,7 @@
 use pg_query::NodeRef;
 
 use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
-use crate::manifest::ObjectKind;
+use crate::ir::change::ObjectKind;
 use crate::rules::edit;
 use crate::source::Span;
 

@@ -67,7 +67,7 @@ pub fn refresh_fold(ir: &mut Ir, source: StmtId, env: &ActionEnv) {
     let Some(target) = ir.stmts[source].merged_into else { return };
     let m = &ir.stmts[source];
     let Detail::AddConstraint { constraint, .. } = &m.detail else { return };
-    let edited = crate::emit::statement_text(m, env.files);
+    let edited = crate::ir::text::statement_text(m, env.files);
     // The constraint starts at the same offset unless an edit lies before it.
     let at = m.span.start + constraint.location;
     let shift: isize =

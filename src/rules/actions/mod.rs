@@ -15,7 +15,7 @@ mod strip;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::{Fate, Ir, Phase, StmtId};
-use crate::manifest::{ChangeKind, ManifestChange, ObjectKind};
+use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
 use crate::source::SourceFile;
 
 use super::nodes::NodeKind;

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
-use crate::manifest::{ChangeKind, ManifestChange, ObjectKind};
+use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
 use crate::rules::edit;
 
 use super::generated::quote_ident;

@@ -163,7 +163,7 @@ fn relocate_extension(
     super::record_change(
         ir,
         d,
-        crate::manifest::ObjectKind::Extension,
+        crate::ir::change::ObjectKind::Extension,
         extension,
         None,
         &Applied {

@@ -3,7 +3,6 @@
 //! `yb_use_hash_splitting_by_default`. ZNbaseDB-only syntax: PostgreSQL cannot parse it, so the
 //! statement is marked and not re-parsed.
 
-use crate::emit;
 use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
 use crate::rules::edit;
 use crate::source::Span;
@@ -74,7 +73,7 @@ pub fn shard_hints(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionEnv) -> Res
         return Err("not a CREATE TABLE".into());
     }
     // Work on the text as it will be emitted (a folded primary key is an earlier edit).
-    let text = emit::statement_text(stmt, env.files);
+    let text = crate::ir::text::statement_text(stmt, env.files);
     let toks = edit::tokens(&text);
     let table_level = toks
         .windows(3)

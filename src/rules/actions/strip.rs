@@ -2,7 +2,7 @@
 //! on the statement's own text.
 
 use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
-use crate::manifest::ObjectKind;
+use crate::ir::change::ObjectKind;
 use crate::rules::edit::{self, Tok};
 use crate::rules::nodes::NodeKind;
 use crate::source::Span;
