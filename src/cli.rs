@@ -56,6 +56,13 @@ pub enum Command {
     /// checksums. Each step's state is kept in WORKDIR/status.json; a re-run continues where a
     /// stopped one left off. `pg2znb migrate status -w WORKDIR` shows the steps.
     Migrate(MigrateArgs),
+    /// Write every table of a source database to one file each (CSV or COPY text), all read in one
+    /// exported snapshot, with DIR/export.json describing tables, columns, files, rows and checksums.
+    Export(ExportArgs),
+    /// Load an export directory, or one CSV/text file into one table (--table, --file), into a target
+    /// in batches, each committed with its record in the target's pg2znb.imported: a re-run skips
+    /// what is loaded.
+    Import(ImportArgs),
     /// Measure compile and lint against the parser's own floor (time, throughput, peak memory).
     Bench(BenchArgs),
     /// Write a deterministic synthetic pg_dump (the benchmark's schemas) to a file.
@@ -424,6 +431,114 @@ pub struct MigrateArgs {
     pub format: Format,
 }
 
+/// COPY's data format, for export and import.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DataFormat {
+    /// CSV (export writes a header line).
+    Csv,
+    /// PostgreSQL's COPY text format (tab-separated, `\N` for NULL).
+    Text,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// Source PostgreSQL database URL (postgresql://user@host:port/db or key=value string; TLS and
+    /// PGPASSWORD as for verify). A role that can only SELECT is enough; nothing is written to it.
+    #[arg(long, value_name = "URL")]
+    pub source: String,
+    /// The export directory: one file per table and export.json. Created when missing; it must be
+    /// empty unless it holds an earlier export and --resume is given.
+    #[arg(short = 'o', long = "out", value_name = "DIR")]
+    pub out: PathBuf,
+    /// Tables written in parallel, each on its own source connection in the shared snapshot.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// File format: csv (with a header line) or text (COPY's own format).
+    #[arg(long, value_enum, default_value_t = DataFormat::Csv)]
+    pub format: DataFormat,
+    /// Keep the finished files of an earlier export in DIR and export the rest (unfinished .part
+    /// files are redone) in a new snapshot; each table records the snapshot it was read in.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OnErrorArg {
+    /// Stop at the first batch the target rejects for its data (exit 2).
+    Abort,
+    /// Write the rejected batch and the server's message under the errors directory, load the rest
+    /// (exit 1), and print the command that replays the batch.
+    Stash,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ImportArgs {
+    /// An export directory (written by pg2znb export). Leave it out to import one file with
+    /// --table and --file.
+    #[arg(value_name = "DIR", required_unless_present = "file", conflicts_with_all = ["file", "table"])]
+    pub dir: Option<PathBuf>,
+    /// Target database URL (postgresql://user@host:port/db or key=value string; TLS and PGPASSWORD as
+    /// for verify). The tables must exist (pg2znb apply pre-data.sql first).
+    #[arg(long, value_name = "URL")]
+    pub target: String,
+    /// The table to load --file into, named as SQL does (schema.table, quoted where needed).
+    #[arg(long, value_name = "TABLE", requires = "file")]
+    pub table: Option<String>,
+    /// A data file to load into --table, in --format (its columns in the table's order).
+    #[arg(long, value_name = "FILE", requires = "table")]
+    pub file: Option<PathBuf>,
+    /// --file starts with a header line (skipped).
+    #[arg(long, requires = "file")]
+    pub header: bool,
+    /// --file's field delimiter (one character; default `,` for csv, tab for text).
+    #[arg(long, value_name = "C", requires = "file")]
+    pub delimiter: Option<char>,
+    /// --file's NULL marker (default: an unquoted empty field for csv, `\N` for text).
+    #[arg(long, value_name = "S", requires = "file")]
+    pub null: Option<String>,
+    /// --file's format: csv or text (COPY's own format).
+    #[arg(long, value_enum, default_value_t = DataFormat::Csv)]
+    pub format: DataFormat,
+    /// Batches loaded in parallel, each on its own target connection.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub jobs: usize,
+    /// Most rows in one batch (one target transaction).
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    pub batch_rows: u64,
+    /// Most bytes in one batch, e.g. 200MiB, 64MB, 1048576 (a longer single row is a batch alone).
+    #[arg(long, value_name = "B", default_value = "200MiB")]
+    pub batch_bytes: String,
+    /// A batch the target rejects for its data (SQLSTATE class 22 or 23): abort or stash.
+    #[arg(long, value_enum, default_value_t = OnErrorArg::Abort)]
+    pub on_error: OnErrorArg,
+    /// Where stashed batches go (default: DIR/errors for an export directory, ./errors for --file).
+    #[arg(long, value_name = "DIR")]
+    pub errors_dir: Option<PathBuf>,
+    /// Tries per batch when the error is transient (connection lost, serialization failure,
+    /// deadlock, server shutdown); each retry reconnects.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub tries: u32,
+}
+
+/// `200MiB`, `64MB`, `10k`, `1048576` → bytes.
+pub fn parse_bytes(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size: write a number of bytes, e.g. 200MiB or 1048576"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        other => return Err(format!("`{other}` is not a size unit: use B, KB, KiB, MB, MiB, GB or GiB")),
+    };
+    n.checked_mul(mult).filter(|&b| b > 0).ok_or_else(|| format!("`{s}`: the size must be above 0 and below 16 EiB"))
+}
+
 #[derive(Subcommand, Debug)]
 pub enum MigrateCommand {
     /// Print WORKDIR/status.json as a table: each step, its state, seconds and what it did.
@@ -471,6 +586,15 @@ mod tests {
             }
         }
         assert!(blank.is_empty(), "without help text: {blank:#?}");
+    }
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_bytes("200MiB"), Ok(200 << 20));
+        assert_eq!(parse_bytes("64MB"), Ok(64_000_000));
+        assert_eq!(parse_bytes("1048576"), Ok(1 << 20));
+        assert!(parse_bytes("0").is_err());
+        assert!(parse_bytes("12 parsecs").unwrap_err().contains("size unit"));
     }
 
     #[test]

@@ -61,6 +61,8 @@ fn run(cli: Cli) -> Result<u8> {
         Command::Verify(args) => run_verify(args),
         Command::Apply(args) => run_apply(args),
         Command::Migrate(args) => run_migrate(args),
+        Command::Export(args) => run_export(args),
+        Command::Import(args) => run_import(args),
         Command::Lint(args) => run_lint(args),
         Command::Bench(args) => bench::run(args, threads),
         Command::BenchRun(args) => bench::run_child(args),
@@ -176,6 +178,101 @@ fn run_apply(args: cli::ApplyArgs) -> Result<u8> {
         println!("{}", report.to_json());
     }
     Ok(report.exit_code() as u8)
+}
+
+fn data_format(f: cli::DataFormat) -> pg2znb::data::batch::CopyFormat {
+    use pg2znb::data::batch::CopyFormat;
+    match f {
+        cli::DataFormat::Csv => CopyFormat::Csv,
+        cli::DataFormat::Text => CopyFormat::Text,
+    }
+}
+
+fn run_export(args: cli::ExportArgs) -> Result<u8> {
+    use pg2znb::data::export::{self, ExportOptions};
+    let opts = ExportOptions {
+        source: args.source,
+        dir: args.out,
+        jobs: args.jobs.max(1),
+        format: data_format(args.format),
+        resume: args.resume,
+    };
+    let notify = |m: &str| eprintln!("pg2znb: {m}");
+    match export::run(&opts, &notify) {
+        Ok(r) => {
+            eprintln!("pg2znb: {}", r.summary_line());
+            if r.kept > 0 {
+                eprintln!(
+                    "pg2znb: note: {} kept from an earlier export were read in its snapshot, the rest in {}: each table is consistent, but tables read in different snapshots may disagree (export.json records each table's snapshot)",
+                    plural(r.kept, "table", "tables"),
+                    r.snapshot
+                );
+            }
+            Ok(export::EXIT_OK as u8)
+        }
+        Err(e) => {
+            eprintln!("pg2znb: error: {e}");
+            Ok(export::EXIT_ERROR as u8)
+        }
+    }
+}
+
+fn run_import(args: cli::ImportArgs) -> Result<u8> {
+    use pg2znb::data::batch::{Layout, Limits};
+    use pg2znb::data::import::{self, ImportOptions, ImportSource, OnError};
+    let batch_bytes = cli::parse_bytes(&args.batch_bytes).map_err(|e| anyhow::anyhow!("--batch-bytes: {e}"))?;
+    let source = match (args.dir, args.table, args.file) {
+        (Some(dir), None, None) => ImportSource::Export(dir),
+        (None, Some(table), Some(file)) => {
+            let mut layout = Layout::new(data_format(args.format), args.header);
+            layout.header = args.header;
+            if let Some(d) = args.delimiter {
+                if !d.is_ascii() {
+                    bail!("--delimiter: `{d}` is not a one-byte character (COPY needs one)");
+                }
+                layout.delimiter = d;
+            }
+            if let Some(n) = args.null {
+                layout.null = n;
+            }
+            ImportSource::File { table, file, layout }
+        }
+        _ => bail!("import needs an export directory, or --table and --file (see pg2znb import --help)"),
+    };
+    let mut opts = ImportOptions::new(args.target);
+    opts.jobs = args.jobs.max(1);
+    opts.limits = Limits { rows: args.batch_rows.max(1), bytes: batch_bytes };
+    opts.on_error = match args.on_error {
+        cli::OnErrorArg::Abort => OnError::Abort,
+        cli::OnErrorArg::Stash => OnError::Stash,
+    };
+    opts.errors_dir = args.errors_dir;
+    opts.tries = args.tries.max(1);
+    let notify = |m: &str| eprintln!("pg2znb: {m}");
+    match import::run(&source, &opts, &notify) {
+        Ok(r) => {
+            for s in &r.stashed {
+                eprintln!(
+                    "pg2znb: stashed{}: {} batch {} (lines {}-{}) in {}, the server's message in {}: {}",
+                    if s.earlier { " by an earlier run" } else { "" },
+                    s.table,
+                    s.batch,
+                    s.lines.0,
+                    s.lines.1,
+                    s.data.display(),
+                    s.message_file.display(),
+                    s.message
+                );
+                eprintln!("pg2znb:   fix the rows (or the target), then replay with: {}", s.replay);
+            }
+            eprintln!("pg2znb: {}", r.summary_line());
+            Ok(r.exit_code() as u8)
+        }
+        Err(e) => {
+            eprintln!("pg2znb: error: {e}");
+            Ok(import::EXIT_ERROR as u8)
+        }
+    }
 }
 
 fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {

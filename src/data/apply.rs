@@ -356,7 +356,7 @@ fn sha256_hex(text: &str) -> String {
 }
 
 /// Whether a retry on a new connection may succeed.
-fn transient(e: &postgres::Error) -> bool {
+pub(crate) fn transient(e: &postgres::Error) -> bool {
     match e.code() {
         Some(c) => {
             let c = c.code();

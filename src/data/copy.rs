@@ -42,7 +42,8 @@ impl Table {
         format!("{}.{}", display_ident(&self.schema), display_ident(&self.name))
     }
 
-    fn column_list(&self) -> String {
+    /// The columns, quoted, comma-separated (for `COPY t (…)`).
+    pub fn column_list(&self) -> String {
         self.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
     }
 }
@@ -64,9 +65,8 @@ pub fn import_snapshot(client: &mut Client, id: &str) -> Result<(), VerifyError>
     client.batch_execute(&sql).map_err(|e| qerr("set transaction snapshot", &e))
 }
 
-/// The tables to copy, read on `source` (inside the snapshot): plain tables and leaf partitions
-/// outside the system schemas and extensions that the manifest lists and does not drop. Partitioned
-/// parents and foreign tables hold no rows of their own.
+/// The tables to copy, read on `source` (inside the snapshot): [`source_tables`] that the manifest
+/// lists and does not drop.
 pub fn tables(source: &mut Client, manifest: &Manifest) -> Result<Vec<Table>, VerifyError> {
     let listed: BTreeSet<(String, String)> = manifest
         .objects
@@ -80,6 +80,20 @@ pub fn tables(source: &mut Client, manifest: &Manifest) -> Result<Vec<Table>, Ve
         .filter(|c| c.kind == ObjectKind::Table && c.change == ChangeKind::Dropped)
         .map(|c| (c.schema.clone().unwrap_or_default(), c.name.clone()))
         .collect();
+    let all = source_tables(source)?;
+    Ok(all
+        .into_iter()
+        .filter(|t| {
+            let key = (t.schema.clone(), t.name.clone());
+            listed.contains(&key) && !dropped.contains(&key)
+        })
+        .collect())
+}
+
+/// Every table of the source's catalog (as `source` sees it, e.g. in a snapshot): plain tables
+/// and leaf partitions outside the system schemas and extensions, sorted. Partitioned parents and
+/// foreign tables hold no rows of their own.
+pub fn source_tables(source: &mut Client) -> Result<Vec<Table>, VerifyError> {
     let version: i32 = source
         .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
         .and_then(|r| r.try_get(0))
@@ -100,10 +114,7 @@ pub fn tables(source: &mut Client, manifest: &Manifest) -> Result<Vec<Table>, Ve
     let mut out = Vec::new();
     for r in rows {
         let (schema, name, columns): (String, String, Vec<String>) = (r.get(0), r.get(1), r.get(2));
-        let key = (schema, name);
-        if listed.contains(&key) && !dropped.contains(&key) {
-            out.push(Table { schema: key.0, name: key.1, columns });
-        }
+        out.push(Table { schema, name, columns });
     }
     Ok(out)
 }
@@ -234,9 +245,18 @@ pub fn run(
     Ok(report.into_inner().unwrap_or_default())
 }
 
-/// Set every sequence the target has to its position in the snapshot `source` imported. Returns
-/// how many were set.
-pub fn sequences(source: &mut Client, target: &mut Client) -> Result<usize, VerifyError> {
+/// A sequence's position in the source (as `source` sees it, e.g. in a snapshot).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SequencePosition {
+    pub schema: String,
+    pub name: String,
+    /// `last_value` as text (a bigint).
+    pub last_value: String,
+    pub is_called: bool,
+}
+
+/// Every sequence of the source outside the system schemas and extensions, with its position.
+pub fn sequence_positions(source: &mut Client) -> Result<Vec<SequencePosition>, VerifyError> {
     let rows = source
         .query(
             "SELECT n.nspname::text, c.relname::text FROM pg_catalog.pg_class c \
@@ -249,7 +269,7 @@ pub fn sequences(source: &mut Client, target: &mut Client) -> Result<usize, Veri
             &[],
         )
         .map_err(|e| qerr("list sequences", &e))?;
-    let mut set = 0;
+    let mut out = Vec::new();
     for r in rows {
         let (schema, name): (String, String) = (r.get(0), r.get(1));
         let qualified = format!("{}.{}", quote(&schema), quote(&name));
@@ -257,21 +277,38 @@ pub fn sequences(source: &mut Client, target: &mut Client) -> Result<usize, Veri
         let pos = source
             .query_one(&format!("SELECT last_value::text, is_called FROM {qualified}"), &[])
             .map_err(|e| qerr(&format!("read {what}"), &e))?;
-        let (last, called): (String, bool) = (pos.get(0), pos.get(1));
-        let exists: bool = target
-            .query_one("SELECT pg_catalog.to_regclass($1::text) IS NOT NULL", &[&qualified])
-            .and_then(|r| r.try_get(0))
-            .map_err(|e| qerr(&format!("find {what}"), &e))?;
-        if !exists {
-            continue;
-        }
+        out.push(SequencePosition { schema, name, last_value: pos.get(0), is_called: pos.get(1) });
+    }
+    Ok(out)
+}
+
+/// `setval` of one sequence on the target; `false` when the target has no such sequence.
+pub fn set_sequence(target: &mut Client, p: &SequencePosition) -> Result<bool, VerifyError> {
+    let qualified = format!("{}.{}", quote(&p.schema), quote(&p.name));
+    let what = format!("sequence {}.{}", display_ident(&p.schema), display_ident(&p.name));
+    let exists: bool = target
+        .query_one("SELECT pg_catalog.to_regclass($1::text) IS NOT NULL", &[&qualified])
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| qerr(&format!("find {what}"), &e))?;
+    if exists {
         target
             .execute(
                 "SELECT pg_catalog.setval($1::text::regclass, $2::text::bigint, $3)",
-                &[&qualified, &last, &called],
+                &[&qualified, &p.last_value, &p.is_called],
             )
             .map_err(|e| qerr(&format!("setval {what}"), &e))?;
-        set += 1;
+    }
+    Ok(exists)
+}
+
+/// Set every sequence the target has to its position in the snapshot `source` imported. Returns
+/// how many were set.
+pub fn sequences(source: &mut Client, target: &mut Client) -> Result<usize, VerifyError> {
+    let mut set = 0;
+    for p in sequence_positions(source)? {
+        if set_sequence(target, &p)? {
+            set += 1;
+        }
     }
     Ok(set)
 }

@@ -7,9 +7,16 @@
 //!   committed together with its record in `pg2znb.applied`.
 //! - [`copy`]: every table's rows streamed from the source's exported snapshot into the target,
 //!   each table committed with its record in `pg2znb.copied`; sequences set from the snapshot.
+//! - [`export`]: `pg2znb export`, every table's rows to one file each, read in one exported
+//!   snapshot, described by `DIR/export.json`.
+//! - [`import`]: `pg2znb import`, an export directory or a user's file loaded in batches
+//!   ([`batch`] cuts files at record boundaries), each with its record in `pg2znb.imported`.
 //! - [`migrate`]: `pg2znb migrate`, the steps in order (snapshot, schema, pre-data, copy,
 //!   sequences, post-data, verify) with their state in `WORKDIR/status.json`.
 
 pub mod apply;
+pub mod batch;
 pub mod copy;
+pub mod export;
+pub mod import;
 pub mod migrate;

@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests. Each test binary uses a different subset.
 #![allow(dead_code)]
 
+pub mod awkward;
 pub mod compile;
 pub mod corpus;
 pub mod pg;
