@@ -342,10 +342,7 @@ mod tests {
         let got = batches(data, &csv, 2, 1 << 20);
         assert_eq!(
             got,
-            [
-                ("1,\"a\nb\"\n2,\"say \"\"hi\"\"\n\"\n".to_string(), 2, 2, 5),
-                ("3,plain\n".to_string(), 1, 6, 6),
-            ]
+            [("1,\"a\nb\"\n2,\"say \"\"hi\"\"\n\"\n".to_string(), 2, 2, 5), ("3,plain\n".to_string(), 1, 6, 6),]
         );
         assert_eq!(count_records(CopyFormat::Csv, data.as_bytes()), 4);
     }

@@ -374,7 +374,9 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
 
     let ext = extension(opts.format);
     let kept: BTreeMap<(String, String), ExportedTable> = earlier
-        .map(|m| m.tables.into_iter().filter(|t| t.is_done()).map(|t| ((t.schema.clone(), t.name.clone()), t)).collect())
+        .map(|m| {
+            m.tables.into_iter().filter(|t| t.is_done()).map(|t| ((t.schema.clone(), t.name.clone()), t)).collect()
+        })
         .unwrap_or_default();
     // Unfinished files of the earlier run are redone: remove them.
     if let Ok(entries) = std::fs::read_dir(&opts.dir) {
@@ -463,7 +465,8 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
                         let seconds = (began.elapsed().as_secs_f64() * 100.0).round() / 100.0;
                         if let Ok(mut m) = manifest.lock() {
                             let e = &mut m.tables[ei];
-                            (e.state, e.rows, e.bytes, e.sha256, e.seconds) = ("done".into(), rows, bytes, sha, seconds);
+                            (e.state, e.rows, e.bytes, e.sha256, e.seconds) =
+                                ("done".into(), rows, bytes, sha, seconds);
                             m.write(&opts.dir)?;
                         }
                         if let Ok(mut n) = totals.lock() {

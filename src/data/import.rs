@@ -38,11 +38,12 @@ pub const EXIT_ERROR: i32 = 2;
 const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
     CREATE TABLE IF NOT EXISTS pg2znb.imported (table_name text NOT NULL, file text NOT NULL, batch int NOT NULL, \
         byte_offset bigint NOT NULL, bytes bigint NOT NULL, rows bigint NOT NULL, sha256 text NOT NULL, \
-        stashed_to text, imported_at timestamptz NOT NULL DEFAULT pg_catalog.now(), \
+        stashed_to text, batch_rows bigint NOT NULL, batch_bytes bigint NOT NULL, imported_at timestamptz NOT NULL DEFAULT pg_catalog.now(), \
         PRIMARY KEY (table_name, file, batch))";
 
-const RECORD: &str = "INSERT INTO pg2znb.imported (table_name, file, batch, byte_offset, bytes, rows, sha256, stashed_to) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+const RECORD: &str =
+    "INSERT INTO pg2znb.imported (table_name, file, batch, byte_offset, bytes, rows, sha256, stashed_to, \
+    batch_rows, batch_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
 /// What to do with a batch the target rejects for its data (SQLSTATE class 22 or 23).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -217,10 +218,7 @@ fn resolve_table(c: &mut Client, name: &str) -> Result<Option<(String, String)>,
 }
 
 /// The jobs, checked against the target; the export manifest for an export directory.
-fn plan(
-    source: &ImportSource,
-    c: &mut Client,
-) -> Result<(Vec<Job>, Option<ExportManifest>, PathBuf), ImportError> {
+fn plan(source: &ImportSource, c: &mut Client) -> Result<(Vec<Job>, Option<ExportManifest>, PathBuf), ImportError> {
     match source {
         ImportSource::File { table, file, layout } => {
             let Some((schema, name)) = resolve_table(c, table)? else {
@@ -267,11 +265,8 @@ fn plan(
                     continue;
                 }
                 let table = t.table();
-                let target_sql = if table.columns.is_empty() {
-                    qualified
-                } else {
-                    format!("{qualified} ({})", table.column_list())
-                };
+                let target_sql =
+                    if table.columns.is_empty() { qualified } else { format!("{qualified} ({})", table.column_list()) };
                 jobs.push(Job {
                     schema: t.schema.clone(),
                     name: t.name.clone(),
@@ -304,7 +299,10 @@ enum LoadError {
     /// Reading the file.
     File(std::io::Error),
     /// PostgreSQL read another number of rows than the batch holds.
-    Count { server: u64, batch: u64 },
+    Count {
+        server: u64,
+        batch: u64,
+    },
 }
 
 impl From<postgres::Error> for LoadError {
@@ -360,7 +358,7 @@ fn open_batch(path: &Path, b: &Batch) -> std::io::Result<std::io::Take<File>> {
 }
 
 /// Load one batch and record it, in one transaction. Returns the batch's sha256.
-fn load(c: &mut Client, job: &Job, b: &Batch) -> Result<String, LoadError> {
+fn load(c: &mut Client, job: &Job, b: &Batch, limits: Limits) -> Result<String, LoadError> {
     let mut reader = open_batch(&job.path, b).map_err(LoadError::File)?;
     let mut tx = c.transaction()?;
     let mut w = tx.copy_in(job.copy_sql().as_str())?;
@@ -384,7 +382,18 @@ fn load(c: &mut Client, job: &Job, b: &Batch) -> Result<String, LoadError> {
     let none: Option<String> = None;
     tx.execute(
         RECORD,
-        &[&job.key, &job.file_key, &(b.number as i32), &(b.offset as i64), &(b.bytes as i64), &(b.rows as i64), &sha, &none],
+        &[
+            &job.key,
+            &job.file_key,
+            &(b.number as i32),
+            &(b.offset as i64),
+            &(b.bytes as i64),
+            &(b.rows as i64),
+            &sha,
+            &none,
+            &(limits.rows as i64),
+            &(limits.bytes as i64),
+        ],
     )?;
     tx.commit()?;
     Ok(sha)
@@ -490,7 +499,14 @@ impl Run<'_> {
     }
 
     /// Write the batch and the message under the errors directory; record the batch as stashed.
-    fn stash(&self, c: &mut Client, job: &Job, b: &Batch, message: &str) -> Result<Stashed, ImportError> {
+    fn stash(
+        &self,
+        c: &mut Client,
+        job: &Job,
+        b: &Batch,
+        limits: Limits,
+        message: &str,
+    ) -> Result<Stashed, ImportError> {
         std::fs::create_dir_all(&self.errors_dir).map_err(io_err(&self.errors_dir))?;
         let (data, msg, replay) = self.stash_paths(job, b);
         let mut reader = open_batch(&job.path, b).map_err(io_err(&job.path))?;
@@ -522,9 +538,13 @@ impl Run<'_> {
                 &(b.rows as i64),
                 &hex(&sha.finish()),
                 &stashed_to,
+                &(limits.rows as i64),
+                &(limits.bytes as i64),
             ],
         )
-        .map_err(|e| ImportError::Batch(format!("{}: recording stashed batch {}: {}", job.key, b.number, pg_message(&e))))?;
+        .map_err(|e| {
+            ImportError::Batch(format!("{}: recording stashed batch {}: {}", job.key, b.number, pg_message(&e)))
+        })?;
         Ok(Stashed {
             table: job.key.clone(),
             batch: b.number,
@@ -538,13 +558,13 @@ impl Run<'_> {
     }
 
     /// A worker: load batches from the queue until it is empty or the run stops.
-    fn worker(&self, queue: &Mutex<mpsc::Receiver<(usize, Batch)>>) {
+    fn worker(&self, queue: &Mutex<mpsc::Receiver<(usize, Batch, Limits)>>) {
         let mut client: Option<Client> = None;
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return;
             }
-            let Some((ji, b)) = queue.lock().ok().and_then(|q| q.recv().ok()) else { return };
+            let Some((ji, b, limits)) = queue.lock().ok().and_then(|q| q.recv().ok()) else { return };
             let job = &self.jobs[ji];
             let tries = self.opts.tries.max(1);
             let mut attempt = 1;
@@ -558,7 +578,7 @@ impl Run<'_> {
                     if attempt > 1 && is_recorded(c, job, &b)? {
                         return Ok(());
                     }
-                    load(c, job, &b).map(|_| ())
+                    load(c, job, &b, limits).map(|_| ())
                 })();
                 match r {
                     Err(e) if e.transient() && attempt < tries => {
@@ -594,10 +614,15 @@ impl Run<'_> {
                     let stashed = client
                         .as_mut()
                         .ok_or_else(|| ImportError::Batch(message.clone()))
-                        .and_then(|c| self.stash(c, job, &b, &message));
+                        .and_then(|c| self.stash(c, job, &b, limits, &message));
                     match stashed {
                         Ok(s) => {
-                            (self.notify)(&format!("stashed {} batch {} in {}: {message}", job.key, b.number, s.data.display()));
+                            (self.notify)(&format!(
+                                "stashed {} batch {} in {}: {message}",
+                                job.key,
+                                b.number,
+                                s.data.display()
+                            ));
                             if let Ok(mut r) = self.report.lock() {
                                 r.stashed.push(s);
                             }
@@ -612,23 +637,26 @@ impl Run<'_> {
     }
 
     /// Cut every file into batches and queue those not recorded yet (on this thread).
-    fn produce(&self, state: &mut Client, tx: mpsc::SyncSender<(usize, Batch)>) {
+    fn produce(&self, state: &mut Client, tx: mpsc::SyncSender<(usize, Batch, Limits)>) {
         for (ji, job) in self.jobs.iter().enumerate() {
             if self.stop.load(Ordering::SeqCst) {
                 return;
             }
-            let recorded = match state.query(
-                "SELECT batch, byte_offset, bytes, rows, stashed_to FROM pg2znb.imported WHERE table_name = $1 AND file = $2",
+            let (earlier, recorded) = match state.query(
+                "SELECT batch, byte_offset, bytes, rows, stashed_to, batch_rows, batch_bytes FROM pg2znb.imported \
+                 WHERE table_name = $1 AND file = $2",
                 &[&job.key, &job.file_key],
             ) {
-                Ok(rows) => rows
-                    .iter()
-                    .map(|r| {
-                        let (n, o, by, ro, st): (i32, i64, i64, i64, Option<String>) =
-                            (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
-                        (n as u32, (o as u64, by as u64, ro as u64, st))
-                    })
-                    .collect::<BTreeMap<_, _>>(),
+                Ok(rows) => (
+                    rows.first().map(|r| Limits { rows: r.get::<_, i64>(5) as u64, bytes: r.get::<_, i64>(6) as u64 }),
+                    rows.iter()
+                        .map(|r| {
+                            let (n, o, by, ro, st): (i32, i64, i64, i64, Option<String>) =
+                                (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4));
+                            (n as u32, (o as u64, by as u64, ro as u64, st))
+                        })
+                        .collect::<BTreeMap<_, _>>(),
+                ),
                 Err(e) => {
                     return self.fail(ImportError::Batch(format!("reading pg2znb.imported: {}", pg_message(&e))));
                 }
@@ -637,10 +665,9 @@ impl Run<'_> {
             let mut replayed = std::collections::BTreeSet::new();
             for (n, (_, _, _, st)) in &recorded {
                 let Some(to) = st else { continue };
-                match state.query_opt(
-                    "SELECT 1 FROM pg2znb.imported WHERE file = $1 AND stashed_to IS NULL LIMIT 1",
-                    &[to],
-                ) {
+                match state
+                    .query_opt("SELECT 1 FROM pg2znb.imported WHERE file = $1 AND stashed_to IS NULL LIMIT 1", &[to])
+                {
                     Ok(Some(_)) => {
                         replayed.insert(*n);
                     }
@@ -655,7 +682,17 @@ impl Run<'_> {
                 Err(e) => return self.fail(io_err(&job.path)(e)),
             };
             let mut changed = None;
-            let cut = batch::cut(&mut file, &job.layout, self.opts.limits, &mut |b| {
+            // A file resumes with the limits it was cut with, so the recorded batches line up.
+            let limits = earlier.unwrap_or(self.opts.limits);
+            if (limits.rows, limits.bytes) != (self.opts.limits.rows, self.opts.limits.bytes) {
+                (self.notify)(&format!(
+                    "{}: continuing with the batch size of its earlier run ({} rows, {} bytes) so its recorded batches line up",
+                    job.path.display(),
+                    limits.rows,
+                    limits.bytes
+                ));
+            }
+            let cut = batch::cut(&mut file, &job.layout, limits, &mut |b| {
                 if let Some((o, by, ro, st)) = recorded.get(&b.number) {
                     if (*o, *by, *ro) != (b.offset, b.bytes, b.rows) {
                         changed = Some(b.number);
@@ -691,7 +728,7 @@ impl Run<'_> {
                     p[ji].queued += 1;
                 }
                 // Never block on a full queue after the workers stopped.
-                let mut item = (ji, b);
+                let mut item = (ji, b, limits);
                 loop {
                     if self.stop.load(Ordering::SeqCst) {
                         return false;
@@ -712,7 +749,7 @@ impl Run<'_> {
                     if let Some(n) = changed {
                         return self.fail(ImportError::Refused(format!(
                             "{}: batch {n} recorded by an earlier run no longer matches the file (its byte range or row \
-                             count differs, with the same --batch-rows and --batch-bytes): the file changed since; import a \
+                             count differs): the file changed since; import a \
                              changed file under another name, or delete its records (DELETE FROM pg2znb.imported WHERE \
                              table_name = '{}' AND file = '{}') after removing its rows",
                             job.path.display(),
@@ -751,9 +788,9 @@ pub fn run(
     let started = Instant::now();
     let connector = Connector::parse(&opts.target)?.application_name("pg2znb import");
     let mut state = connector.connect()?;
-    state
-        .batch_execute(STATE_DDL)
-        .map_err(|e| ImportError::Refused(format!("{}: creating pg2znb.imported failed: {}", connector.name(), pg_message(&e))))?;
+    state.batch_execute(STATE_DDL).map_err(|e| {
+        ImportError::Refused(format!("{}: creating pg2znb.imported failed: {}", connector.name(), pg_message(&e)))
+    })?;
     let (jobs, manifest, default_errors) = plan(source, &mut state)?;
     let errors_dir = opts.errors_dir.clone().unwrap_or(default_errors);
     let errors_dir = if errors_dir.is_relative() {
@@ -779,7 +816,7 @@ pub fn run(
         notify,
     };
     let workers = opts.jobs.max(1);
-    let (tx, rx) = mpsc::sync_channel::<(usize, Batch)>(workers * 2);
+    let (tx, rx) = mpsc::sync_channel::<(usize, Batch, Limits)>(workers * 2);
     let rx = Mutex::new(rx);
     std::thread::scope(|scope| {
         for _ in 0..workers {
