@@ -525,7 +525,8 @@ pub fn parse_bytes(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let n: u64 = num.parse().map_err(|_| format!("`{s}` is not a size: write a number of bytes, e.g. 200MiB or 1048576"))?;
+    let n: u64 =
+        num.parse().map_err(|_| format!("`{s}` is not a size: write a number of bytes, e.g. 200MiB or 1048576"))?;
     let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "k" | "kb" => 1_000,

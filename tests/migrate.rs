@@ -124,7 +124,6 @@ fn pagila_pg15_to_pg11() {
     round_trip(Engine::Pg11, "2.6", "mig_pagila11", &dir.join("pgdump15-generated/pagila-full-pgdump15.sql"));
 }
 
-
 fn awkward(engine: Engine, version: &str, name: &str) {
     let Some(tgt) = PgServer::shared_engine(engine) else { return };
     if PgServer::shared_engine(Engine::Pg15).is_none() {
