@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use postgres::Client;
 use serde::Serialize;
 
+use super::retry;
 use crate::scan::{self, PieceKind};
 use crate::verify::{pg_message, Connector, VerifyError};
 
@@ -355,18 +356,6 @@ fn sha256_hex(text: &str) -> String {
     openssl::sha::sha256(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a retry on a new connection may succeed.
-fn transient(e: &postgres::Error) -> bool {
-    match e.code() {
-        Some(c) => {
-            let c = c.code();
-            c.starts_with("08") || matches!(c, "40001" | "40P01" | "57P01" | "57P02" | "57P03")
-        }
-        // No server error: the connection broke (closed, I/O, timeout).
-        None => e.as_db_error().is_none(),
-    }
-}
-
 fn failure_of(u: &Unit<'_>, e: &ExecError) -> Failure {
     Failure { statement: u.number, line: u.line, text: u.first_line(), sqlstate: e.sqlstate(), message: e.message() }
 }
@@ -417,7 +406,7 @@ impl ExecError {
     /// Whether a retry on a new connection may succeed.
     fn transient(&self) -> bool {
         match self {
-            ExecError::Pg(e) => transient(e),
+            ExecError::Pg(e) => retry::transient(e),
             ExecError::Connect(_) | ExecError::Io(_) => true,
         }
     }
@@ -521,7 +510,7 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
             match r {
                 Ok(()) => break Ok(()),
                 Err(e) if e.transient() && attempt < tries => {
-                    let wait = opts.backoff.saturating_mul(1 << (attempt - 1).min(5)).min(Duration::from_secs(5));
+                    let wait = retry::backoff(opts.backoff, attempt);
                     notify(&format!(
                         "{}:{}: transient error, retrying in {} ms (try {} of {tries}): {}",
                         opts.script_name,

@@ -13,3 +13,4 @@
 pub mod apply;
 pub mod copy;
 pub mod migrate;
+pub mod retry;

@@ -350,6 +350,7 @@ fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError>
 /// A parsed connection string that connects (again) on demand: `apply` reconnects after a transient
 /// error. TLS, `PGUSER`, `PGPASSWORD` and friends as for `verify`; [`Connector::name`] is
 /// `host:port/db`, never with the password.
+#[derive(Clone)]
 pub struct Connector {
     config: Config,
     tls: Option<Tls>,
@@ -420,6 +421,71 @@ impl Connector {
     /// `host:port/db`, for messages.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The hosts of the connection string with their ports, in order (a multi-host string
+    /// `host=a,b,c` or `postgresql://a,b,c/db` lists several; one port applies to every host).
+    pub fn hosts(&self) -> Vec<(String, u16)> {
+        let ports = self.config.get_ports();
+        self.config
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let name = match h {
+                    Host::Tcp(h) => h.clone(),
+                    Host::Unix(p) => p.display().to_string(),
+                };
+                (name, ports.get(i).or(ports.first()).copied().unwrap_or(5432))
+            })
+            .collect()
+    }
+
+    /// The same connection (user, password, database, TLS, timeouts) to one host only: spreads
+    /// connections over the hosts of a cluster. A host starting with `/` is a socket directory.
+    pub fn on_host(&self, host: &str, port: u16) -> Connector {
+        let c = &self.config;
+        let mut n = Config::new();
+        if host.starts_with('/') {
+            n.host_path(host);
+        } else {
+            n.host(host);
+        }
+        n.port(port);
+        if let Some(v) = c.get_user() {
+            n.user(v);
+        }
+        if let Some(v) = c.get_password() {
+            n.password(v);
+        }
+        if let Some(v) = c.get_dbname() {
+            n.dbname(v);
+        }
+        if let Some(v) = c.get_options() {
+            n.options(v);
+        }
+        if let Some(v) = c.get_application_name() {
+            n.application_name(v);
+        }
+        if let Some(v) = c.get_connect_timeout() {
+            n.connect_timeout(*v);
+        }
+        if let Some(v) = c.get_tcp_user_timeout() {
+            n.tcp_user_timeout(*v);
+        }
+        n.ssl_mode(c.get_ssl_mode())
+            .ssl_negotiation(c.get_ssl_negotiation())
+            .keepalives(c.get_keepalives())
+            .keepalives_idle(c.get_keepalives_idle())
+            .channel_binding(c.get_channel_binding());
+        if let Some(v) = c.get_keepalives_interval() {
+            n.keepalives_interval(v);
+        }
+        if let Some(v) = c.get_keepalives_retries() {
+            n.keepalives_retries(v);
+        }
+        let db = c.get_dbname().or(c.get_user()).unwrap_or_default();
+        Connector { config: n, tls: self.tls.clone(), params: self.params.clone(), name: format!("{host}:{port}/{db}") }
     }
 
     /// A new session, without any session settings.
