@@ -3,6 +3,7 @@
 mod bar;
 mod bench;
 mod cli;
+mod copy_bars;
 mod interrupt;
 mod output;
 
@@ -245,8 +246,21 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
     };
     let mut mopts = MigrateOptions::new(source, target, workdir);
     mopts.jobs = args.jobs.max(1);
-    let notify = |m: &str| eprintln!("pg2znb: {m}");
-    match migrate::run(&mopts, &compile, &notify) {
+    mopts.copy.split = pg2znb::data::ranges::SplitOptions {
+        rows: args.split_rows.filter(|n| *n > 0),
+        mb: (args.split_mb > 0).then_some(args.split_mb),
+    };
+    mopts.copy.on_error = match args.on_error {
+        cli::OnErrorArg::Abort => pg2znb::data::copy::OnError::Abort,
+        cli::OnErrorArg::Stash => pg2znb::data::copy::OnError::Stash,
+    };
+    mopts.join = args.join;
+    mopts.snapshot = args.snapshot.clone();
+    let bars = copy_bars::CopyBars::new();
+    let notify = |m: &str| bars.line(m);
+    let result = migrate::run_with(&mopts, &compile, &notify, &bars);
+    bars.finish();
+    match result {
         Ok(report) => {
             if let Some(v) = &report.verify {
                 match args.format {

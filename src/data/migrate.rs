@@ -25,7 +25,8 @@ use postgres::Client;
 use serde::{Deserialize, Serialize};
 
 use super::apply::{self, ApplyOptions};
-use super::copy;
+use super::copy::{self, CopyOptions};
+use super::copy_progress::{CopyProgress, Lines, StatusTap, TableStatus};
 use crate::verify::{self, Connector, RowMode, VerifyError, VerifyOptions, VerifyReport};
 
 pub const EXIT_OK: i32 = 0;
@@ -49,6 +50,12 @@ pub struct MigrateOptions {
     pub jobs: usize,
     /// The `pg_dump` program (default: `pg_dump` on `PATH`).
     pub pg_dump: PathBuf,
+    /// How the copy splits, retries and handles rejected rows (`jobs` above wins over its own).
+    pub copy: CopyOptions,
+    /// Only share the copy of a migration another `pg2znb migrate` runs on the same target.
+    pub join: bool,
+    /// With `join`: the source snapshot to read in (default: the one the first process recorded).
+    pub snapshot: Option<String>,
 }
 
 impl MigrateOptions {
@@ -59,6 +66,9 @@ impl MigrateOptions {
             workdir: workdir.into(),
             jobs: 1,
             pg_dump: PathBuf::from("pg_dump"),
+            copy: CopyOptions::default(),
+            join: false,
+            snapshot: None,
         }
     }
 }
@@ -96,6 +106,9 @@ pub struct Status {
     pub source: String,
     pub target: String,
     pub steps: Vec<StepStatus>,
+    /// Each table's copy, updated as ranges commit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableStatus>,
 }
 
 impl Status {
@@ -107,6 +120,7 @@ impl Status {
                 .iter()
                 .map(|s| StepStatus { name: s.to_string(), state: "pending".into(), ..StepStatus::default() })
                 .collect(),
+            tables: Vec::new(),
         }
     }
 
@@ -301,6 +315,16 @@ pub fn run(
     compile: &CompileFn,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<MigrateReport, MigrateError> {
+    run_with(opts, compile, notify, &Lines(notify))
+}
+
+/// [`run`], with the copy's progress (per table and range) reported to `progress`.
+pub fn run_with(
+    opts: &MigrateOptions,
+    compile: &CompileFn,
+    notify: &(dyn Fn(&str) + Sync),
+    progress: &dyn CopyProgress,
+) -> Result<MigrateReport, MigrateError> {
     let workdir = opts.workdir.as_path();
     std::fs::create_dir_all(workdir)
         .map_err(|e| MigrateError::Io { path: workdir.display().to_string(), message: e.to_string() })?;
@@ -320,6 +344,26 @@ pub fn run(
         _ => Status::fresh(source.name(), target.name()),
     };
     let mut r = Runner { status, workdir, notify };
+    let mut copy_opts = opts.copy.clone();
+    copy_opts.jobs = opts.jobs.max(1);
+    copy_opts.errors_dir = workdir.join("errors");
+    if opts.join {
+        // Only the copy: the first process does every other step.
+        r.step("copy", true, |r| {
+            let r = std::sync::Mutex::new(r);
+            let write = |t: Vec<TableStatus>| {
+                if let Ok(mut r) = r.lock() {
+                    r.status.tables = t;
+                    let _ = r.status.write(r.workdir);
+                }
+            };
+            let tap = StatusTap::new(progress, &write);
+            let rep = copy::join(&source, &target, opts.snapshot.as_deref(), &copy_opts, &tap)
+                .map_err(|e| step_error("copy", e))?;
+            Ok(((), rep.summary_line()))
+        })?;
+        return Ok(MigrateReport { status: r.status, verify: None, verified_in_snapshot: false });
+    }
     let compiled = workdir.join("compiled");
     let schema_sql = workdir.join("schema.sql");
 
@@ -358,17 +402,19 @@ pub fn run(
     r.step("pre-data", false, |_| run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, notify))?;
 
     // 4. copy
-    r.step("copy", false, |_| {
+    r.step("copy", false, |r| {
         let (client, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
         let tables = copy::tables(client, &manifest).map_err(verr("copy"))?;
-        let rep = copy::run(&source, &target, id, &tables, opts.jobs, notify).map_err(verr("copy"))?;
-        Ok((
-            (),
-            format!(
-                "{} tables: {} copied ({} rows, {} bytes), {} recorded by an earlier run",
-                rep.tables, rep.copied, rep.rows, rep.bytes, rep.skipped
-            ),
-        ))
+        let r = std::sync::Mutex::new(r);
+        let write = |t: Vec<TableStatus>| {
+            if let Ok(mut r) = r.lock() {
+                r.status.tables = t;
+                let _ = r.status.write(r.workdir);
+            }
+        };
+        let tap = StatusTap::new(progress, &write);
+        let rep = copy::run(&source, &target, id, &tables, &copy_opts, &tap).map_err(|e| step_error("copy", e))?;
+        Ok(((), rep.summary_line()))
     })?;
 
     // 5. sequences

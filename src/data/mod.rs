@@ -12,5 +12,9 @@
 
 pub mod apply;
 pub mod copy;
+pub mod copy_progress;
 pub mod migrate;
+pub mod ranges;
 pub mod retry;
+pub mod stash;
+pub mod znbase;
