@@ -304,3 +304,46 @@ fn join_shares_one_migration() {
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+/// The target's backend copying a range is terminated (57P01, as a node restart would): the range
+/// is rolled back and retried on a new connection, and the copy finishes exactly.
+#[test]
+fn terminated_connection_is_retried() {
+    let Some((src, tgt, src_db, tgt_db)) = databases(Engine::Pg15, "rng_retry", &two_tables(150_000)) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let child =
+        migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1", "--split-rows", "2000"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+    let mut watcher = tgt.client("postgres");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut killed = 0i64;
+    while killed == 0 && Instant::now() < deadline {
+        killed = watcher
+            .query_one(
+                "SELECT count(pg_catalog.pg_terminate_backend(pid)) FROM pg_catalog.pg_stat_activity \
+                 WHERE datname = $1 AND query LIKE 'COPY %FROM STDIN%' AND state = 'active'",
+                &[&tgt_db],
+            )
+            .map(|r| r.get(0))
+            .unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let o = child.wait_with_output().unwrap();
+    assert!(killed >= 1, "no COPY was caught running: {}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = text(&o);
+    assert!(
+        out.contains("transient error, retrying on a new connection")
+            && out.contains("terminating connection due to administrator command"),
+        "{out}"
+    );
+    assert!(out.contains("retried"), "{out}");
+    assert!(out.contains("0 unexpected"), "{out}");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.heap"), "150000");
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(DISTINCT id) FROM public.keyed"), "150000");
+}
