@@ -133,6 +133,9 @@ fn run_verify(args: cli::VerifyArgs) -> Result<u8> {
     };
     match verify::run(&opts) {
         Ok(r) => {
+            if let (Some(m), Some(path)) = (&r.source_mismatch, &args.manifest) {
+                eprintln!("pg2znb: warning: {}", m.message(&path.display().to_string(), &r.source));
+            }
             let format = match args.format {
                 Format::Human => verify::Format::Human,
                 Format::Json => verify::Format::Json,
@@ -226,13 +229,18 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         target_requested,
         input_checks: true,
     };
+    // The manifest records the source's name (a schema-only dump does not say it).
+    let source_db = pg2znb::verify::Connector::parse(&source).ok().and_then(|c| c.database().map(str::to_string));
     let compile = |schema: &Path, out: &Path| -> std::result::Result<String, String> {
         let go = || -> Result<String> {
             let files = read_inputs(&[schema.to_path_buf()], None)?;
             refuse_blank_inputs(&files, false)?;
             output::prepare_out_dir(out, false)?;
-            let c = pg2znb::compile::compile(files, &pack, &opts);
-            write_outputs(out, &c)?;
+            let mut c = pg2znb::compile::compile(files, &pack, &opts);
+            if let (Some(src), Some(db)) = (c.manifest.source.as_mut(), &source_db) {
+                src.database = Some(db.clone());
+            }
+            write_outputs(out, &c, &pack)?;
             let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
             Ok(format!(
                 "compiled for ZNbaseDB {} into {} ({} moved to unsupported.sql)",
@@ -416,7 +424,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let bar = bar::Bar::new();
     let c = compile_with_progress(files, &pack, &opts, &bar);
     bar.message("writing");
-    let written = write_outputs(&args.out, &c);
+    let written = write_outputs(&args.out, &c, &pack);
     bar.finish();
     written?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -639,7 +647,7 @@ fn refuse_blank_inputs(files: &[SourceFile], stdin: bool) -> Result<()> {
 
 /// Every script streams from the source text to its file (nothing the size of the input is
 /// built in memory); all files appear under their names together, at the end.
-fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
+fn write_outputs(dir: &Path, c: &Compilation, pack: &RulePack) -> Result<()> {
     let mut out = output::OutputSet::new(dir);
     let emitter = c.emitter();
     for kind in ScriptKind::ALL {
@@ -655,6 +663,8 @@ fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
         .with_context(|| format!("writing {}", dir.join("report.json").display()))?;
     out.write("manifest.json", |w| Ok(serde_json::to_writer_pretty(w, &c.manifest)?))
         .with_context(|| format!("writing {}", dir.join("manifest.json").display()))?;
+    out.write("report.html", |w| render::html::write(w, c, pack))
+        .with_context(|| format!("writing {}", dir.join("report.html").display()))?;
     out.commit().with_context(|| format!("writing {}", dir.display()))
 }
 

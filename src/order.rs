@@ -20,6 +20,10 @@ pub struct Order {
     pub pre_data: Vec<StmtId>,
     pub data: Vec<StmtId>,
     pub post_data: Vec<StmtId>,
+    /// The dependency graph the order was sorted by: one node per emitted statement (COPY data
+    /// blocks aside), an edge from a statement to each statement that needs it. Kept for
+    /// report.html's drawing (`render::graph`), which must not build a second one.
+    pub graph: DiGraph<StmtId, ()>,
 }
 
 impl Order {
@@ -122,6 +126,7 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             s.edits.clear();
             s.add_code(&by_code);
             s.unsupported = Some(format!("E102: {message}"));
+            s.moved_with = Some(by);
             diags.push(
                 Diagnostic::warning("E102", "order", message)
                     .at(s.file, s.span)
@@ -332,6 +337,7 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             list.extend(rest);
         }
     }
+    out.graph = graph;
     (out, diags)
 }
 

@@ -18,6 +18,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod normalize;
+pub mod origin;
 pub mod report;
 pub mod rows;
 pub mod sequences;
@@ -422,6 +423,11 @@ impl Connector {
         &self.name
     }
 
+    /// The database connected to (from the URL, else `PGDATABASE`, else the user name).
+    pub fn database(&self) -> Option<&str> {
+        self.config.get_dbname()
+    }
+
     /// A new session, without any session settings.
     pub fn connect(&self) -> Result<Client, VerifyError> {
         open(&self.config, self.tls.as_ref())
@@ -609,8 +615,12 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     matched.insert("sequence_position".into(), n);
     differences.extend(d);
 
+    // The manifest's source against this one: the database's name as connected to (the URL or
+    // PGDATABASE), the fingerprint from its catalog.
+    let database = source.config.get_dbname().unwrap_or_default();
+    let mismatch = opts.manifest.as_ref().and_then(|m| origin::check(m, &src.catalog, database, &opts.schemas));
     let schemas: BTreeSet<String> = src.catalog.schemas.iter().chain(&tgt.catalog.schemas).cloned().collect();
-    Ok(VerifyReport::new(
+    let mut report = VerifyReport::new(
         source.name,
         target.name,
         schemas.into_iter().collect(),
@@ -618,7 +628,9 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         opts.manifest.is_some(),
         matched,
         differences,
-    ))
+    );
+    report.source_mismatch = mismatch;
+    Ok(report)
 }
 
 #[cfg(test)]
