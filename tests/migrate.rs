@@ -91,6 +91,11 @@ fn round_trip(engine: Engine, version: &str, name: &str, file: &Path) {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The manifest records the source it was compiled from, and verify recognises it.
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("compiled/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["source"]["database"], src_db.as_str(), "{}", manifest["source"]);
 
     // A finished migrate run again does nothing.
     let o = migrate(&s_url, &t_url, &work, &["--target-version", version]);
