@@ -156,6 +156,9 @@ const SCRIPT: &str = r#"
 })();
 "#;
 
+/// A finding with its report.json entry (file:line:col).
+type Located<'c> = (&'c Diagnostic, &'c DiagnosticEntry);
+
 /// What report.html needs beyond the compilation: titles of the codes.
 struct Page<'a> {
     c: &'a Compilation,
@@ -317,8 +320,7 @@ impl Page<'_> {
         let c = self.c;
         writeln!(w, "<section id=\"findings\"><h2>Findings</h2>")?;
         // By severity (errors first), then code; locations in input order.
-        let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, &str), Vec<(&Diagnostic, &DiagnosticEntry)>> =
-            BTreeMap::new();
+        let mut groups: BTreeMap<(std::cmp::Reverse<Severity>, &str), Vec<Located>> = BTreeMap::new();
         for (d, e) in c.diagnostics.iter().zip(&c.report.diagnostics) {
             groups.entry((std::cmp::Reverse(d.severity), d.code.as_str())).or_default().push((d, e));
         }

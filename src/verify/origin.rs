@@ -118,3 +118,83 @@ pub fn check(manifest: &Manifest, catalog: &Catalog, database: &str, schemas: &[
     }
     Some(m)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::catalog::{QualName, Table};
+
+    fn table(kind: &str) -> Table {
+        Table {
+            kind: kind.into(),
+            persistence: "permanent".into(),
+            partition_key: None,
+            parents: None,
+            partition_bound: None,
+            row_security: false,
+            force_row_security: false,
+            columns: Vec::new(),
+        }
+    }
+
+    fn catalog(tables: &[(&str, &str, &str)]) -> Catalog {
+        let mut c = Catalog::default();
+        for (schema, name, kind) in tables {
+            c.schemas.insert(schema.to_string());
+            c.tables.insert(QualName::new(*schema, *name), table(kind));
+        }
+        c
+    }
+
+    fn manifest(database: Option<&str>, tables: &[(&str, &str)]) -> Manifest {
+        let objects: Vec<String> = tables
+            .iter()
+            .map(|(s, n)| {
+                format!(r#"{{"kind": "table", "schema": "{s}", "name": "{n}", "table": null, "summary": null}}"#)
+            })
+            .collect();
+        let json = format!(
+            r#"{{"format": 1, "target": "2.6", "source": {{"database": {}, "fingerprint": "x"}}, "objects": [{}], "changes": []}}"#,
+            database.map(|d| format!("\"{d}\"")).unwrap_or("null".into()),
+            objects.join(",")
+        );
+        let mut m: Manifest = serde_json::from_str(&json).unwrap();
+        m.source.as_mut().unwrap().fingerprint = m.fingerprint(&[]);
+        m
+    }
+
+    #[test]
+    fn the_same_source_matches_and_foreign_tables_do_not_count() {
+        let m = manifest(Some("shop"), &[("public", "a"), ("app", "b")]);
+        let c =
+            catalog(&[("public", "a", "table"), ("app", "b", "partitioned table"), ("public", "f", "foreign table")]);
+        assert_eq!(check(&m, &c, "shop", &[]), None);
+        // A manifest without a recorded source is not checked.
+        let mut old = m.clone();
+        old.source = None;
+        assert_eq!(check(&old, &catalog(&[]), "other", &[]), None);
+    }
+
+    #[test]
+    fn a_different_name_or_schema_is_named() {
+        let m = manifest(Some("shop"), &[("public", "a"), ("app", "b")]);
+        let c = catalog(&[("public", "a", "table"), ("app", "c", "table")]);
+        let x = check(&m, &c, "crm", &[]).unwrap();
+        assert!(x.database_differs() && x.fingerprint_differs());
+        let msg = x.message("out/manifest.json", "h:5432/crm");
+        for part in [
+            "manifest out/manifest.json does not describe the source h:5432/crm",
+            "compiled from database `shop`, the source is `crm`",
+            "only in the manifest: 1 (table app.b)",
+            "only in the source: 1 (table app.c)",
+            "pass the manifest compiled for this source",
+        ] {
+            assert!(msg.contains(part), "`{part}` in {msg}");
+        }
+        // Compared over --schema public only, the fingerprints agree; the name still differs.
+        let c = catalog(&[("public", "a", "table")]);
+        let x = check(&m, &c, "crm", &["public".into()]).unwrap();
+        assert!(x.database_differs() && !x.fingerprint_differs(), "{x:?}");
+        assert_eq!(check(&m, &c, "shop", &["public".into()]), None);
+    }
+}
