@@ -32,7 +32,7 @@ fn compile(out: &Path) -> (Value, String) {
 }
 
 fn chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("PG2ZNB_CHROMIUM") {
+    if let Some(p) = std::env::var_os("PG2ZNB_CHROMIUM").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
