@@ -327,11 +327,15 @@ impl Page<'_> {
         if groups.is_empty() {
             writeln!(w, "<p>No findings.</p>")?;
         }
+        // A code can come in two severities (a finding in a run-time-checked body is a warning):
+        // the first of its groups is the one the codes table links to.
+        let mut anchored = std::collections::BTreeSet::new();
         for ((std::cmp::Reverse(severity), code), list) in &groups {
             let head = list[0].0;
+            let id = if anchored.insert(*code) { format!(" id=\"code-{}\"", Esc(code)) } else { String::new() };
             writeln!(
                 w,
-                "<details class=\"group\" open id=\"code-{0}\" data-code=\"{0}\" data-severity=\"{1}\" data-count=\"{2}\">\
+                "<details class=\"group\" open{6} data-code=\"{0}\" data-severity=\"{1}\" data-count=\"{2}\">\
                  <summary><span class=\"sev {1}\">{1}</span> <code>{0}</code> <span class=\"mono\">{3}</span> \
                  <span class=\"title\">{4}</span><span class=\"count\">{5}</span></summary>",
                 Esc(code),
@@ -340,6 +344,7 @@ impl Page<'_> {
                 Esc(&head.rule),
                 Esc(self.title(code)),
                 count(list.len(), "finding", "findings"),
+                id,
             )?;
             if let Some(h) = &head.help {
                 writeln!(w, "<p class=\"help\">help: {}</p>", Esc(h))?;
