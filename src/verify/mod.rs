@@ -422,6 +422,23 @@ impl Connector {
         &self.name
     }
 
+    /// The database the connection string names (or the user's, as libpq defaults it).
+    pub fn dbname(&self) -> Option<&str> {
+        self.config.get_dbname().or(self.config.get_user())
+    }
+
+    /// The same server and credentials, another database (`migrate` creates a missing target
+    /// database from the `postgres` one).
+    pub fn with_dbname(&self, db: &str) -> Connector {
+        let mut config = self.config.clone();
+        config.dbname(db);
+        let name = match self.name.rsplit_once('/') {
+            Some((endpoint, _)) => format!("{endpoint}/{db}"),
+            None => db.to_string(),
+        };
+        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
+    }
+
     /// A new session, without any session settings.
     pub fn connect(&self) -> Result<Client, VerifyError> {
         open(&self.config, self.tls.as_ref())
