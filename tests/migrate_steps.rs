@@ -37,7 +37,13 @@ fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
 fn state_of(workdir: &Path, step: &str) -> String {
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(workdir.join("status.json")).unwrap()).unwrap();
-    v["steps"].as_array().unwrap().iter().find(|s| s["name"] == step).map(|s| s["state"].as_str().unwrap().to_string()).unwrap_or_default()
+    v["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == step)
+        .map(|s| s["state"].as_str().unwrap().to_string())
+        .unwrap_or_default()
 }
 
 /// Every category deferred: indexes, keys, foreign keys and the rest run in finalize.
@@ -170,7 +176,8 @@ fn killed_finalize_resumes_without_redoing_work() {
     let work = dir.path().join("work");
     let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
     let args = [&DEFER_ALL[..], &["--jobs", "2"]].concat();
-    let mut child = migrate_cmd(&s_url, &t_url, &work, &args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    let mut child =
+        migrate_cmd(&s_url, &t_url, &work, &args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
     let mut watcher = tgt.client(&tgt_db);
     let deadline = Instant::now() + Duration::from_secs(120);
     let count = "SELECT count(*) FROM pg2znb.applied WHERE script_name = 'post-data.sql'";
@@ -187,7 +194,12 @@ fn killed_finalize_resumes_without_redoing_work() {
     assert_eq!(state_of(&work, "finalize"), "running");
     let before: i64 = scalar(tgt, &tgt_db, count).parse().unwrap();
     let post = std::fs::read_to_string(work.join("compiled/post-data.sql")).unwrap();
-    let all = statements(&post).iter().filter(|s| !s.starts_with("SET ") && !s.starts_with("RESET ") && !s.starts_with("SELECT pg_catalog.set_config")).count() as i64;
+    let all = statements(&post)
+        .iter()
+        .filter(|s| {
+            !s.starts_with("SET ") && !s.starts_with("RESET ") && !s.starts_with("SELECT pg_catalog.set_config")
+        })
+        .count() as i64;
     assert!(before >= 1 && before < all, "the kill came too late: {before} of {all}");
 
     let o = migrate(&s_url, &t_url, &work, &args);
@@ -238,14 +250,24 @@ fn a_failing_constraint_stops_finalize_or_is_recorded_with_continue_on_error() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains(&format!("statement {fk} failed")), "{err}");
     let comment = number_of(&post, "COMMENT ON CONSTRAINT b_a_fk");
-    assert!(err.contains("skipped because they need a failed statement") && err.contains(&format!("(needs statement {fk})")), "{err}");
+    assert!(
+        err.contains("skipped because they need a failed statement")
+            && err.contains(&format!("(needs statement {fk})")),
+        "{err}"
+    );
     assert!(err.contains("COMMENT ON CONSTRAINT b_a_fk"), "{err}");
     // Everything else is in.
     let indexes = "SELECT count(*) FROM pg_indexes WHERE schemaname = 'public'";
     assert_eq!(scalar(tgt, &tgt_db, indexes), scalar(src, &src_db, indexes));
-    let recorded = format!("SELECT count(*) FROM pg2znb.applied WHERE script_name = 'post-data.sql' AND statement IN ({fk}, {comment})");
+    let recorded = format!(
+        "SELECT count(*) FROM pg2znb.applied WHERE script_name = 'post-data.sql' AND statement IN ({fk}, {comment})"
+    );
     assert_eq!(scalar(tgt, &tgt_db, &recorded), "0");
-    let failed = scalar(tgt, &tgt_db, &format!("SELECT string_agg(DISTINCT sqlstate, ',') FROM pg2znb.failed WHERE statement = {fk}"));
+    let failed = scalar(
+        tgt,
+        &tgt_db,
+        &format!("SELECT string_agg(DISTINCT sqlstate, ',') FROM pg2znb.failed WHERE statement = {fk}"),
+    );
     assert_eq!(failed, "23503");
 
     // Fixed on the target, the same command finishes the step (verify then finds the row it lacks).
@@ -254,13 +276,21 @@ fn a_failing_constraint_stops_finalize_or_is_recorded_with_continue_on_error() {
     assert_eq!(state_of(&work, "finalize"), "done", "{}", text(&o));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg_constraint WHERE conname = 'b_a_fk'"), "1");
-    assert_eq!(scalar(tgt, &tgt_db, "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'b_a_fk'"), "b needs a");
+    assert_eq!(
+        scalar(
+            tgt,
+            &tgt_db,
+            "SELECT obj_description(oid, 'pg_constraint') FROM pg_constraint WHERE conname = 'b_a_fk'"
+        ),
+        "b needs a"
+    );
 }
 
 #[test]
 fn prepare_refuses_a_target_with_other_objects_or_another_run() {
     let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
-    let (src, src_db, tgt_db) = databases(tgt, "prep_foreign", "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);");
+    let (src, src_db, tgt_db) =
+        databases(tgt, "prep_foreign", "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);");
     tgt.exec(&tgt_db, "CREATE TABLE public.theirs (x int); CREATE VIEW public.their_view AS SELECT 1 AS one;");
     let dir = tempfile::tempdir().unwrap();
     let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
@@ -269,7 +299,11 @@ fn prepare_refuses_a_target_with_other_objects_or_another_run() {
     let err = text(&o);
     assert!(err.contains("is not empty: table public.theirs, view public.their_view"), "{err}");
     assert!(err.contains("drop these objects, or create a new database"), "{err}");
-    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pg2znb'"), "0", "prepare wrote to a target it refused");
+    assert_eq!(
+        scalar(tgt, &tgt_db, "SELECT count(*) FROM pg_namespace WHERE nspname = 'pg2znb'"),
+        "0",
+        "prepare wrote to a target it refused"
+    );
 
     // A target another run migrated: refused, naming that run's work directory.
     tgt.exec(&tgt_db, "DROP TABLE public.theirs; DROP VIEW public.their_view;");
@@ -278,7 +312,11 @@ fn prepare_refuses_a_target_with_other_objects_or_another_run() {
     let o = migrate(&s_url, &t_url, &dir.path().join("w3"), &[]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let w2 = std::fs::canonicalize(dir.path().join("w2")).unwrap();
-    assert!(text(&o).contains(&format!("holds another migration")) && text(&o).contains(&format!("-w {}", w2.display())), "{}", text(&o));
+    assert!(
+        text(&o).contains(&format!("holds another migration")) && text(&o).contains(&format!("-w {}", w2.display())),
+        "{}",
+        text(&o)
+    );
     // Its own run is accepted.
     let o = migrate(&s_url, &t_url, &dir.path().join("w2"), &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -288,7 +326,8 @@ fn prepare_refuses_a_target_with_other_objects_or_another_run() {
 #[test]
 fn prepare_checks_pg_dump_engine_and_connections_and_creates_the_database() {
     let Some(tgt11) = PgServer::shared_engine(Engine::Pg11) else { return };
-    let (src, src_db, tgt_db) = databases(tgt11, "prep_checks", "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);");
+    let (src, src_db, tgt_db) =
+        databases(tgt11, "prep_checks", "CREATE TABLE public.t (id int PRIMARY KEY); INSERT INTO public.t VALUES (1);");
     let dir = tempfile::tempdir().unwrap();
     let (s_url, t_url) = (src.url(&src_db), tgt11.url(&tgt_db));
 
@@ -310,7 +349,10 @@ fn prepare_checks_pg_dump_engine_and_connections_and_creates_the_database() {
     let o = migrate(&s_url, &t_url, &dir.path().join("c"), &["--target-version", "2025.1"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = text(&o);
-    assert!(err.contains("--target-version 2025.1") && err.contains("PostgreSQL 15") && err.contains("runs PostgreSQL 11."), "{err}");
+    assert!(
+        err.contains("--target-version 2025.1") && err.contains("PostgreSQL 15") && err.contains("runs PostgreSQL 11."),
+        "{err}"
+    );
     assert!(err.contains("--target-version auto (here: 2024.2)"), "{err}");
 
     let o = migrate(&s_url, &t_url, &dir.path().join("d"), &["--jobs", "5000"]);

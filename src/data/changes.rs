@@ -68,10 +68,18 @@ mod tests {
     #[test]
     fn names_written_created_and_dropped_tables() {
         let before: Counters = [("public.a".into(), 5), ("public.b".into(), 3), ("public.gone".into(), 1)].into();
-        let now: Counters = [("public.a".into(), 5), ("public.b".into(), 4), ("public.new".into(), 2), ("public.idle".into(), 0)].into();
+        let now: Counters =
+            [("public.a".into(), 5), ("public.b".into(), 4), ("public.new".into(), 2), ("public.idle".into(), 0)]
+                .into();
         let c = SourceChange::between(&before, &now);
         assert_eq!(c.tables, ["public.b", "public.gone", "public.new"]);
-        assert!(c.line().starts_with("the source changed after the snapshot (3 tables written: public.b, public.gone, public.new)"), "{}", c.line());
+        assert!(
+            c.line().starts_with(
+                "the source changed after the snapshot (3 tables written: public.b, public.gone, public.new)"
+            ),
+            "{}",
+            c.line()
+        );
         assert!(SourceChange::between(&before, &before).line().starts_with("the source did not change"));
     }
 }

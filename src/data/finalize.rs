@@ -163,7 +163,10 @@ impl FinalizeReport {
             .iter()
             .map(|f| {
                 let state = f.sqlstate.as_deref().map(|s| format!(" (SQLSTATE {s})")).unwrap_or_default();
-                format!("{}:{}: statement {} failed: {}: {}{state}", self.script, f.line, f.statement, f.text, f.message)
+                format!(
+                    "{}:{}: statement {} failed: {}: {}{state}",
+                    self.script, f.line, f.statement, f.text, f.message
+                )
             })
             .collect();
         let mut m = failed.join("; ");
@@ -350,8 +353,15 @@ pub fn run(
                             have_settings = want;
                         }
                         let mut quiet = |m: &str| notify(m);
-                        let (r, tries) =
-                            apply::run_unit(&mut session, unit, sha, &apply_opts.script_name, major, apply_opts, &mut quiet);
+                        let (r, tries) = apply::run_unit(
+                            &mut session,
+                            unit,
+                            sha,
+                            &apply_opts.script_name,
+                            major,
+                            apply_opts,
+                            &mut quiet,
+                        );
                         retries += tries;
                         match r {
                             Ok(()) => applied += 1,

@@ -46,8 +46,7 @@ pub const EXIT_DIFFERENCES: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// The steps, in order.
-pub const STEPS: [&str; 8] =
-    ["prepare", "snapshot", "schema", "pre-data", "copy", "sequences", "finalize", "verify"];
+pub const STEPS: [&str; 8] = ["prepare", "snapshot", "schema", "pre-data", "copy", "sequences", "finalize", "verify"];
 
 /// The steps that change the target, started over when the target holds none of this run.
 const TARGET_STEPS: [&str; 5] = ["pre-data", "copy", "sequences", "finalize", "verify"];
@@ -575,7 +574,8 @@ pub fn run(
 fn source_changes(r: &mut Runner<'_>, source: &Connector, counters_path: &Path) {
     let Ok(text) = std::fs::read_to_string(counters_path) else { return };
     let Ok(before) = serde_json::from_str::<Counters>(&text) else { return };
-    match source.connect().map_err(|e| e.to_string()).and_then(|mut c| changes::read(&mut c).map_err(|e| e.to_string())) {
+    match source.connect().map_err(|e| e.to_string()).and_then(|mut c| changes::read(&mut c).map_err(|e| e.to_string()))
+    {
         Ok(now) => {
             let change = SourceChange::between(&before, &now);
             (r.notify)(&change.line());

@@ -169,7 +169,10 @@ fn free_connections(c: &mut Client, endpoint: &str) -> Result<(i64, String), Pre
     let (max, reserved, used): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
     Ok((
         max - reserved - used,
-        format!("max_connections {max}, {used} in use{}", if reserved > 0 { format!(", {reserved} reserved") } else { String::new() }),
+        format!(
+            "max_connections {max}, {used} in use{}",
+            if reserved > 0 { format!(", {reserved} reserved") } else { String::new() }
+        ),
     ))
 }
 
@@ -315,7 +318,11 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
     let mut detail = format!(
         "pg_dump {dump_version}; source PostgreSQL {src_version}; target {engine}, compiling for {version}{}; {}",
         if o.given_version.is_none() { " (from the target's version())" } else { "" },
-        if ours { "the target holds this run's state: resuming".to_string() } else { "the target is empty".to_string() }
+        if ours {
+            "the target holds this run's state: resuming".to_string()
+        } else {
+            "the target is empty".to_string()
+        }
     );
     for d in &done {
         detail.push_str("; ");
