@@ -209,15 +209,18 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         args.unsafe_fixes,
     )?;
     let pack = load_pack(&settings.rules)?;
-    let auto_url = (args.target_version.as_deref() == Some("auto")).then_some(target.as_str());
-    let (version, target_requested) = target_version(args.target_version.as_deref(), &settings, auto_url, &pack)?;
+    // Without --target-version (or with `auto`), migrate's prepare step reads the target's version().
+    let given = match args.target_version.as_deref() {
+        None | Some("auto") => None,
+        Some(_) => Some(target_version(args.target_version.as_deref(), &settings, None, &pack)?.0),
+    };
     for key in settings.select.iter().chain(&settings.ignore) {
         if pack.find(key).is_none() {
             bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
         }
     }
-    let opts = ApplyOptions {
-        target: version,
+    let base = ApplyOptions {
+        target: String::new(),
         defer: settings.defer.clone().unwrap_or_else(|| DeferCategory::DEFAULT.into_iter().collect()),
         unsafe_fixes: settings.unsafe_fixes,
         select: settings.select.clone(),
@@ -226,13 +229,14 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         no_privileges: args.no_privileges,
         shard_hints: false,
         psql_restrict: false,
-        target_requested,
+        target_requested: None,
         input_checks: true,
     };
     // The manifest records the source's name (a schema-only dump does not say it).
-    let source_db = pg2znb::verify::Connector::parse(&source).ok().and_then(|c| c.database().map(str::to_string));
-    let compile = |schema: &Path, out: &Path| -> std::result::Result<String, String> {
-        let go = || -> Result<String> {
+    let source_db = pg2znb::verify::Connector::parse(&source).ok().and_then(|c| c.dbname().map(str::to_string));
+    let compile = |schema: &Path, out: &Path, t: &migrate::CompileTarget| -> std::result::Result<migrate::Compiled, String> {
+        let go = || -> Result<migrate::Compiled> {
+            let opts = ApplyOptions { target: t.version.clone(), target_requested: t.requested.clone(), ..base.clone() };
             let files = read_inputs(&[schema.to_path_buf()], None)?;
             refuse_blank_inputs(&files, false)?;
             output::prepare_out_dir(out, false)?;
@@ -242,17 +246,24 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
             }
             write_outputs(out, &c, &pack)?;
             let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            Ok(format!(
+            let summary = format!(
                 "compiled for ZNbaseDB {} into {} ({} moved to unsupported.sql)",
                 opts.target,
                 out.display(),
                 plural(errors, "error finding", "error findings")
-            ))
+            );
+            Ok(migrate::Compiled { summary, plan: pg2znb::data::finalize::Plan::from_compilation(&c) })
         };
         go().map_err(|e| format!("{e:#}"))
     };
-    let mut mopts = MigrateOptions::new(source, target, workdir);
+    let mut mopts = MigrateOptions::new(source, target, workdir.clone());
     mopts.jobs = args.jobs.max(1);
+    mopts.target_version = given;
+    mopts.targets = pack.targets.clone();
+    mopts.continue_on_error = args.continue_on_error;
+    if let Some(p) = &args.pg_dump {
+        mopts.pg_dump = p.clone();
+    }
     let notify = |m: &str| eprintln!("pg2znb: {m}");
     match migrate::run(&mopts, &compile, &notify) {
         Ok(report) => {
@@ -276,6 +287,9 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
             Ok(report.exit_code() as u8)
         }
         Err(e) => {
+            if let Ok(s) = Status::read(&workdir) {
+                eprint!("{}", s.render_table());
+            }
             eprintln!("pg2znb: error: {e}");
             eprintln!("pg2znb: the finished steps are kept in the work directory and the target's pg2znb schema: fix the cause and run the same command again to continue");
             Ok(migrate::EXIT_ERROR as u8)

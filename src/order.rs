@@ -24,6 +24,9 @@ pub struct Order {
     /// blocks aside), an edge from a statement to each statement that needs it. Kept for
     /// report.html's drawing (`render::graph`), which must not build a second one.
     pub graph: DiGraph<StmtId, ()>,
+    /// For each post-data statement (not a session setting), the post-data statements it needs
+    /// (the graph's edges inside post-data): `migrate`'s finalize runs the others in parallel.
+    pub post_data_after: BTreeMap<StmtId, Vec<StmtId>>,
 }
 
 impl Order {
@@ -336,6 +339,21 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             );
             list.extend(rest);
         }
+    }
+    // The post-data part of the graph, kept for whoever runs post-data in parallel.
+    for &id in &out.post_data {
+        let Some(ix) = node_of[id] else { continue };
+        if ir.stmts[id].session != Session::None {
+            continue;
+        }
+        let mut after: Vec<StmtId> = graph
+            .neighbors_directed(ix, petgraph::Direction::Incoming)
+            .map(|p| graph[p])
+            .filter(|&p| ir.stmts[p].phase == Phase::PostData && ir.stmts[p].session == Session::None)
+            .collect();
+        after.sort_unstable();
+        after.dedup();
+        out.post_data_after.insert(id, after);
     }
     out.graph = graph;
     (out, diags)

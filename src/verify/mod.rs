@@ -423,9 +423,21 @@ impl Connector {
         &self.name
     }
 
-    /// The database connected to (from the URL, else `PGDATABASE`, else the user name).
-    pub fn database(&self) -> Option<&str> {
-        self.config.get_dbname()
+    /// The database the connection string names (or the user's, as libpq defaults it).
+    pub fn dbname(&self) -> Option<&str> {
+        self.config.get_dbname().or(self.config.get_user())
+    }
+
+    /// The same server and credentials, another database (`migrate` creates a missing target
+    /// database from the `postgres` one).
+    pub fn with_dbname(&self, db: &str) -> Connector {
+        let mut config = self.config.clone();
+        config.dbname(db);
+        let name = match self.name.rsplit_once('/') {
+            Some((endpoint, _)) => format!("{endpoint}/{db}"),
+            None => db.to_string(),
+        };
+        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
     }
 
     /// A new session, without any session settings.
