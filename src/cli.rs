@@ -416,8 +416,8 @@ pub struct MigrateArgs {
     /// in the target, which it holds while it copies).
     #[arg(long, value_name = "ID", requires = "join")]
     pub snapshot: Option<String>,
-    /// The ZNbaseDB version to compile the schema for (default 2.6; `auto` reads the target's
-    /// `select version()`).
+    /// The ZNbaseDB version to compile the schema for (default `auto`: read from the target's
+    /// `select version()`); refused when its PostgreSQL base is not the target server's.
     #[arg(long = "target-version", value_name = "VERSION")]
     pub target_version: Option<String>,
     /// Object categories to move from pre-data.sql to post-data.sql (comma-separated, as for compile).
@@ -444,6 +444,14 @@ pub struct MigrateArgs {
     /// human (progress and the verify summary) or json (the verify report on stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The pg_dump program that reads the source's schema (default: pg_dump on PATH); it must be
+    /// at least as new as the source server.
+    #[arg(long = "pg-dump", value_name = "PATH")]
+    pub pg_dump: Option<PathBuf>,
+    /// Finalize: record a failing post-data statement (statement, SQLSTATE, message) and go on
+    /// with everything that does not need it; the exit code is still non-zero.
+    #[arg(long)]
+    pub continue_on_error: bool,
 }
 
 /// `migrate --on-error`.

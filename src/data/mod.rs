@@ -7,13 +7,20 @@
 //!   committed together with its record in `pg2znb.applied`.
 //! - [`copy`]: every table's rows streamed from the source's exported snapshot into the target,
 //!   each table committed with its record in `pg2znb.copied`; sequences set from the snapshot.
-//! - [`migrate`]: `pg2znb migrate`, the steps in order (snapshot, schema, pre-data, copy,
-//!   sequences, post-data, verify) with their state in `WORKDIR/status.json`.
+//! - [`prepare`]: migrate's checks before anything is written (pg_dump, servers, the target's
+//!   engine, emptiness, connections), and a missing target database created.
+//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order.
+//! - [`changes`]: whether the source was written after the snapshot (statistics counters).
+//! - [`migrate`]: `pg2znb migrate`, the steps in order (prepare, snapshot, schema, pre-data, copy,
+//!   sequences, finalize, verify) with their state in `WORKDIR/status.json`.
 
 pub mod apply;
+pub mod changes;
 pub mod copy;
 pub mod copy_progress;
+pub mod finalize;
 pub mod migrate;
+pub mod prepare;
 pub mod ranges;
 pub mod retry;
 pub mod stash;

@@ -18,6 +18,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod normalize;
+pub mod origin;
 pub mod report;
 pub mod rows;
 pub mod sequences;
@@ -488,6 +489,23 @@ impl Connector {
         Connector { config: n, tls: self.tls.clone(), params: self.params.clone(), name: format!("{host}:{port}/{db}") }
     }
 
+    /// The database the connection string names (or the user's, as libpq defaults it).
+    pub fn dbname(&self) -> Option<&str> {
+        self.config.get_dbname().or(self.config.get_user())
+    }
+
+    /// The same server and credentials, another database (`migrate` creates a missing target
+    /// database from the `postgres` one).
+    pub fn with_dbname(&self, db: &str) -> Connector {
+        let mut config = self.config.clone();
+        config.dbname(db);
+        let name = match self.name.rsplit_once('/') {
+            Some((endpoint, _)) => format!("{endpoint}/{db}"),
+            None => db.to_string(),
+        };
+        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
+    }
+
     /// A new session, without any session settings.
     pub fn connect(&self) -> Result<Client, VerifyError> {
         open(&self.config, self.tls.as_ref())
@@ -675,8 +693,12 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     matched.insert("sequence_position".into(), n);
     differences.extend(d);
 
+    // The manifest's source against this one: the database's name as connected to (the URL or
+    // PGDATABASE), the fingerprint from its catalog.
+    let database = source.config.get_dbname().unwrap_or_default();
+    let mismatch = opts.manifest.as_ref().and_then(|m| origin::check(m, &src.catalog, database, &opts.schemas));
     let schemas: BTreeSet<String> = src.catalog.schemas.iter().chain(&tgt.catalog.schemas).cloned().collect();
-    Ok(VerifyReport::new(
+    let mut report = VerifyReport::new(
         source.name,
         target.name,
         schemas.into_iter().collect(),
@@ -684,7 +706,9 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         opts.manifest.is_some(),
         matched,
         differences,
-    ))
+    );
+    report.source_mismatch = mismatch;
+    Ok(report)
 }
 
 #[cfg(test)]
