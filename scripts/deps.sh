@@ -22,6 +22,9 @@ have_libssl || missing+=(libssl-dev)
 [ "${1:-}" = "--build-only" ] || have_postgres || missing+=(postgresql)
 command -v psql >/dev/null || [ "${1:-}" = "--build-only" ] || missing+=(postgresql-client)
 [ "${1:-}" = "--build-only" ] || command -v npm >/dev/null || missing+=(npm)
+# tests/report_html.rs opens report.html in a headless browser (Debian's chromium).
+have_chromium() { [ -n "${PG2ZNB_CHROMIUM:-}" ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null; }
+[ "${1:-}" = "--build-only" ] || have_chromium || missing+=(chromium)
 
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

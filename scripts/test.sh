@@ -31,8 +31,10 @@ pg11() {
     done
 }
 summary() {
-    local status=$? main old corpus n
+    local status=$? main old corpus n browser
     main=$(pg15 || true)
+    # What tests/report_html.rs finds, in its order.
+    browser=${PG2ZNB_CHROMIUM:-$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)}
     old=$(pg11 || true)
     corpus="${PG2ZNB_CORPUS:-../shared/corpus}"
     if [ -d "$corpus" ]; then
@@ -43,7 +45,8 @@ summary() {
     fi
     echo "test.sh: $([ "$status" = 0 ] && echo passed || echo "FAILED (exit $status)");" \
         "PostgreSQL main: ${main:-none (live tests skipped)}; PostgreSQL 11: ${old:-none (its tests skipped)};" \
-        "$corpus; PG2ZNB_REQUIRE_PG=${PG2ZNB_REQUIRE_PG:-unset}, PG2ZNB_CORPUS=${PG2ZNB_CORPUS:-unset}"
+        "$corpus; browser: ${browser:-none (report.html browser checks skipped)};" \
+        "PG2ZNB_REQUIRE_PG=${PG2ZNB_REQUIRE_PG:-unset}, PG2ZNB_CORPUS=${PG2ZNB_CORPUS:-unset}"
 }
 trap summary EXIT
 

@@ -398,11 +398,33 @@ pub struct MigrateArgs {
     /// scripts, manifest.json and report.json). Created when missing; reuse it to resume.
     #[arg(short = 'w', long = "workdir", value_name = "DIR", required = true)]
     pub workdir: Option<PathBuf>,
-    /// Tables copied in parallel, each with its own source and target connection.
+    /// Ranges copied in parallel, each worker with its own source and target connection (spread
+    /// round-robin over the hosts of a multi-host target, or a ZNbaseDB target's nodes).
     #[arg(long, value_name = "N", default_value_t = 4)]
     pub jobs: usize,
-    /// The ZNbaseDB version to compile the schema for (default 2.6; `auto` reads the target's
-    /// `select version()`).
+    /// Split tables into ranges of about this many rows (estimated from pg_class.reltuples: run
+    /// ANALYZE on the source first). Ranges go by a single-column integer key, else by ctid pages.
+    #[arg(long = "split-rows", value_name = "N")]
+    pub split_rows: Option<u64>,
+    /// Split tables into ranges of at most this many MB of the table (pg_relation_size); 0: by
+    /// size never.
+    #[arg(long = "split-mb", value_name = "MB", default_value_t = 256)]
+    pub split_mb: u64,
+    /// When the target rejects a range's rows (SQLSTATE class 22 or 23): abort (name the table,
+    /// range and message; nothing of the range commits) or stash (its rows and the message go to
+    /// WORKDIR/errors/, the copy goes on).
+    #[arg(long = "on-error", value_enum, default_value_t = OnErrorArg::Abort)]
+    pub on_error: OnErrorArg,
+    /// Share the copy of a migration that another pg2znb migrate (without --join) runs on the same
+    /// target: take pending ranges from its plan in the target until none is left, then stop.
+    #[arg(long)]
+    pub join: bool,
+    /// With --join: the source snapshot to read in (default: the one the first process recorded
+    /// in the target, which it holds while it copies).
+    #[arg(long, value_name = "ID", requires = "join")]
+    pub snapshot: Option<String>,
+    /// The ZNbaseDB version to compile the schema for (default `auto`: read from the target's
+    /// `select version()`); refused when its PostgreSQL base is not the target server's.
     #[arg(long = "target-version", value_name = "VERSION")]
     pub target_version: Option<String>,
     /// Object categories to move from pre-data.sql to post-data.sql (comma-separated, as for compile).
@@ -429,6 +451,14 @@ pub struct MigrateArgs {
     /// human (progress and the verify summary) or json (the verify report on stdout).
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
+    /// The pg_dump program that reads the source's schema (default: pg_dump on PATH); it must be
+    /// at least as new as the source server.
+    #[arg(long = "pg-dump", value_name = "PATH")]
+    pub pg_dump: Option<PathBuf>,
+    /// Finalize: record a failing post-data statement (statement, SQLSTATE, message) and go on
+    /// with everything that does not need it; the exit code is still non-zero.
+    #[arg(long)]
+    pub continue_on_error: bool,
 }
 
 /// COPY's data format, for export and import.
@@ -463,11 +493,12 @@ pub struct ExportArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+/// `migrate --on-error` and `import --on-error`.
 pub enum OnErrorArg {
-    /// Stop at the first batch the target rejects for its data (exit 2).
+    /// Stop at the first range or batch the target rejects for its data (exit 2).
     Abort,
-    /// Write the rejected batch and the server's message under the errors directory, load the rest
-    /// (exit 1), and print the command that replays the batch.
+    /// Write the rejected rows and the server's message under the errors directory, load the rest,
+    /// and print the command that replays them.
     Stash,
 }
 

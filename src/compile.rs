@@ -247,7 +247,10 @@ fn pipeline(
     let mut report = report::build(&ir, &files, &diagnostics, &opts.target, base);
     report.target_requested.clone_from(&opts.target_requested);
     lap(&mut times.report);
-    let manifest = manifest::build(&ir, &opts.target);
+    let mut manifest = manifest::build(&ir, &opts.target);
+    if let Some(src) = manifest.source.as_mut() {
+        src.database = manifest::dumped_database(&ir, &files);
+    }
     lap(&mut times.manifest);
     Compilation { files, ir, order, scripts: Scripts::default(), diagnostics, report, manifest, times }
 }

@@ -58,20 +58,36 @@ struct Sink<'w> {
     /// The last byte written, to end a script with a line break.
     last: Option<u8>,
     err: Option<io::Error>,
+    /// Bytes written so far.
+    written: usize,
+    /// Where each statement's part of the script starts (`Emitter::marks`); `None`: not wanted.
+    marks: Option<Vec<(usize, StmtId)>>,
 }
 
 enum SinkOut<'w> {
     Text(&'w mut String),
     Io(&'w mut dyn io::Write),
+    /// Nothing kept: only positions are wanted.
+    Count,
 }
 
 impl<'w> Sink<'w> {
     fn text(out: &'w mut String) -> Self {
-        Sink { out: SinkOut::Text(out), last: None, err: None }
+        Sink { out: SinkOut::Text(out), last: None, err: None, written: 0, marks: None }
     }
 
     fn io(out: &'w mut dyn io::Write) -> Self {
-        Sink { out: SinkOut::Io(out), last: None, err: None }
+        Sink { out: SinkOut::Io(out), last: None, err: None, written: 0, marks: None }
+    }
+
+    fn count() -> Self {
+        Sink { out: SinkOut::Count, last: None, err: None, written: 0, marks: Some(Vec::new()) }
+    }
+
+    fn mark(&mut self, id: StmtId) {
+        if let Some(m) = &mut self.marks {
+            m.push((self.written, id));
+        }
     }
 
     fn push(&mut self, s: &str) {
@@ -79,6 +95,7 @@ impl<'w> Sink<'w> {
             return;
         }
         self.last = s.as_bytes().last().copied();
+        self.written += s.len();
         match &mut self.out {
             SinkOut::Text(t) => t.push_str(s),
             SinkOut::Io(w) => {
@@ -86,6 +103,7 @@ impl<'w> Sink<'w> {
                     self.err = Some(e);
                 }
             }
+            SinkOut::Count => {}
         }
     }
 
@@ -96,8 +114,6 @@ impl<'w> Sink<'w> {
         }
     }
 }
-
-
 
 struct Writer<'a> {
     ir: &'a Ir,
@@ -144,6 +160,7 @@ impl<'a> Writer<'a> {
             if matches!(s.session, Session::Restrict | Session::Unrestrict) {
                 continue;
             }
+            out.mark(id);
             let want = self.state_of[id];
             let list = &self.settings[&s.file];
             let from = match current {
@@ -298,6 +315,15 @@ impl<'a> Emitter<'a> {
         self.print(kind, &mut sink);
         drop(sink);
         Some(out)
+    }
+
+    /// Where each statement's part of a script begins (its replayed settings, prerequisites,
+    /// leading comments, then its text), as byte offsets in that script, in script order. The
+    /// script is printed without being kept. Empty for a script the program does not have.
+    pub fn marks(&self, kind: ScriptKind) -> Vec<(usize, StmtId)> {
+        let mut sink = Sink::count();
+        self.print(kind, &mut sink);
+        sink.marks.unwrap_or_default()
     }
 
     /// Every script as a `String`.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod data;
 pub mod diagnostic;
 pub mod emit;
+pub mod fingerprint;
 pub mod ir;
 pub mod lint;
 pub mod lower;

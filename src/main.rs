@@ -3,6 +3,7 @@
 mod bar;
 mod bench;
 mod cli;
+mod copy_bars;
 mod interrupt;
 mod output;
 
@@ -135,6 +136,9 @@ fn run_verify(args: cli::VerifyArgs) -> Result<u8> {
     };
     match verify::run(&opts) {
         Ok(r) => {
+            if let (Some(m), Some(path)) = (&r.source_mismatch, &args.manifest) {
+                eprintln!("pg2znb: warning: {}", m.message(&path.display().to_string(), &r.source));
+            }
             let format = match args.format {
                 Format::Human => verify::Format::Human,
                 Format::Json => verify::Format::Json,
@@ -303,15 +307,18 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         args.unsafe_fixes,
     )?;
     let pack = load_pack(&settings.rules)?;
-    let auto_url = (args.target_version.as_deref() == Some("auto")).then_some(target.as_str());
-    let (version, target_requested) = target_version(args.target_version.as_deref(), &settings, auto_url, &pack)?;
+    // Without --target-version (or with `auto`), migrate's prepare step reads the target's version().
+    let given = match args.target_version.as_deref() {
+        None | Some("auto") => None,
+        Some(_) => Some(target_version(args.target_version.as_deref(), &settings, None, &pack)?.0),
+    };
     for key in settings.select.iter().chain(&settings.ignore) {
         if pack.find(key).is_none() {
             bail!("no rule with code or id `{key}` (see `pg2znb rules list`)");
         }
     }
-    let opts = ApplyOptions {
-        target: version,
+    let base = ApplyOptions {
+        target: String::new(),
         defer: settings.defer.clone().unwrap_or_else(|| DeferCategory::DEFAULT.into_iter().collect()),
         unsafe_fixes: settings.unsafe_fixes,
         select: settings.select.clone(),
@@ -320,30 +327,58 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         no_privileges: args.no_privileges,
         shard_hints: false,
         psql_restrict: false,
-        target_requested,
+        target_requested: None,
         input_checks: true,
     };
-    let compile = |schema: &Path, out: &Path| -> std::result::Result<String, String> {
-        let go = || -> Result<String> {
-            let files = read_inputs(&[schema.to_path_buf()], None)?;
-            refuse_blank_inputs(&files, false)?;
-            output::prepare_out_dir(out, false)?;
-            let c = pg2znb::compile::compile(files, &pack, &opts);
-            write_outputs(out, &c)?;
-            let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
-            Ok(format!(
-                "compiled for ZNbaseDB {} into {} ({} moved to unsupported.sql)",
-                opts.target,
-                out.display(),
-                plural(errors, "error finding", "error findings")
-            ))
+    // The manifest records the source's name (a schema-only dump does not say it).
+    let source_db = pg2znb::verify::Connector::parse(&source).ok().and_then(|c| c.dbname().map(str::to_string));
+    let compile =
+        |schema: &Path, out: &Path, t: &migrate::CompileTarget| -> std::result::Result<migrate::Compiled, String> {
+            let go = || -> Result<migrate::Compiled> {
+                let opts =
+                    ApplyOptions { target: t.version.clone(), target_requested: t.requested.clone(), ..base.clone() };
+                let files = read_inputs(&[schema.to_path_buf()], None)?;
+                refuse_blank_inputs(&files, false)?;
+                output::prepare_out_dir(out, false)?;
+                let mut c = pg2znb::compile::compile(files, &pack, &opts);
+                if let (Some(src), Some(db)) = (c.manifest.source.as_mut(), &source_db) {
+                    src.database = Some(db.clone());
+                }
+                write_outputs(out, &c, &pack)?;
+                let errors = c.diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+                let summary = format!(
+                    "compiled for ZNbaseDB {} into {} ({} moved to unsupported.sql)",
+                    opts.target,
+                    out.display(),
+                    plural(errors, "error finding", "error findings")
+                );
+                Ok(migrate::Compiled { summary, plan: pg2znb::data::finalize::Plan::from_compilation(&c) })
+            };
+            go().map_err(|e| format!("{e:#}"))
         };
-        go().map_err(|e| format!("{e:#}"))
-    };
-    let mut mopts = MigrateOptions::new(source, target, workdir);
+    let mut mopts = MigrateOptions::new(source, target, workdir.clone());
     mopts.jobs = args.jobs.max(1);
-    let notify = |m: &str| eprintln!("pg2znb: {m}");
-    match migrate::run(&mopts, &compile, &notify) {
+    mopts.copy.split = pg2znb::data::ranges::SplitOptions {
+        rows: args.split_rows.filter(|n| *n > 0),
+        mb: (args.split_mb > 0).then_some(args.split_mb),
+    };
+    mopts.copy.on_error = match args.on_error {
+        cli::OnErrorArg::Abort => pg2znb::data::copy::OnError::Abort,
+        cli::OnErrorArg::Stash => pg2znb::data::copy::OnError::Stash,
+    };
+    mopts.join = args.join;
+    mopts.snapshot = args.snapshot.clone();
+    mopts.target_version = given;
+    mopts.targets = pack.targets.clone();
+    mopts.continue_on_error = args.continue_on_error;
+    if let Some(p) = &args.pg_dump {
+        mopts.pg_dump = p.clone();
+    }
+    let bars = copy_bars::CopyBars::new();
+    let notify = |m: &str| bars.line(m);
+    let result = migrate::run_with(&mopts, &compile, &notify, &bars);
+    bars.finish();
+    match result {
         Ok(report) => {
             if let Some(v) = &report.verify {
                 match args.format {
@@ -365,6 +400,9 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
             Ok(report.exit_code() as u8)
         }
         Err(e) => {
+            if let Ok(s) = Status::read(&workdir) {
+                eprint!("{}", s.render_table());
+            }
             eprintln!("pg2znb: error: {e}");
             eprintln!("pg2znb: the finished steps are kept in the work directory and the target's pg2znb schema: fix the cause and run the same command again to continue");
             Ok(migrate::EXIT_ERROR as u8)
@@ -513,7 +551,7 @@ fn run_compile(args: CompileArgs) -> Result<u8> {
     let bar = bar::Bar::new();
     let c = compile_with_progress(files, &pack, &opts, &bar);
     bar.message("writing");
-    let written = write_outputs(&args.out, &c);
+    let written = write_outputs(&args.out, &c, &pack);
     bar.finish();
     written?;
     let stderr_color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
@@ -736,7 +774,7 @@ fn refuse_blank_inputs(files: &[SourceFile], stdin: bool) -> Result<()> {
 
 /// Every script streams from the source text to its file (nothing the size of the input is
 /// built in memory); all files appear under their names together, at the end.
-fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
+fn write_outputs(dir: &Path, c: &Compilation, pack: &RulePack) -> Result<()> {
     let mut out = output::OutputSet::new(dir);
     let emitter = c.emitter();
     for kind in ScriptKind::ALL {
@@ -752,6 +790,8 @@ fn write_outputs(dir: &Path, c: &Compilation) -> Result<()> {
         .with_context(|| format!("writing {}", dir.join("report.json").display()))?;
     out.write("manifest.json", |w| Ok(serde_json::to_writer_pretty(w, &c.manifest)?))
         .with_context(|| format!("writing {}", dir.join("manifest.json").display()))?;
+    out.write("report.html", |w| render::html::write(w, c, pack))
+        .with_context(|| format!("writing {}", dir.join("report.html").display()))?;
     out.commit().with_context(|| format!("writing {}", dir.display()))
 }
 

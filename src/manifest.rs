@@ -26,11 +26,98 @@ pub struct Manifest {
     pub format: u32,
     /// Target version the scripts were compiled for, e.g. `2.6`.
     pub target: String,
+    /// The database the input was dumped from, as far as known; `None` in manifests written
+    /// before pg2znb recorded it (they still load: fields are only ever added).
+    #[serde(default)]
+    pub source: Option<ManifestSource>,
     pub objects: Vec<ManifestObject>,
     pub changes: Vec<ManifestChange>,
 }
 
+/// Where the manifest's schema came from, for `verify` to warn when it connects to another
+/// database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestSource {
+    /// The database's name: from pg_dump's `-- Name: shop; Type: DATABASE` header (`--create`
+    /// dumps) or a `CREATE DATABASE`; migrate sets the source's. `null` when the input does not say.
+    pub database: Option<String>,
+    /// [`crate::fingerprint`] of [`Manifest::source_objects`].
+    pub fingerprint: String,
+}
+
+impl Manifest {
+    /// What the source held, as far as the manifest knows: the objects the target will hold
+    /// (except what pg2znb creates itself) and the ones the compile left out on purpose.
+    pub fn source_objects(&self) -> impl Iterator<Item = crate::fingerprint::Object<'_>> {
+        let held = self
+            .objects
+            .iter()
+            .filter(|o| o.summary.as_deref() != Some(CREATED_BY_PG2ZNB))
+            .map(|o| crate::fingerprint::Object { kind: o.kind, schema: o.schema.as_deref(), name: &o.name });
+        let dropped = self
+            .changes
+            .iter()
+            .filter(|c| c.change == ChangeKind::Dropped)
+            .map(|c| crate::fingerprint::Object { kind: c.kind, schema: c.schema.as_deref(), name: &c.name });
+        held.chain(dropped)
+    }
+
+    /// The fingerprint of [`Manifest::source_objects`], over `schemas` only when not empty.
+    pub fn fingerprint(&self, schemas: &[String]) -> String {
+        crate::fingerprint::fingerprint(
+            self.source_objects()
+                .filter(|o| schemas.is_empty() || o.schema.is_some_and(|s| schemas.iter().any(|x| x == s))),
+        )
+    }
+}
+
+/// The summary of an object pg2znb adds (an extension the target's base needs).
+const CREATED_BY_PG2ZNB: &str = "created by pg2znb";
+
+/// The database the input was dumped from: pg_dump names it in the comment above `CREATE
+/// DATABASE` (`-- Name: shop; Type: DATABASE; …`, with `--create`); a hand-written `CREATE
+/// DATABASE shop` names it too. `None` when the input has none, or several.
+pub fn dumped_database(ir: &Ir, files: &[SourceFile]) -> Option<String> {
+    let mut names = ir.stmts.iter().filter(|s| s.kind == "create_database").filter_map(|s| {
+        let f = &files[s.file];
+        let header = f.slice(s.trivia).lines().find_map(|l| {
+            let rest = l.strip_prefix("-- Name: ")?;
+            rest.find("; Type: DATABASE;").map(|at| rest[..at].to_string())
+        });
+        header.or_else(|| created_database(f.slice(s.span)))
+    });
+    let first = names.next()?;
+    names.all(|n| n == first).then_some(first)
+}
+
+/// The name in `CREATE DATABASE name …`: folded to lower case unless quoted.
+fn created_database(sql: &str) -> Option<String> {
+    let words: Vec<&str> = sql.split_whitespace().take(2).collect();
+    if !(words.len() == 2 && words[0].eq_ignore_ascii_case("create") && words[1].eq_ignore_ascii_case("database")) {
+        return None;
+    }
+    let rest = sql.trim_start()[6..].trim_start()[8..].trim_start();
+    if let Some(q) = rest.strip_prefix('"') {
+        let mut name = String::new();
+        let mut chars = q.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    name.push('"');
+                }
+                '"' => return Some(name),
+                c => name.push(c),
+            }
+        }
+        return None;
+    }
+    let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$').collect();
+    (!name.is_empty()).then(|| name.to_lowercase())
+}
+
 use crate::ir::{Detail, Fate, Ir, ObjKind as K, Stmt};
+use crate::source::SourceFile;
 
 fn object_kind(stmt: &Stmt, key_kind: K) -> ObjectKind {
     match stmt.kind.as_str() {
@@ -77,7 +164,7 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
                 schema: opt(&d.schema),
                 name: d.name.clone(),
                 table: d.table.clone(),
-                summary: Some("created by pg2znb".into()),
+                summary: Some(CREATED_BY_PG2ZNB.into()),
             });
         }
         if s.fate == Fate::Dropped {
@@ -198,7 +285,52 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
     objects.sort_by(|a, b| key(a).cmp(&key(b)));
     objects.dedup_by(|a, b| key(a) == key(b));
     changes.sort_by(|a, b| change_key(a).cmp(&change_key(b)));
-    Manifest { format: MANIFEST_FORMAT, target: target.to_string(), objects, changes }
+    let mut m = Manifest { format: MANIFEST_FORMAT, target: target.to_string(), source: None, objects, changes };
+    m.source = Some(ManifestSource { database: None, fingerprint: m.fingerprint(&[]) });
+    m
+}
+
+#[cfg(test)]
+mod source_tests {
+    use crate::compile::compile;
+    use crate::rules::RulePack;
+    use crate::source::SourceFile;
+
+    fn manifest(sql: &str) -> super::Manifest {
+        compile(vec![SourceFile::new("t.sql", sql)], &RulePack::builtin().unwrap(), &Default::default()).manifest
+    }
+
+    #[test]
+    fn the_database_comes_from_pg_dumps_header_or_create_database() {
+        let dump = "--\n-- Name: Shop Db; Type: DATABASE; Schema: -; Owner: postgres\n--\n\n\
+                    CREATE DATABASE \"Shop Db\" WITH TEMPLATE = template0 ENCODING = 'UTF8';\n\
+                    CREATE TABLE public.t (id int);\n";
+        assert_eq!(manifest(dump).source.unwrap().database.as_deref(), Some("Shop Db"));
+        let m = manifest("CREATE DATABASE Shop;\nCREATE TABLE public.t (id int);\n");
+        assert_eq!(m.source.unwrap().database.as_deref(), Some("shop"));
+        assert_eq!(manifest("CREATE TABLE public.t (id int);\n").source.unwrap().database, None);
+    }
+
+    /// What the compile moved to unsupported.sql was in the source: it counts.
+    #[test]
+    fn the_fingerprint_covers_what_the_source_had() {
+        let a =
+            manifest("CREATE TABLE public.t (id int PRIMARY KEY);\nCREATE VIEW public.v AS SELECT id FROM public.t;\n");
+        let b = manifest(
+            "CREATE TABLE public.t (d interval PRIMARY KEY);\nCREATE VIEW public.v AS SELECT d FROM public.t;\n",
+        );
+        assert!(b.changes.iter().any(|c| c.name == "t"), "{:?}", b.changes);
+        assert_eq!(a.source.as_ref().unwrap().fingerprint, b.source.as_ref().unwrap().fingerprint);
+        let c = manifest("CREATE TABLE public.other (id int);\n");
+        assert_ne!(a.fingerprint(&[]), c.fingerprint(&[]));
+    }
+
+    #[test]
+    fn manifests_without_source_still_load() {
+        let m: super::Manifest =
+            serde_json::from_str(r#"{"format": 1, "target": "2.6", "objects": [], "changes": []}"#).unwrap();
+        assert_eq!(m.source, None);
+    }
 }
 
 #[cfg(test)]

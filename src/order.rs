@@ -20,6 +20,13 @@ pub struct Order {
     pub pre_data: Vec<StmtId>,
     pub data: Vec<StmtId>,
     pub post_data: Vec<StmtId>,
+    /// The dependency graph the order was sorted by: one node per emitted statement (COPY data
+    /// blocks aside), an edge from a statement to each statement that needs it. Kept for
+    /// report.html's drawing (`render::graph`), which must not build a second one.
+    pub graph: DiGraph<StmtId, ()>,
+    /// For each post-data statement (not a session setting), the post-data statements it needs
+    /// (the graph's edges inside post-data): `migrate`'s finalize runs the others in parallel.
+    pub post_data_after: BTreeMap<StmtId, Vec<StmtId>>,
 }
 
 impl Order {
@@ -122,6 +129,7 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             s.edits.clear();
             s.add_code(&by_code);
             s.unsupported = Some(format!("E102: {message}"));
+            s.moved_with = Some(by);
             diags.push(
                 Diagnostic::warning("E102", "order", message)
                     .at(s.file, s.span)
@@ -332,6 +340,22 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
             list.extend(rest);
         }
     }
+    // The post-data part of the graph, kept for whoever runs post-data in parallel.
+    for &id in &out.post_data {
+        let Some(ix) = node_of[id] else { continue };
+        if ir.stmts[id].session != Session::None {
+            continue;
+        }
+        let mut after: Vec<StmtId> = graph
+            .neighbors_directed(ix, petgraph::Direction::Incoming)
+            .map(|p| graph[p])
+            .filter(|&p| ir.stmts[p].phase == Phase::PostData && ir.stmts[p].session == Session::None)
+            .collect();
+        after.sort_unstable();
+        after.dedup();
+        out.post_data_after.insert(id, after);
+    }
+    out.graph = graph;
     (out, diags)
 }
 

@@ -54,7 +54,8 @@ impl OutputSet {
     /// Write the file `name` through `fill` (given a buffered writer) to its temporary file.
     pub fn write(&mut self, name: &str, fill: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> io::Result<()> {
         let path = self.dir.join(name);
-        let tmp = path.with_extension(format!("tmp-{}", std::process::id()));
+        // The whole name stays in the temporary one: report.json and report.html must not share it.
+        let tmp = self.dir.join(format!("{name}.tmp-{}", std::process::id()));
         let file = crate::interrupt::create_temp(&tmp)?;
         self.staged.push((tmp, path));
         let mut w = io::BufWriter::with_capacity(1 << 20, file);
@@ -212,7 +213,7 @@ pub fn human_summary(c: &Compilation, out_dir: &Path) -> String {
         plural(s.unsupported, "statement moved", "statements moved")
     );
     let mut written: Vec<&str> = c.emitter().present().into_iter().map(|k| k.file_name()).collect();
-    written.extend(["report.json", "manifest.json"]);
+    written.extend(["report.json", "report.html", "manifest.json"]);
     let _ = writeln!(out, "  wrote:    {}/{{{}}}", out_dir.display(), written.join(", "));
     out
 }
@@ -398,7 +399,7 @@ mod tests {
         let pid = std::process::id();
         assert_eq!(
             names(dir.path()),
-            ["data.sql".to_string(), format!("post-data.tmp-{pid}"), format!("pre-data.tmp-{pid}")]
+            ["data.sql".to_string(), format!("post-data.sql.tmp-{pid}"), format!("pre-data.sql.tmp-{pid}")]
         );
         out.commit().unwrap();
         assert_eq!(names(dir.path()), ["post-data.sql", "pre-data.sql"]);

@@ -12,7 +12,7 @@ use crate::scan::PieceKind;
 use crate::source::SourceFile;
 
 /// The statement whose text holds byte `at` of `file` (statements are in input order).
-fn statement_at(ir: &Ir, file: usize, at: usize) -> Option<StmtId> {
+pub fn statement_at(ir: &Ir, file: usize, at: usize) -> Option<StmtId> {
     let i = ir.stmts.partition_point(|s| (s.file, s.span.start) <= (file, at));
     let s = &ir.stmts[i.checked_sub(1)?];
     (s.file == file && (at < s.span.end || s.span.is_empty())).then_some(s.id)
@@ -119,6 +119,7 @@ pub fn move_statement(ir: &mut Ir, id: StmtId, code: &str, note: String) -> Vec<
     for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
         m.fate = Fate::Dropped;
         m.merged_into = None;
+        m.moved_with = Some(id);
         let message =
             format!("{} was folded into {what}, which moved to unsupported.sql ({code}); it moved with it", m.kind);
         m.unsupported = Some(format!("E102: {message}"));

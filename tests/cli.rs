@@ -21,7 +21,7 @@ fn compile_writes_the_scripts_and_a_summary() {
     let out = dir.path().join("out");
     let o = pg2znb(&["compile", &fixture("compile/full-dump.sql"), "-o", out.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    for f in ["pre-data.sql", "data.sql", "post-data.sql", "report.json", "manifest.json"] {
+    for f in ["pre-data.sql", "data.sql", "post-data.sql", "report.json", "report.html", "manifest.json"] {
         assert!(out.join(f).is_file(), "{f} written");
     }
     let s = stderr(&o);

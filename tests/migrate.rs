@@ -92,6 +92,11 @@ fn round_trip(engine: Engine, version: &str, name: &str, file: &Path) {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The manifest records the source it was compiled from, and verify recognises it.
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{}", text(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(work.join("compiled/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["source"]["database"], src_db.as_str(), "{}", manifest["source"]);
 
     // A finished migrate run again does nothing.
     let o = migrate(&s_url, &t_url, &work, &["--target-version", version]);
@@ -103,7 +108,7 @@ fn round_trip(engine: Engine, version: &str, name: &str, file: &Path) {
     let o = bin().args(["migrate", "status", "-w"]).arg(&work).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    for step in ["snapshot", "schema", "pre-data", "copy", "sequences", "post-data", "verify"] {
+    for step in ["prepare", "snapshot", "schema", "pre-data", "copy", "sequences", "finalize", "verify"] {
         assert!(out.lines().any(|l| l.starts_with(step)), "{step}: {out}");
     }
 }
@@ -310,6 +315,15 @@ fn writes_during_the_migration_are_not_in_the_target_and_not_differences() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("0 unexpected") && err.contains("in the snapshot the data was copied from"), "{err}");
     assert!(writes > 10, "the workload ran {writes} times only");
+    // The summary says the source changed after the snapshot, and where; so does migrate status.
+    assert!(err.contains("the source changed after the snapshot (1 table written: public.hot); the target equals the source as of the snapshot"), "{err}");
+    let o = bin().args(["migrate", "status", "-w"]).arg(&work).output().unwrap();
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .contains("the source changed after the snapshot (1 table written: public.hot)"),
+        "{}",
+        text(&o)
+    );
     // The source changed after the snapshot: compared as it is now, the target differs.
     let o = bin()
         .args(["verify", "--source", &s_url, "--target", &t_url, "--rows", "checksum", "--manifest"])

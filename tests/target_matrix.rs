@@ -40,6 +40,10 @@ fn matrix(name: &str, rel: &str, expect: &[(&str, usize)]) {
         }
         let r = compare(src, &source_db, tgt, &target_db, &c, RowMode::Checksum);
         let human = r.render_human();
+        // The manifest's recorded source is this one (the fingerprint recomputed from its catalog).
+        if let Some(m) = &r.source_mismatch {
+            failures.push(format!("{rel} for {version}: {}", m.message("manifest.json", &r.source)));
+        }
         if r.exit_code() != 0 || r.unexpected().count() != 0 {
             failures.push(format!("{rel} for {version}: unexpected differences\n{human}"));
             continue;

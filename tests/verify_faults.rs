@@ -195,6 +195,7 @@ fn manifest_makes_a_dropped_index_expected() {
     let manifest = Manifest {
         format: pg2znb::manifest::MANIFEST_FORMAT,
         target: "2.6".into(),
+        source: None,
         objects: vec![],
         changes: vec![change],
     };

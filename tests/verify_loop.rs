@@ -84,6 +84,65 @@ fn full_loop(s: &PgServer, name: &str, file: &Path) {
         String::from_utf8_lossy(&o.stdout),
         String::from_utf8_lossy(&o.stderr)
     );
+    // The manifest is this source's: its fingerprint, recomputed from the source's catalog, matches.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!stderr.contains("warning"), "{}: {stderr}", file.display());
+}
+
+/// A manifest compiled from another database: verify warns, naming the manifest, the source and
+/// what differs (the database's name, the tables only on either side), and still compares.
+#[test]
+fn a_manifest_of_another_database_is_warned_about() {
+    let Some(s) = PgServer::shared() else { return };
+    let loaded = support::roundtrip::compile_and_load(s, "shop_origin", &shop(), &[]);
+    let (source_url, target_url) = (s.url(&loaded.source_db), s.url(&loaded.target_db));
+    let verify = |manifest: &Path| {
+        let o = support::roundtrip::pg2znb(&[
+            "verify",
+            "--source",
+            &source_url,
+            "--target",
+            &target_url,
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ]);
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let right = loaded.out.path().join("manifest.json");
+    let (code, stderr) = verify(&right);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+
+    // A pg_dump --create dump of another database, `crm`.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("crm.sql");
+    std::fs::write(
+        &other,
+        "--\n-- Name: crm; Type: DATABASE; Schema: -; Owner: postgres\n--\n\n\
+         CREATE DATABASE crm WITH TEMPLATE = template0 ENCODING = 'UTF8';\n\n\
+         CREATE TABLE public.contacts (id integer NOT NULL, name text);\n",
+    )
+    .unwrap();
+    let crm = support::roundtrip::compile(&other, &[]);
+    let wrong = crm.path("manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(&wrong).unwrap()).unwrap();
+    assert_eq!(manifest["source"]["database"], "crm", "{manifest}");
+    let (code, stderr) = verify(&wrong);
+    // The comparison still runs: the shop's tables are differences the crm manifest does not excuse.
+    assert_eq!(code, Some(1), "{stderr}");
+    let warning =
+        stderr.lines().find(|l| l.starts_with("pg2znb: warning: manifest ")).unwrap_or_else(|| panic!("{stderr}"));
+    for part in [
+        wrong.to_str().unwrap(),
+        &format!("does not describe the source {}", source_url.rsplit('@').next().unwrap().split('?').next().unwrap()),
+        "compiled from database `crm`, the source is `shop_origin_src`",
+        "only in the manifest: 1 (table public.contacts)",
+        "table public.customers",
+        "compile the manifest from this database's dump",
+    ] {
+        assert!(warning.contains(part), "warning lacks `{part}`: {warning}");
+    }
+    assert!(!warning.contains("password"), "{warning}");
 }
 
 #[test]

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use postgres::Client;
 use serde::Serialize;
 
+use super::retry;
 use crate::scan::{self, PieceKind};
 use crate::verify::{pg_message, Connector, VerifyError};
 
@@ -46,9 +47,12 @@ const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
         PRIMARY KEY (script_sha256, statement)); \
     CREATE TABLE IF NOT EXISTS pg2znb.failed (script_sha256 text NOT NULL, script_name text, \
         statement int NOT NULL, line int NOT NULL, sqlstate text, message text NOT NULL, \
-        failed_at timestamptz NOT NULL DEFAULT pg_catalog.now())";
+        failed_at timestamptz NOT NULL DEFAULT pg_catalog.now()); \
+    ALTER TABLE pg2znb.applied ADD COLUMN IF NOT EXISTS finished_at timestamptz";
 
-const RECORD: &str = "INSERT INTO pg2znb.applied (script_sha256, statement, kind, script_name) VALUES ($1, $2, $3, $4)";
+/// `applied_at` is when the statement's transaction began, `finished_at` when it had run.
+const RECORD: &str = "INSERT INTO pg2znb.applied (script_sha256, statement, kind, script_name, finished_at) \
+    VALUES ($1, $2, $3, $4, pg_catalog.clock_timestamp())";
 
 /// What `apply` was asked to do.
 #[derive(Clone, Debug)]
@@ -190,7 +194,7 @@ fn plural(n: usize) -> &'static str {
 
 /// How a statement runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Not recorded; replayed on every connection.
     Session,
     /// In a transaction with its record.
@@ -216,17 +220,19 @@ impl Kind {
 
 /// One statement of the script.
 #[derive(Debug)]
-struct Unit<'a> {
-    number: u32,
-    line: usize,
-    text: &'a str,
+pub(super) struct Unit<'a> {
+    pub(super) number: u32,
+    pub(super) line: usize,
+    /// Byte offset in the script.
+    pub(super) offset: usize,
+    pub(super) text: &'a str,
     /// The COPY data block without its `\.` line.
     data: Option<&'a str>,
-    kind: Kind,
+    pub(super) kind: Kind,
 }
 
 impl Unit<'_> {
-    fn first_line(&self) -> String {
+    pub(super) fn first_line(&self) -> String {
         let l = self.text.lines().next().unwrap_or("").trim_end();
         if l.chars().count() > 80 {
             format!("{}…", l.chars().take(79).collect::<String>())
@@ -295,7 +301,7 @@ fn classify(text: &str) -> Result<Kind, String> {
 }
 
 /// Split the script into units; refuse what cannot be applied.
-fn plan<'a>(script: &'a str, file: &str) -> Result<Vec<Unit<'a>>, ApplyError> {
+pub(super) fn plan<'a>(script: &'a str, file: &str) -> Result<Vec<Unit<'a>>, ApplyError> {
     let s = scan::scan(script);
     let line_at =
         |offset: usize| script.as_bytes()[..offset.min(script.len())].iter().filter(|&&c| c == b'\n').count() + 1;
@@ -336,7 +342,7 @@ fn plan<'a>(script: &'a str, file: &str) -> Result<Vec<Unit<'a>>, ApplyError> {
             kind = Kind::Copy;
             copy_rows(s.pieces[j].text(script))
         });
-        units.push(Unit { number, line, text, data, kind });
+        units.push(Unit { number, line, offset: p.span.start, text, data, kind });
     }
     Ok(units)
 }
@@ -351,31 +357,19 @@ fn copy_rows(block: &str) -> &str {
     }
 }
 
-fn sha256_hex(text: &str) -> String {
+pub(super) fn sha256_hex(text: &str) -> String {
     openssl::sha::sha256(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Whether a retry on a new connection may succeed.
-pub(crate) fn transient(e: &postgres::Error) -> bool {
-    match e.code() {
-        Some(c) => {
-            let c = c.code();
-            c.starts_with("08") || matches!(c, "40001" | "40P01" | "57P01" | "57P02" | "57P03")
-        }
-        // No server error: the connection broke (closed, I/O, timeout).
-        None => e.as_db_error().is_none(),
-    }
-}
-
-fn failure_of(u: &Unit<'_>, e: &ExecError) -> Failure {
+pub(super) fn failure_of(u: &Unit<'_>, e: &ExecError) -> Failure {
     Failure { statement: u.number, line: u.line, text: u.first_line(), sqlstate: e.sqlstate(), message: e.message() }
 }
 
 /// The connection and what must be replayed on a new one.
-struct Session<'a> {
-    connector: Connector,
-    client: Option<Client>,
-    settings: Vec<&'a str>,
+pub(super) struct Session<'a> {
+    pub(super) connector: Connector,
+    pub(super) client: Option<Client>,
+    pub(super) settings: Vec<&'a str>,
 }
 
 impl<'a> Session<'a> {
@@ -399,7 +393,7 @@ impl<'a> Session<'a> {
 
 /// Why running a unit failed.
 #[derive(Debug)]
-enum ExecError {
+pub(super) enum ExecError {
     Pg(postgres::Error),
     /// Connecting again failed (the message names the endpoint).
     Connect(String),
@@ -415,21 +409,21 @@ impl From<postgres::Error> for ExecError {
 
 impl ExecError {
     /// Whether a retry on a new connection may succeed.
-    fn transient(&self) -> bool {
+    pub(super) fn transient(&self) -> bool {
         match self {
-            ExecError::Pg(e) => transient(e),
+            ExecError::Pg(e) => retry::transient(e),
             ExecError::Connect(_) | ExecError::Io(_) => true,
         }
     }
 
-    fn sqlstate(&self) -> Option<String> {
+    pub(super) fn sqlstate(&self) -> Option<String> {
         match self {
             ExecError::Pg(e) => e.code().map(|c| c.code().to_string()),
             _ => None,
         }
     }
 
-    fn message(&self) -> String {
+    pub(super) fn message(&self) -> String {
         match self {
             ExecError::Pg(e) => pg_message(e),
             ExecError::Connect(m) => m.clone(),
@@ -447,27 +441,12 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
     let connector = Connector::parse(&opts.target)?.application_name("pg2znb apply");
     let target = connector.name().to_string();
     let mut client = connector.connect()?;
+    let (major, done) = open_state(&mut client, &target, &sha)?;
     let state_err = |context: &str, e: &postgres::Error| ApplyError::State {
         target: target.clone(),
         context: context.to_string(),
         message: pg_message(e),
     };
-    client.batch_execute(STATE_DDL).map_err(|e| state_err("creating the pg2znb schema", &e))?;
-    let major = client
-        .simple_query("SHOW server_version_num")
-        .map_err(|e| state_err("reading the server version", &e))?
-        .iter()
-        .find_map(|m| match m {
-            postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<u32>().ok()),
-            _ => None,
-        })
-        .map_or(15, |n| n / 10000);
-    let done: BTreeSet<i32> = client
-        .query("SELECT statement FROM pg2znb.applied WHERE script_sha256 = $1", &[&sha])
-        .map_err(|e| state_err("reading pg2znb.applied", &e))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
     let others = client
         .query(
             "SELECT script_sha256, count(*) FROM pg2znb.applied WHERE script_name = $1 AND script_sha256 <> $2 \
@@ -503,41 +482,13 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
         other_versions,
     };
     let mut session = Session { connector, client: Some(client), settings: Vec::new() };
-    let tries = opts.tries.max(1);
     for u in &units {
         if u.kind != Kind::Session && done.contains(&(u.number as i32)) {
             report.skipped += 1;
             continue;
         }
-        let mut attempt = 1;
-        let outcome = loop {
-            let r = session.client().and_then(|c| {
-                // After a lost connection the transaction may have committed before the loss.
-                if attempt > 1 && u.kind != Kind::Session && is_recorded(c, &sha, u.number)? {
-                    return Ok(());
-                }
-                execute(c, u, &sha, &opts.script_name, major)
-            });
-            match r {
-                Ok(()) => break Ok(()),
-                Err(e) if e.transient() && attempt < tries => {
-                    let wait = opts.backoff.saturating_mul(1 << (attempt - 1).min(5)).min(Duration::from_secs(5));
-                    notify(&format!(
-                        "{}:{}: transient error, retrying in {} ms (try {} of {tries}): {}",
-                        opts.script_name,
-                        u.line,
-                        wait.as_millis(),
-                        attempt + 1,
-                        e.message()
-                    ));
-                    report.retries += 1;
-                    attempt += 1;
-                    session.client = None;
-                    std::thread::sleep(wait);
-                }
-                Err(e) => break Err(e),
-            }
-        };
+        let (outcome, retries) = run_unit(&mut session, u, &sha, &opts.script_name, major, opts, notify);
+        report.retries += retries;
         match outcome {
             Ok(()) if u.kind == Kind::Session => {
                 session.settings.push(u.text);
@@ -558,6 +509,74 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
     }
     report.seconds = start.elapsed().as_secs_f64();
     Ok(report)
+}
+
+/// Create the `pg2znb` schema when missing; the server's major version and the statements of the
+/// script (`sha`) recorded already.
+pub(super) fn open_state(c: &mut Client, target: &str, sha: &str) -> Result<(u32, BTreeSet<i32>), ApplyError> {
+    let state_err = |context: &str, e: &postgres::Error| ApplyError::State {
+        target: target.to_string(),
+        context: context.to_string(),
+        message: pg_message(e),
+    };
+    c.batch_execute(STATE_DDL).map_err(|e| state_err("creating the pg2znb schema", &e))?;
+    let major = c
+        .simple_query("SHOW server_version_num")
+        .map_err(|e| state_err("reading the server version", &e))?
+        .iter()
+        .find_map(|m| match m {
+            postgres::SimpleQueryMessage::Row(r) => r.get(0).and_then(|v| v.parse::<u32>().ok()),
+            _ => None,
+        })
+        .map_or(15, |n| n / 10000);
+    let done: BTreeSet<i32> = c
+        .query("SELECT statement FROM pg2znb.applied WHERE script_sha256 = $1", &[&sha])
+        .map_err(|e| state_err("reading pg2znb.applied", &e))?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok((major, done))
+}
+
+/// Run one unit on the session (and record it), retrying transient errors with backoff on a new
+/// connection (`opts.tries`, `opts.backoff`); also the number of retries.
+pub(super) fn run_unit(
+    session: &mut Session<'_>,
+    u: &Unit<'_>,
+    sha: &str,
+    name: &str,
+    major: u32,
+    opts: &ApplyOptions,
+    notify: &mut dyn FnMut(&str),
+) -> (Result<(), ExecError>, usize) {
+    let tries = opts.tries.max(1);
+    let mut attempt = 1;
+    loop {
+        let r = session.client().and_then(|c| {
+            // After a lost connection the transaction may have committed before the loss.
+            if attempt > 1 && u.kind != Kind::Session && is_recorded(c, sha, u.number)? {
+                return Ok(());
+            }
+            execute(c, u, sha, name, major)
+        });
+        match r {
+            Ok(()) => return (Ok(()), attempt as usize - 1),
+            Err(e) if e.transient() && attempt < tries => {
+                let wait = retry::backoff(opts.backoff, attempt);
+                notify(&format!(
+                    "{name}:{}: transient error, retrying in {} ms (try {} of {tries}): {}",
+                    u.line,
+                    wait.as_millis(),
+                    attempt + 1,
+                    e.message()
+                ));
+                attempt += 1;
+                session.client = None;
+                std::thread::sleep(wait);
+            }
+            Err(e) => return (Err(e), attempt as usize - 1),
+        }
+    }
 }
 
 fn is_recorded(c: &mut Client, sha: &str, number: u32) -> Result<bool, ExecError> {
@@ -595,7 +614,7 @@ fn execute(c: &mut Client, u: &Unit<'_>, sha: &str, name: &str, major: u32) -> R
 }
 
 /// Record a failure in `pg2znb.failed` (best effort: the connection may be gone).
-fn record_failure(session: &mut Session<'_>, sha: &str, name: &str, f: &Failure) {
+pub(super) fn record_failure(session: &mut Session<'_>, sha: &str, name: &str, f: &Failure) {
     let (n, line) = (f.statement as i32, f.line as i32);
     if let Ok(c) = session.client() {
         let _ = c.execute(

@@ -1,28 +1,40 @@
 //! `migrate`'s copy and sequences stages: every table's rows streamed from the source, read in the
-//! exported snapshot, into the target, and every sequence set to its position in that snapshot.
+//! exported snapshot, into the target, range by range, and every sequence set to its position in
+//! that snapshot.
 //!
-//! - A table is copied as `COPY (SELECT cols FROM ONLY t) TO STDOUT` on a source connection that
-//!   imported the snapshot (`SET TRANSACTION SNAPSHOT` inside `REPEATABLE READ`), streamed in
-//!   chunks into `COPY t (cols) FROM STDIN` on the target: memory does not grow with the table.
-//! - Exactly once: the rows and the table's record in `pg2znb.copied` commit in the same target
-//!   transaction; a re-run skips recorded tables, and a killed copy leaves nothing behind.
+//! - The plan: each table cut into ranges ([`super::ranges`]: integer key, else ctid pages),
+//!   planned once in the snapshot and stored in the target (`pg2znb.copy_tables`,
+//!   `pg2znb.ranges`), so a re-run and a joined process use the same bounds.
+//! - A range is `COPY (SELECT cols FROM ONLY t WHERE …) TO STDOUT` on a source connection that
+//!   imported the snapshot, streamed in chunks into `COPY t (cols) FROM STDIN` on the target:
+//!   memory does not grow with the table.
+//! - Exactly once: a worker claims a range by locking its `pg2znb.ranges` row
+//!   (`FOR UPDATE SKIP LOCKED`) in the transaction that copies it, and commits the rows, the
+//!   range's `pg2znb.copied` record and its state together. A killed worker's lock goes with its
+//!   connection and nothing of its range commits, so the range is simply pending again. The
+//!   queue lives in the target, so `migrate --join` on another machine shares the work.
+//! - Largest ranges first; `jobs` workers, each with its own source and target connection
+//!   (spread over the target's hosts, [`super::znbase`]).
+//! - Transient errors ([`super::retry`]) are retried with backoff on new connections; data errors
+//!   (class 22, 23) stop the copy naming table, range and the server's message, or with
+//!   `--on-error stash` leave the range's rows and the message in `WORKDIR/errors/` ([`super::stash`]).
 //! - Generated columns are left out of both COPY statements (the target computes them).
-//! - `jobs` workers take tables from one queue, each with its own source and target connection.
-//! - Whole tables only: big tables are not split into ranges yet.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufReader, Read, Write};
+use std::path::PathBuf;
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use postgres::Client;
 
+use super::copy_progress::{CopyProgress, TablePlan};
+use super::ranges::{self, Cut, Range, SplitOptions};
+use super::znbase::{self, TargetKind};
+use super::{retry, stash};
 use crate::manifest::{ChangeKind, Manifest, ObjectKind};
 use crate::verify::catalog::display_ident;
 use crate::verify::{pg_message, Connector, VerifyError};
-
-const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
-    CREATE TABLE IF NOT EXISTS pg2znb.copied (table_name text PRIMARY KEY, rows bigint NOT NULL, \
-        bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.now())";
 
 /// Bytes read from the source per chunk written to the target.
 const CHUNK: usize = 256 * 1024;
@@ -42,13 +54,12 @@ impl Table {
         format!("{}.{}", display_ident(&self.schema), display_ident(&self.name))
     }
 
-    /// The columns, quoted, comma-separated (for `COPY t (…)`).
-    pub fn column_list(&self) -> String {
+    pub(crate) fn column_list(&self) -> String {
         self.columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ")
     }
 }
 
-fn quote(ident: &str) -> String {
+pub(crate) fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
@@ -119,130 +130,709 @@ pub fn source_tables(source: &mut Client) -> Result<Vec<Table>, VerifyError> {
     Ok(out)
 }
 
-/// Create `pg2znb.copied` when missing and read the tables it records.
-pub fn copied(target: &mut Client) -> Result<BTreeSet<String>, VerifyError> {
-    target.batch_execute(STATE_DDL).map_err(|e| qerr("create pg2znb.copied", &e))?;
-    let rows = target.query("SELECT table_name FROM pg2znb.copied", &[]).map_err(|e| qerr("read pg2znb.copied", &e))?;
-    Ok(rows.iter().map(|r| r.get(0)).collect())
+const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
+    CREATE TABLE IF NOT EXISTS pg2znb.copy_run (id int PRIMARY KEY, snapshot text NOT NULL, source text NOT NULL, \
+        planned boolean NOT NULL DEFAULT false, started_at timestamptz NOT NULL DEFAULT pg_catalog.now()); \
+    CREATE TABLE IF NOT EXISTS pg2znb.copy_tables (table_name text PRIMARY KEY, schema_name text NOT NULL, \
+        rel_name text NOT NULL, columns text[] NOT NULL, est_rows bigint NOT NULL, est_bytes bigint NOT NULL, \
+        ranges int NOT NULL); \
+    CREATE TABLE IF NOT EXISTS pg2znb.ranges (table_name text NOT NULL, range_id int NOT NULL, kind text NOT NULL, \
+        key_column text, lower bigint, upper bigint, est_rows bigint NOT NULL, est_bytes bigint NOT NULL, \
+        state text NOT NULL DEFAULT 'pending', PRIMARY KEY (table_name, range_id)); \
+    CREATE TABLE IF NOT EXISTS pg2znb.copied (table_name text NOT NULL, range_id int NOT NULL, bounds text NOT NULL, \
+        rows bigint NOT NULL, bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.now(), \
+        PRIMARY KEY (table_name, range_id))";
+
+pub use super::retry::OnError;
+
+/// How the copy runs.
+#[derive(Clone, Debug)]
+pub struct CopyOptions {
+    /// Workers, each with a source and a target connection (at least 1).
+    pub jobs: usize,
+    pub split: SplitOptions,
+    pub on_error: OnError,
+    /// Where stashed ranges go (`WORKDIR/errors`).
+    pub errors_dir: PathBuf,
+    /// Tries per range for transient errors (at least 1).
+    pub tries: u32,
+    /// Wait before the first retry; doubled for each further one (capped at 5 s).
+    pub backoff: Duration,
+}
+
+impl Default for CopyOptions {
+    fn default() -> Self {
+        CopyOptions {
+            jobs: 1,
+            split: SplitOptions::default(),
+            on_error: OnError::Abort,
+            errors_dir: PathBuf::from("errors"),
+            tries: 5,
+            backoff: Duration::from_millis(200),
+        }
+    }
+}
+
+/// Why the copy stopped. Messages never hold a password.
+#[derive(Debug, thiserror::Error)]
+pub enum CopyError {
+    #[error(transparent)]
+    Db(#[from] VerifyError),
+    /// The target rejected a range's rows, or a range kept failing.
+    #[error("{table} range {range} ({bounds}): {message}; {help}")]
+    Range { table: String, range: i32, bounds: String, message: String, help: String },
+    #[error("{path}: {message}")]
+    Io { path: String, message: String },
+    /// `--join` found nothing to join.
+    #[error("--join: {0}")]
+    Join(String),
+}
+
+/// A range set aside by `--on-error stash`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stashed {
+    pub table: String,
+    pub range: i32,
+    pub bounds: String,
+    /// The range's rows in COPY text format.
+    pub file: PathBuf,
+    pub message: String,
 }
 
 /// What the copy stage did.
 #[derive(Clone, Debug, Default)]
 pub struct CopyReport {
     pub tables: usize,
+    /// Ranges in the plan.
+    pub ranges: usize,
+    /// Ranges this process copied.
     pub copied: usize,
-    /// Recorded by an earlier run.
+    /// Ranges recorded before this run started (by an earlier run).
     pub skipped: usize,
     pub rows: u64,
     pub bytes: u64,
+    pub retries: usize,
+    pub stashed: Vec<Stashed>,
 }
 
-/// Copy one table: source rows (in the snapshot `source` imported) into the target, committed
-/// with its record. Returns (rows, bytes).
-fn copy_table(source: &mut Client, target: &mut Client, t: &Table) -> Result<(u64, u64), VerifyError> {
-    let key = t.key();
-    let what = |step: &str| format!("copy {key}: {step}");
-    let cols = t.column_list();
-    let qualified = format!("{}.{}", quote(&t.schema), quote(&t.name));
-    let (out_sql, in_sql) = if t.columns.is_empty() {
-        // A table without columns still has rows; COPY needs no column list for it.
-        (format!("COPY (SELECT FROM ONLY {qualified}) TO STDOUT"), format!("COPY {qualified} FROM STDIN"))
-    } else {
-        (
-            format!("COPY (SELECT {cols} FROM ONLY {qualified}) TO STDOUT"),
-            format!("COPY {qualified} ({cols}) FROM STDIN"),
-        )
-    };
-    let mut tx = target.transaction().map_err(|e| qerr(&what("begin"), &e))?;
-    let reader = source.copy_out(out_sql.as_str()).map_err(|e| qerr(&what("copy out"), &e))?;
-    let mut reader = BufReader::with_capacity(CHUNK, reader);
-    let mut writer = tx.copy_in(in_sql.as_str()).map_err(|e| qerr(&what("copy in"), &e))?;
-    let mut buf = vec![0u8; CHUNK];
-    let mut bytes = 0u64;
-    loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(VerifyError::Query {
-                    origin: String::new(),
-                    context: what("read from the source"),
-                    message: e.to_string(),
-                })
-            }
-        };
-        writer.write_all(&buf[..n]).map_err(|e| VerifyError::Query {
-            origin: String::new(),
-            context: what("write to the target"),
-            message: e.to_string(),
-        })?;
-        bytes += n as u64;
+impl CopyReport {
+    /// `3 tables in 12 ranges: 9 copied (1000 rows, 81920 bytes), 3 recorded by an earlier run`.
+    pub fn summary_line(&self) -> String {
+        let mut s = format!(
+            "{} tables in {} ranges: {} copied ({} rows, {} bytes), {} recorded by an earlier run",
+            self.tables, self.ranges, self.copied, self.rows, self.bytes, self.skipped
+        );
+        if self.retries > 0 {
+            s.push_str(&format!(", {} retried", self.retries));
+        }
+        if !self.stashed.is_empty() {
+            s.push_str(&format!(
+                ", {} stashed in {} (each with a .txt saying why and how to replay it)",
+                self.stashed.len(),
+                self.stashed[0].file.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            ));
+        }
+        s
     }
-    let rows = writer.finish().map_err(|e| qerr(&what("copy in"), &e))?;
-    tx.execute(
-        "INSERT INTO pg2znb.copied (table_name, rows, bytes) VALUES ($1, $2, $3)",
-        &[&key, &(rows as i64), &(bytes as i64)],
-    )
-    .map_err(|e| qerr(&what("record"), &e))?;
-    tx.commit().map_err(|e| qerr(&what("commit"), &e))?;
-    Ok((rows, bytes))
 }
 
-/// Copy every table of `tables` not recorded in the target's `pg2znb.copied`, `jobs` at a time.
-/// `notify` hears one line per table copied.
+fn state_err(context: &str) -> impl Fn(postgres::Error) -> CopyError + '_ {
+    move |e| CopyError::Db(VerifyError::query(context, &e))
+}
+
+/// The stored plan: the tables (by key) and how many of their ranges are recorded.
+struct Plan {
+    tables: BTreeMap<String, (Table, TablePlan)>,
+    ranges: usize,
+    done: usize,
+}
+
+fn load_plan(target: &mut Client) -> Result<Plan, CopyError> {
+    let rows = target
+        .query(
+            "SELECT t.table_name, t.schema_name, t.rel_name, t.columns, t.est_rows, t.est_bytes, t.ranges, \
+                    count(c.range_id), coalesce(sum(c.rows), 0)::int8, coalesce(sum(c.bytes), 0)::int8 \
+             FROM pg2znb.copy_tables t LEFT JOIN pg2znb.copied c ON c.table_name = t.table_name \
+             GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1",
+            &[],
+        )
+        .map_err(state_err("read the copy plan (pg2znb.copy_tables)"))?;
+    let mut plan = Plan { tables: BTreeMap::new(), ranges: 0, done: 0 };
+    for r in rows {
+        let key: String = r.get(0);
+        let table = Table { schema: r.get(1), name: r.get(2), columns: r.get(3) };
+        let tp = TablePlan {
+            table: key.clone(),
+            est_rows: r.get::<_, i64>(4).max(0) as u64,
+            est_bytes: r.get::<_, i64>(5).max(0) as u64,
+            ranges: r.get::<_, i32>(6).max(0) as usize,
+            done_ranges: r.get::<_, i64>(7).max(0) as usize,
+            done_rows: r.get::<_, i64>(8).max(0) as u64,
+            done_bytes: r.get::<_, i64>(9).max(0) as u64,
+        };
+        plan.ranges += tp.ranges;
+        plan.done += tp.done_ranges;
+        plan.tables.insert(key, (table, tp));
+    }
+    Ok(plan)
+}
+
+/// Plan every table in the snapshot and store the plan in one transaction.
+fn store_plan(
+    source: &Connector,
+    snapshot: &str,
+    target: &mut Client,
+    tables: &[Table],
+    split: &SplitOptions,
+    progress: &dyn CopyProgress,
+) -> Result<(), CopyError> {
+    let mut src = source.connect()?;
+    import_snapshot(&mut src, snapshot)?;
+    let version: i32 = src
+        .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| VerifyError::query("read server_version_num", &e))?;
+    let mut tx = target.transaction().map_err(state_err("store the copy plan"))?;
+    let mut ctid_split = Vec::new();
+    for t in tables {
+        let ranges = ranges::plan(&mut src, t, split)?;
+        if ranges.len() > 1 && ranges[0].cut == Cut::Pages {
+            ctid_split.push(t.key());
+        }
+        let (rows, bytes) = ranges.iter().fold((0i64, 0i64), |(r, b), x| (r + x.est_rows, b + x.est_bytes));
+        tx.execute(
+            "INSERT INTO pg2znb.copy_tables (table_name, schema_name, rel_name, columns, est_rows, est_bytes, ranges) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&t.key(), &t.schema, &t.name, &t.columns, &rows, &bytes, &(ranges.len() as i32)],
+        )
+        .map_err(state_err("store the copy plan (pg2znb.copy_tables)"))?;
+        for r in &ranges {
+            tx.execute(
+                "INSERT INTO pg2znb.ranges (table_name, range_id, kind, key_column, lower, upper, est_rows, est_bytes) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[&r.table, &r.id, &r.cut.kind(), &r.cut.column(), &r.lower, &r.upper, &r.est_rows, &r.est_bytes],
+            )
+            .map_err(state_err("store the copy plan (pg2znb.ranges)"))?;
+        }
+    }
+    tx.execute("UPDATE pg2znb.copy_run SET planned = true WHERE id = 1", &[])
+        .map_err(state_err("store the copy plan (pg2znb.copy_run)"))?;
+    tx.commit().map_err(state_err("store the copy plan"))?;
+    if !ctid_split.is_empty() && version < 140000 {
+        progress.note(&format!(
+            "copy: note: {} split by ctid on a PostgreSQL {} source, which reads each ctid range with a scan of the whole table (TID range scans came in PostgreSQL 14): use --split-mb 0 to copy such tables whole",
+            ctid_split.join(", "),
+            version / 10000
+        ));
+    }
+    Ok(())
+}
+
+/// Copy every table of `tables` from `snapshot` into the target, range by range, `opts.jobs` at a
+/// time, skipping the ranges recorded in the target. The first run plans the ranges; later runs
+/// and `--join`ed processes reuse that plan. Returns when every range is recorded or stashed.
 pub fn run(
     source: &Connector,
     target: &Connector,
     snapshot: &str,
     tables: &[Table],
-    jobs: usize,
-    notify: &(dyn Fn(&str) + Sync),
-) -> Result<CopyReport, VerifyError> {
+    opts: &CopyOptions,
+    progress: &dyn CopyProgress,
+) -> Result<CopyReport, CopyError> {
     let mut state = target.connect()?;
-    let done = copied(&mut state)?;
-    drop(state);
-    let todo: VecDeque<&Table> = tables.iter().filter(|t| !done.contains(&t.key())).collect();
-    let report =
-        Mutex::new(CopyReport { tables: tables.len(), skipped: tables.len() - todo.len(), ..CopyReport::default() });
-    let workers = jobs.max(1).min(todo.len().max(1));
-    let queue = Mutex::new(todo);
-    let failed: Mutex<Option<VerifyError>> = Mutex::new(None);
+    state.batch_execute(STATE_DDL).map_err(state_err("create the pg2znb copy tables"))?;
+    let previous: Option<(String, bool)> = state
+        .query_opt("SELECT snapshot, planned FROM pg2znb.copy_run WHERE id = 1", &[])
+        .map_err(state_err("read pg2znb.copy_run"))?
+        .map(|r| (r.get(0), r.get(1)));
+    // Joining processes read the snapshot here while this process holds it.
+    state
+        .execute(
+            "INSERT INTO pg2znb.copy_run (id, snapshot, source) VALUES (1, $1, $2) \
+             ON CONFLICT (id) DO UPDATE SET snapshot = EXCLUDED.snapshot, source = EXCLUDED.source",
+            &[&snapshot, &source.name()],
+        )
+        .map_err(state_err("record the snapshot in pg2znb.copy_run"))?;
+    match &previous {
+        Some((_, true)) => progress.note("copy: the ranges planned by the first run are reused"),
+        _ => store_plan(source, snapshot, &mut state, tables, &opts.split, progress)?,
+    }
+    if let Some((old, true)) = &previous {
+        let mixed: i64 = state
+            .query_one(
+                "SELECT count(DISTINCT r.table_name) FROM pg2znb.ranges r WHERE r.kind = 'ctid' \
+                 AND EXISTS (SELECT 1 FROM pg2znb.ranges d WHERE d.table_name = r.table_name AND d.state <> 'pending') \
+                 AND EXISTS (SELECT 1 FROM pg2znb.ranges p WHERE p.table_name = r.table_name AND p.state = 'pending')",
+                &[],
+            )
+            .and_then(|r| r.try_get(0))
+            .map_err(state_err("read pg2znb.ranges"))?;
+        if mixed > 0 && old != snapshot {
+            progress.note(&format!(
+                "copy: note: {mixed} table(s) split by ctid resume in a new snapshot: rows the source moved between pages since the first run's snapshot can be missed or copied twice; verify's checksums tell"
+            ));
+        }
+    }
+    run_plan(source, target, &mut state, snapshot, opts, progress)
+}
+
+/// Share the copy of a migration that a `pg2znb migrate` (without `--join`) runs on `target`:
+/// take pending ranges from its plan until none is left. The source snapshot is `snapshot` when
+/// given, else the one the first process recorded (it must still hold it).
+pub fn join(
+    source: &Connector,
+    target: &Connector,
+    snapshot: Option<&str>,
+    opts: &CopyOptions,
+    progress: &dyn CopyProgress,
+) -> Result<CopyReport, CopyError> {
+    let mut state = target.connect()?;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let recorded = loop {
+        // Errors until the first process has created its tables.
+        let row = state.query_opt("SELECT snapshot, planned FROM pg2znb.copy_run WHERE id = 1", &[]);
+        match row {
+            Ok(Some(r)) if r.get::<_, bool>(1) => break r.get::<_, String>(0),
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(500)),
+            _ => {
+                return Err(CopyError::Join(format!(
+                    "no planned copy on the target {} after 2 minutes: start `pg2znb migrate` without --join first, and --join once it is copying",
+                    target.name()
+                )))
+            }
+        }
+    };
+    let snapshot = snapshot.map(str::to_string).unwrap_or(recorded);
+    let mut probe = source.connect()?;
+    import_snapshot(&mut probe, &snapshot).map_err(|e| {
+        CopyError::Join(format!(
+            "cannot read the source in snapshot {snapshot} ({e}): the process that exported it no longer holds it (it finished its copy or stopped); give a held snapshot with --snapshot, or run pg2znb migrate without --join to continue"
+        ))
+    })?;
+    drop(probe);
+    run_plan(source, target, &mut state, &snapshot, opts, progress)
+}
+
+/// Workers copying the stored plan's pending ranges until none is left.
+fn run_plan(
+    source: &Connector,
+    target: &Connector,
+    state: &mut Client,
+    snapshot: &str,
+    opts: &CopyOptions,
+    progress: &dyn CopyProgress,
+) -> Result<CopyReport, CopyError> {
+    let plan = load_plan(state)?;
+    let kind = znbase::detect(state)?;
+    let pending: i64 = state
+        .query_one("SELECT count(*) FROM pg2znb.ranges WHERE state = 'pending'", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(state_err("read pg2znb.ranges"))?;
+    progress.planned(&plan.tables.values().map(|(_, p)| p.clone()).collect::<Vec<_>>());
+    let report = Mutex::new(CopyReport {
+        tables: plan.tables.len(),
+        ranges: plan.ranges,
+        skipped: plan.done,
+        ..CopyReport::default()
+    });
+    let workers = opts.jobs.max(1).min((pending as usize).max(1));
+    let connectors = znbase::spread(target, &kind, workers);
+    let done: Mutex<BTreeMap<String, usize>> =
+        Mutex::new(plan.tables.iter().map(|(k, (_, p))| (k.clone(), p.done_ranges)).collect());
+    let failed: Mutex<Option<CopyError>> = Mutex::new(None);
+    let ctx = Worker {
+        source,
+        snapshot,
+        plan: &plan,
+        kind: &kind,
+        opts,
+        progress,
+        report: &report,
+        done: &done,
+        failed: &failed,
+    };
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            scope.spawn(|| {
-                let work = || -> Result<(), VerifyError> {
-                    let mut src = source.connect()?;
-                    import_snapshot(&mut src, snapshot)?;
-                    let mut tgt = target.connect()?;
-                    loop {
-                        if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
-                            return Ok(());
-                        }
-                        let Some(t) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
-                            return Ok(());
-                        };
-                        let (rows, bytes) = copy_table(&mut src, &mut tgt, t)?;
-                        if let Ok(mut r) = report.lock() {
-                            r.copied += 1;
-                            r.rows += rows;
-                            r.bytes += bytes;
-                        }
-                        notify(&format!("copied {} ({rows} rows, {bytes} bytes)", t.key()));
-                    }
-                };
-                if let Err(e) = work() {
-                    if let Ok(mut f) = failed.lock() {
-                        f.get_or_insert(e);
-                    }
-                }
-            });
+        for c in &connectors {
+            let ctx = &ctx;
+            scope.spawn(move || ctx.run(c));
         }
     });
     if let Some(e) = failed.into_inner().ok().flatten() {
         return Err(e);
     }
-    Ok(report.into_inner().unwrap_or_default())
+    let mut report = report.into_inner().unwrap_or_default();
+    // Ranges stashed by an earlier run (or another process) are still set aside: say so.
+    let stashed = state
+        .query("SELECT table_name, range_id FROM pg2znb.ranges WHERE state = 'stashed' ORDER BY 1, 2", &[])
+        .map_err(state_err("read pg2znb.ranges"))?;
+    for r in stashed {
+        let (t, id): (String, i32) = (r.get(0), r.get(1));
+        if !report.stashed.iter().any(|s| s.table == t && s.range == id) {
+            let file = opts.errors_dir.join(stash::file_name(&t, id));
+            report.stashed.push(Stashed {
+                table: t,
+                range: id,
+                bounds: String::new(),
+                file,
+                message: "stashed by an earlier run".into(),
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Why one range failed.
+struct Failure {
+    range: Option<Range>,
+    /// `source` or `target`.
+    side: &'static str,
+    error: FailError,
+    /// Rows and bytes streamed before the failure (rolled back).
+    streamed: (u64, u64),
+}
+
+enum FailError {
+    Pg(postgres::Error),
+    Io(String),
+}
+
+impl Failure {
+    fn transient(&self) -> bool {
+        match &self.error {
+            FailError::Pg(e) => retry::transient(e),
+            FailError::Io(_) => true,
+        }
+    }
+
+    fn data_error(&self) -> bool {
+        self.side == "target" && matches!(&self.error, FailError::Pg(e) if retry::data_error(e))
+    }
+
+    /// The server's message with its CONTEXT (which names the row's line in the COPY data).
+    fn message(&self) -> String {
+        let m = match &self.error {
+            FailError::Pg(e) => {
+                let mut m = pg_message(e);
+                if let Some(w) = e.as_db_error().and_then(|d| d.where_()) {
+                    m.push_str(&format!(" (CONTEXT: {})", w.split_whitespace().collect::<Vec<_>>().join(" ")));
+                }
+                m
+            }
+            FailError::Io(m) => m.clone(),
+        };
+        format!("{}: {m}", self.side)
+    }
+}
+
+fn fail(range: &Option<Range>, side: &'static str, e: postgres::Error) -> Failure {
+    Failure { range: range.clone(), side, error: FailError::Pg(e), streamed: (0, 0) }
+}
+
+/// The server's error behind a failed write of COPY data, when there is one.
+fn write_error(e: std::io::Error) -> FailError {
+    match e.into_inner().map(|i| i.downcast::<postgres::Error>()) {
+        Some(Ok(pg)) => FailError::Pg(*pg),
+        Some(Err(other)) => FailError::Io(format!("connection lost: {other}")),
+        None => FailError::Io("connection lost".into()),
+    }
+}
+
+enum Outcome {
+    /// Nothing pending could be claimed.
+    Nothing,
+    Copied {
+        range: Range,
+        rows: u64,
+        bytes: u64,
+    },
+}
+
+/// What every worker shares.
+struct Worker<'a> {
+    source: &'a Connector,
+    snapshot: &'a str,
+    plan: &'a Plan,
+    kind: &'a TargetKind,
+    opts: &'a CopyOptions,
+    progress: &'a dyn CopyProgress,
+    report: &'a Mutex<CopyReport>,
+    done: &'a Mutex<BTreeMap<String, usize>>,
+    failed: &'a Mutex<Option<CopyError>>,
+}
+
+impl Worker<'_> {
+    fn stop(&self, e: CopyError) {
+        if let Ok(mut f) = self.failed.lock() {
+            f.get_or_insert(e);
+        }
+    }
+
+    fn stopped(&self) -> bool {
+        self.failed.lock().map(|f| f.is_some()).unwrap_or(true)
+    }
+
+    fn connect(&self, target: &Connector) -> Result<(Client, Client), VerifyError> {
+        let mut src = self.source.connect()?;
+        import_snapshot(&mut src, self.snapshot)?;
+        let tgt = target.connect()?;
+        Ok((src, tgt))
+    }
+
+    fn run(&self, target: &Connector) {
+        let mut conns: Option<(Client, Client)> = None;
+        let mut tries = 0u32;
+        let max = self.opts.tries.max(1);
+        loop {
+            if self.stopped() {
+                return;
+            }
+            if conns.is_none() {
+                match self.connect(target) {
+                    Ok(c) => conns = Some(c),
+                    Err(e) => {
+                        tries += 1;
+                        if tries >= max {
+                            return self.stop(e.into());
+                        }
+                        self.retry_wait(tries, &e.to_string());
+                        continue;
+                    }
+                }
+            }
+            let Some((src, tgt)) = conns.as_mut() else { continue };
+            match self.claim_and_copy(src, tgt) {
+                Ok(Outcome::Copied { range, rows, bytes }) => {
+                    tries = 0;
+                    let table_done = self
+                        .done
+                        .lock()
+                        .map(|mut d| {
+                            let n = d.entry(range.table.clone()).or_default();
+                            *n += 1;
+                            self.plan.tables.get(&range.table).is_some_and(|(_, p)| *n >= p.ranges)
+                        })
+                        .unwrap_or(false);
+                    if let Ok(mut r) = self.report.lock() {
+                        r.copied += 1;
+                        r.rows += rows;
+                        r.bytes += bytes;
+                    }
+                    self.progress.range_done(&range.table, range.id, rows, bytes, table_done);
+                }
+                Ok(Outcome::Nothing) => {
+                    // Ranges other workers (or processes) hold are pending until they commit; a
+                    // holder that dies releases its range to whoever asks next.
+                    let left: Result<i64, _> = tgt
+                        .query_one("SELECT count(*) FROM pg2znb.ranges WHERE state = 'pending'", &[])
+                        .and_then(|r| r.try_get(0));
+                    match left {
+                        Ok(0) => return,
+                        Ok(_) => std::thread::sleep(Duration::from_millis(250)),
+                        Err(_) => conns = None,
+                    }
+                }
+                Err(f) => {
+                    conns = None; // both: the source may still be sending the range's rows
+                    if let Some(r) = &f.range {
+                        self.progress.rolled_back(&r.table, f.streamed.0, f.streamed.1);
+                    }
+                    if f.transient() && tries + 1 < max {
+                        tries += 1;
+                        if let Ok(mut r) = self.report.lock() {
+                            r.retries += 1;
+                        }
+                        self.retry_wait(tries, &f.message());
+                        continue;
+                    }
+                    match (&f.range, f.data_error(), self.opts.on_error) {
+                        (Some(range), true, OnError::Stash) => {
+                            if let Err(e) = self.stash(target, range, &f.message()) {
+                                return self.stop(e);
+                            }
+                        }
+                        _ => return self.stop(self.range_error(&f)),
+                    }
+                }
+            }
+        }
+    }
+
+    fn retry_wait(&self, attempt: u32, message: &str) {
+        let wait = retry::backoff(self.opts.backoff, attempt);
+        self.progress.note(&format!(
+            "copy: transient error, retrying on a new connection in {} ms (try {} of {}): {message}",
+            wait.as_millis(),
+            attempt + 1,
+            self.opts.tries.max(1)
+        ));
+        std::thread::sleep(wait);
+    }
+
+    fn range_error(&self, f: &Failure) -> CopyError {
+        let Some(r) = &f.range else {
+            return CopyError::Db(VerifyError::Query {
+                origin: String::new(),
+                context: "copy: claim a range".into(),
+                message: f.message(),
+            });
+        };
+        let help = if f.data_error() {
+            "the target rejects a row of this range (the CONTEXT's line is the row's line in the range's COPY data) and nothing of the range was committed: fix the row on the source or the target's definition and run the same command again, or run it with --on-error stash to set the range aside in WORKDIR/errors/ and copy the rest".to_string()
+        } else if f.transient() {
+            format!(
+                "still failing after {} tries: check the connection and run the same command again to resume",
+                self.opts.tries.max(1)
+            )
+        } else {
+            "nothing of the range was committed: fix the cause and run the same command again to resume".to_string()
+        };
+        CopyError::Range { table: r.table.clone(), range: r.id, bounds: r.bounds(), message: f.message(), help }
+    }
+
+    /// Write the range's rows and the message under the errors directory and mark the range
+    /// stashed, holding its row's lock meanwhile: another worker that failed on it too finds it
+    /// no longer pending and leaves it.
+    fn stash(&self, target: &Connector, range: &Range, message: &str) -> Result<(), CopyError> {
+        let (table, _) = self.plan.tables.get(&range.table).ok_or_else(|| not_planned(range))?;
+        let mut tgt = target.connect()?;
+        let mut tx = tgt.transaction().map_err(state_err("stash a range"))?;
+        let pending = tx
+            .query_opt(
+                "SELECT 1 FROM pg2znb.ranges WHERE table_name = $1 AND range_id = $2 AND state = 'pending' FOR UPDATE",
+                &[&range.table, &range.id],
+            )
+            .map_err(state_err("lock a range in pg2znb.ranges"))?;
+        if pending.is_none() {
+            return Ok(());
+        }
+        let mut src = self.source.connect()?;
+        import_snapshot(&mut src, self.snapshot)?;
+        let file = stash::write(&mut src, &self.opts.errors_dir, table, range, &out_sql(table, range), message)?;
+        tx.execute(
+            "UPDATE pg2znb.ranges SET state = 'stashed' WHERE table_name = $1 AND range_id = $2",
+            &[&range.table, &range.id],
+        )
+        .map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
+        tx.commit().map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
+        self.progress.range_stashed(&range.table, range.id, &file);
+        self.progress.note(&format!(
+            "copy: {} range {} ({}) stashed in {}: {message}",
+            range.table,
+            range.id,
+            range.bounds(),
+            file.display()
+        ));
+        if let Ok(mut r) = self.report.lock() {
+            r.stashed.push(Stashed {
+                table: range.table.clone(),
+                range: range.id,
+                bounds: range.bounds(),
+                file,
+                message: message.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Claim the largest pending range and copy it in the same target transaction.
+    fn claim_and_copy(&self, src: &mut Client, tgt: &mut Client) -> Result<Outcome, Failure> {
+        let none = None;
+        let mut tx = tgt.transaction().map_err(|e| fail(&none, "target", e))?;
+        let row = tx
+            .query_opt(
+                "SELECT table_name, range_id, kind, key_column, lower, upper, est_rows, est_bytes \
+                 FROM pg2znb.ranges WHERE state = 'pending' \
+                 ORDER BY est_bytes DESC, table_name, range_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                &[],
+            )
+            .map_err(|e| fail(&none, "target", e))?;
+        let Some(row) = row else { return Ok(Outcome::Nothing) };
+        let range = Range {
+            table: row.get(0),
+            id: row.get(1),
+            cut: Cut::from_stored(row.get::<_, &str>(2), row.get(3)),
+            lower: row.get(4),
+            upper: row.get(5),
+            est_rows: row.get(6),
+            est_bytes: row.get(7),
+        };
+        let some = Some(range.clone());
+        let Some((table, _)) = self.plan.tables.get(&range.table) else {
+            return Err(Failure {
+                range: some,
+                side: "target",
+                error: FailError::Io(not_planned(&range).to_string()),
+                streamed: (0, 0),
+            });
+        };
+        let qualified = format!("{}.{}", quote(&table.schema), quote(&table.name));
+        let in_sql = znbase::copy_in_sql(&qualified, &table.column_list(), self.kind.znbase, range.max_rows());
+        let reader = src.copy_out(out_sql(table, &range).as_str()).map_err(|e| fail(&some, "source", e))?;
+        let mut reader = BufReader::with_capacity(CHUNK, reader);
+        let mut writer = tx.copy_in(in_sql.as_str()).map_err(|e| fail(&some, "target", e))?;
+        let mut buf = vec![0u8; CHUNK];
+        let (mut rows, mut bytes) = (0u64, 0u64);
+        let failure = |error, streamed| Failure { range: some.clone(), side: "target", error, streamed };
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let mut f = failure(write_error(e), (rows, bytes));
+                    f.side = "source";
+                    return Err(f);
+                }
+            };
+            if let Err(e) = writer.write_all(&buf[..n]) {
+                // The server's reason comes with the end of the COPY when the write only saw the
+                // connection refuse more data.
+                let err = match write_error(e) {
+                    FailError::Pg(pg) if pg.as_db_error().is_none() => match writer.finish() {
+                        Err(e2) if e2.as_db_error().is_some() => FailError::Pg(e2),
+                        _ => FailError::Pg(pg),
+                    },
+                    other => other,
+                };
+                return Err(failure(err, (rows, bytes)));
+            }
+            // One row per line: newlines inside values are escaped in COPY text.
+            let lines = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            rows += lines;
+            bytes += n as u64;
+            self.progress.streamed(&range.table, lines, n as u64);
+        }
+        let copied = writer.finish().map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
+        let record = |tx: &mut postgres::Transaction<'_>| -> Result<(), postgres::Error> {
+            tx.execute(
+                "INSERT INTO pg2znb.copied (table_name, range_id, bounds, rows, bytes) VALUES ($1, $2, $3, $4, $5)",
+                &[&range.table, &range.id, &range.bounds(), &(copied as i64), &(bytes as i64)],
+            )?;
+            tx.execute(
+                "UPDATE pg2znb.ranges SET state = 'done' WHERE table_name = $1 AND range_id = $2",
+                &[&range.table, &range.id],
+            )?;
+            Ok(())
+        };
+        record(&mut tx).map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
+        tx.commit().map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
+        Ok(Outcome::Copied { range, rows: copied, bytes })
+    }
+}
+
+fn not_planned(range: &Range) -> CopyError {
+    CopyError::Join(format!(
+        "range {} of {} is not in pg2znb.copy_tables: the target's pg2znb schema is damaged; drop its copy tables (pg2znb.copy_run, copy_tables, ranges, copied) and the copied rows to start the copy again",
+        range.id, range.table
+    ))
+}
+
+/// `COPY (SELECT cols FROM ONLY t WHERE …) TO STDOUT` for one range.
+pub fn out_sql(t: &Table, r: &Range) -> String {
+    let qualified = format!("{}.{}", quote(&t.schema), quote(&t.name));
+    let filter = r.predicate().map(|p| format!(" WHERE {p}")).unwrap_or_default();
+    // A table without columns still has rows; the SELECT list may be empty.
+    format!("COPY (SELECT {} FROM ONLY {qualified}{filter}) TO STDOUT", t.column_list())
 }
 
 /// A sequence's position in the source (as `source` sees it, e.g. in a snapshot).

@@ -8,7 +8,7 @@
 //!   A re-run skips recorded batches; a recorded batch whose range or row count no longer matches
 //!   the file stops the run (the file changed since).
 //! - `jobs` workers take batches from one queue (of every table), each with its own connection.
-//!   Transient errors ([`super::apply::transient`], or a lost connection) are retried with backoff
+//!   Transient errors ([`super::retry::transient`], or a lost connection) are retried with backoff
 //!   on a new connection, after checking whether the lost transaction committed. Data errors (class
 //!   22, 23) are never retried: `abort` stops with table, file, batch, lines and the server's
 //!   message (its CONTEXT record translated to the file's line); `stash` writes the batch and the
@@ -45,12 +45,7 @@ const RECORD: &str =
     "INSERT INTO pg2znb.imported (table_name, file, batch, byte_offset, bytes, rows, sha256, stashed_to, \
     batch_rows, batch_bytes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
 
-/// What to do with a batch the target rejects for its data (SQLSTATE class 22 or 23).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OnError {
-    Abort,
-    Stash,
-}
+pub use super::retry::OnError;
 
 /// What to import.
 #[derive(Clone, Debug)]
@@ -314,7 +309,7 @@ impl From<postgres::Error> for LoadError {
 impl LoadError {
     fn transient(&self) -> bool {
         match self {
-            LoadError::Pg(e) => super::apply::transient(e),
+            LoadError::Pg(e) => super::retry::transient(e),
             LoadError::Connection(_) => true,
             LoadError::File(_) | LoadError::Count { .. } => false,
         }
@@ -323,7 +318,7 @@ impl LoadError {
     /// Rejected for its data: SQLSTATE class 22 (data exception) or 23 (integrity constraint).
     fn is_data(&self) -> bool {
         match self {
-            LoadError::Pg(e) => e.code().is_some_and(|c| c.code().starts_with("22") || c.code().starts_with("23")),
+            LoadError::Pg(e) => super::retry::data_error(e),
             _ => false,
         }
     }
@@ -582,8 +577,7 @@ impl Run<'_> {
                 })();
                 match r {
                     Err(e) if e.transient() && attempt < tries => {
-                        let wait =
-                            self.opts.backoff.saturating_mul(1 << (attempt - 1).min(5)).min(Duration::from_secs(5));
+                        let wait = super::retry::backoff(self.opts.backoff, attempt);
                         (self.notify)(&format!(
                             "{} batch {}: transient error, retrying in {} ms (try {} of {tries}): {}",
                             job.key,

@@ -2,20 +2,29 @@
 //! `WORKDIR/status.json` (rewritten after every change), so a re-run skips finished steps and
 //! each step resumes from the target's records.
 //!
-//! 1. `snapshot`: a source connection in `REPEATABLE READ READ ONLY` exports its snapshot
-//!    (`pg_export_snapshot()`) and holds it for the run.
-//! 2. `schema`: `pg_dump --schema-only --snapshot=<id>` into `WORKDIR/schema.sql` (the password
+//! 1. `prepare`: [`super::prepare`] checks pg_dump, both servers, the target's engine (and with
+//!    it the compile target), that the target is empty or holds this run (`pg2znb.run`), and the
+//!    connections `--jobs` needs; it creates a missing target database. Run every time.
+//! 2. `snapshot`: a source connection in `REPEATABLE READ READ ONLY` exports its snapshot
+//!    (`pg_export_snapshot()`) and holds it for the run; the source's write counters are saved
+//!    ([`super::changes`]).
+//! 3. `schema`: `pg_dump --schema-only --snapshot=<id>` into `WORKDIR/schema.sql` (the password
 //!    through `PGPASSWORD`, never on its command line), compiled into `WORKDIR/compiled/` by the
-//!    caller's compile function (the same writer as `pg2znb compile`).
-//! 3. `pre-data`: [`super::apply`] of `compiled/pre-data.sql`.
-//! 4. `copy`: [`super::copy`] every table, in the snapshot, each with its record in one target
+//!    caller's compile function (the same writer as `pg2znb compile`), which also gives the
+//!    post-data graph (`WORKDIR/finalize-plan.json`).
+//! 4. `pre-data`: [`super::apply`] of `compiled/pre-data.sql`.
+//! 5. `copy`: [`super::copy`] every table, in the snapshot, each with its record in one target
 //!    transaction.
-//! 5. `sequences`: `setval` of every sequence to its position in the snapshot.
-//! 6. `post-data`: [`super::apply`] of `compiled/post-data.sql`.
-//! 7. `verify`: [`crate::verify::run`] with the manifest and row checksums, reading the source in
+//! 6. `sequences`: `setval` of every sequence to its position in the snapshot.
+//! 7. `finalize`: [`super::finalize`] runs `compiled/post-data.sql` over `--jobs` connections in
+//!    the compile's dependency order.
+//! 8. `verify`: [`crate::verify::run`] with the manifest and row checksums, reading the source in
 //!    the snapshot the copy used (held until then), so writes to the source during the run are not
 //!    differences. A resumed run whose copy was already done has no snapshot left: it reads the
 //!    source as it is, and says so.
+//!
+//! At the end the source's write counters are read again: the summary says whether the source
+//! changed after the snapshot.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -25,7 +34,12 @@ use postgres::Client;
 use serde::{Deserialize, Serialize};
 
 use super::apply::{self, ApplyOptions};
-use super::copy;
+use super::changes::{self, Counters, SourceChange};
+use super::copy::{self, CopyOptions};
+use super::copy_progress::{CopyProgress, Lines, StatusTap, TableStatus};
+use super::finalize::{self, FinalizeOptions, Plan};
+use super::prepare::{self, PrepareOptions};
+use crate::rules::Targets;
 use crate::verify::{self, Connector, RowMode, VerifyError, VerifyOptions, VerifyReport};
 
 pub const EXIT_OK: i32 = 0;
@@ -33,11 +47,31 @@ pub const EXIT_DIFFERENCES: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
 /// The steps, in order.
-pub const STEPS: [&str; 7] = ["snapshot", "schema", "pre-data", "copy", "sequences", "post-data", "verify"];
+pub const STEPS: [&str; 8] = ["prepare", "snapshot", "schema", "pre-data", "copy", "sequences", "finalize", "verify"];
 
-/// Compiles `schema.sql` (first argument) into the directory (second argument); returns a
-/// one-line summary, or the error.
-pub type CompileFn<'a> = dyn Fn(&Path, &Path) -> Result<String, String> + 'a;
+/// The steps that change the target, started over when the target holds none of this run.
+const TARGET_STEPS: [&str; 5] = ["pre-data", "copy", "sequences", "finalize", "verify"];
+
+/// The version the schema is compiled for (prepare decides it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompileTarget {
+    pub version: String,
+    /// What the target said it runs, when it is not `version` itself (compile's `--target-version` as written).
+    pub requested: Option<String>,
+}
+
+/// What the compile function gives back.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// One line for status.json.
+    pub summary: String,
+    /// The post-data graph ([`Plan::from_compilation`]).
+    pub plan: Plan,
+}
+
+/// Compiles `schema.sql` (first argument) into the directory (second argument) for the target
+/// version; returns a one-line summary and the post-data plan, or the error.
+pub type CompileFn<'a> = dyn Fn(&Path, &Path, &CompileTarget) -> Result<Compiled, String> + 'a;
 
 /// What `migrate` was asked to do.
 #[derive(Clone, Debug)]
@@ -49,6 +83,18 @@ pub struct MigrateOptions {
     pub jobs: usize,
     /// The `pg_dump` program (default: `pg_dump` on `PATH`).
     pub pg_dump: PathBuf,
+    /// How the copy splits, retries and handles rejected rows (`jobs` above wins over its own).
+    pub copy: CopyOptions,
+    /// Only share the copy of a migration another `pg2znb migrate` runs on the same target.
+    pub join: bool,
+    /// With `join`: the source snapshot to read in (default: the one the first process recorded).
+    pub snapshot: Option<String>,
+    /// The ZNbaseDB version to compile for, resolved (`None`: from the target's `version()`).
+    pub target_version: Option<String>,
+    /// The versions pg2znb knows (the rule pack's).
+    pub targets: Targets,
+    /// Finalize records a failing statement and goes on with what does not need it.
+    pub continue_on_error: bool,
 }
 
 impl MigrateOptions {
@@ -59,6 +105,12 @@ impl MigrateOptions {
             workdir: workdir.into(),
             jobs: 1,
             pg_dump: PathBuf::from("pg_dump"),
+            copy: CopyOptions::default(),
+            join: false,
+            snapshot: None,
+            target_version: None,
+            targets: Targets::builtin(),
+            continue_on_error: false,
         }
     }
 }
@@ -95,7 +147,16 @@ pub struct Status {
     /// `host:port/db`, never with the password.
     pub source: String,
     pub target: String,
+    /// This migration's id, recorded in the target's `pg2znb.run` (prepare checks it on resume).
+    #[serde(default)]
+    pub run_id: String,
     pub steps: Vec<StepStatus>,
+    /// Each table's copy, updated as ranges commit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tables: Vec<TableStatus>,
+    /// Whether the source was written after the snapshot (read at the end of a run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_changed: Option<SourceChange>,
 }
 
 impl Status {
@@ -103,10 +164,13 @@ impl Status {
         Status {
             source: source.to_string(),
             target: target.to_string(),
+            run_id: new_run_id(),
+            source_changed: None,
             steps: STEPS
                 .iter()
                 .map(|s| StepStatus { name: s.to_string(), state: "pending".into(), ..StepStatus::default() })
                 .collect(),
+            tables: Vec::new(),
         }
     }
 
@@ -144,9 +208,9 @@ impl Status {
         self.steps.iter().any(|s| s.name == name && s.state == "done")
     }
 
-    /// The steps as a table: step, state, seconds, detail.
+    /// The steps as a table: step, state, seconds, detail; then whether the source changed.
     pub fn render_table(&self) -> String {
-        let mut out = format!("source: {}\ntarget: {}\n", self.source, self.target);
+        let mut out = format!("source: {}\ntarget: {}\nrun: {}\n", self.source, self.target, self.run_id);
         out.push_str(&format!("{:<10} {:<8} {:>9}  {}\n", "STEP", "STATE", "SECONDS", "DETAIL"));
         for s in &self.steps {
             let secs = s.seconds.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
@@ -157,6 +221,10 @@ impl Status {
                 secs,
                 s.detail.as_deref().unwrap_or("")
             ));
+        }
+        if let Some(c) = &self.source_changed {
+            out.push_str(&c.line());
+            out.push('\n');
         }
         out
     }
@@ -180,6 +248,12 @@ impl MigrateReport {
             _ => EXIT_OK,
         }
     }
+}
+
+/// A run id: the time and the process, in hex (unique enough to tell two runs apart).
+fn new_run_id() -> String {
+    let t = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}-{:x}", t, std::process::id())
 }
 
 fn now() -> u64 {
@@ -294,6 +368,17 @@ fn run_apply(
     Ok(((), report.summary_line()))
 }
 
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> MigrateError + '_ {
+    move |e| MigrateError::Io { path: path.display().to_string(), message: e.to_string() }
+}
+
+/// Write `path` whole or not at all.
+fn write_atomic(path: &Path, text: &str) -> Result<(), MigrateError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).map_err(io_err(path))?;
+    std::fs::rename(&tmp, path).map_err(io_err(path))
+}
+
 /// Run the migration. `compile` turns `schema.sql` into the compiled directory; `notify` hears
 /// progress lines.
 pub fn run(
@@ -301,12 +386,21 @@ pub fn run(
     compile: &CompileFn,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<MigrateReport, MigrateError> {
+    run_with(opts, compile, notify, &Lines(notify))
+}
+
+/// [`run`], with the copy's progress (per table and range) reported to `progress`.
+pub fn run_with(
+    opts: &MigrateOptions,
+    compile: &CompileFn,
+    notify: &(dyn Fn(&str) + Sync),
+    progress: &dyn CopyProgress,
+) -> Result<MigrateReport, MigrateError> {
     let workdir = opts.workdir.as_path();
-    std::fs::create_dir_all(workdir)
-        .map_err(|e| MigrateError::Io { path: workdir.display().to_string(), message: e.to_string() })?;
+    std::fs::create_dir_all(workdir).map_err(io_err(workdir))?;
     let source = Connector::parse(&opts.source).map_err(verr("source"))?.application_name("pg2znb migrate");
     let target = Connector::parse(&opts.target).map_err(verr("target"))?.application_name("pg2znb migrate");
-    let status = match Status::read(workdir) {
+    let mut status = match Status::read(workdir) {
         Ok(s) if s.source == source.name() && s.target == target.name() => s,
         Ok(s) if Status::path(workdir).exists() => {
             return Err(MigrateError::Io {
@@ -319,16 +413,88 @@ pub fn run(
         }
         _ => Status::fresh(source.name(), target.name()),
     };
+    if status.run_id.is_empty() {
+        status.run_id = new_run_id();
+    }
     let mut r = Runner { status, workdir, notify };
+    let mut copy_opts = opts.copy.clone();
+    copy_opts.jobs = opts.jobs.max(1);
+    copy_opts.errors_dir = workdir.join("errors");
+    if opts.join {
+        // Only the copy: the first process does every other step.
+        r.step("copy", true, |r| {
+            let r = std::sync::Mutex::new(r);
+            let write = |t: Vec<TableStatus>| {
+                if let Ok(mut r) = r.lock() {
+                    r.status.tables = t;
+                    let _ = r.status.write(r.workdir);
+                }
+            };
+            let tap = StatusTap::new(progress, &write);
+            let rep = copy::join(&source, &target, opts.snapshot.as_deref(), &copy_opts, &tap)
+                .map_err(|e| step_error("copy", e))?;
+            Ok(((), rep.summary_line()))
+        })?;
+        return Ok(MigrateReport { status: r.status, verify: None, verified_in_snapshot: false });
+    }
     let compiled = workdir.join("compiled");
     let schema_sql = workdir.join("schema.sql");
+    let plan_path = workdir.join("finalize-plan.json");
+    let counters_path = workdir.join("snapshot-counters.json");
 
-    // 1. snapshot: needed while a step still reads the source in it.
+    // 1. prepare: every run (the target may have changed since the last one).
+    let run_id = r.status.run_id.clone();
+    let prepared = r
+        .step("prepare", true, |_| {
+            let p = prepare::run(&PrepareOptions {
+                source: &source,
+                target: &target,
+                pg_dump: &opts.pg_dump,
+                jobs: opts.jobs.max(1),
+                given_version: opts.target_version.as_deref(),
+                targets: &opts.targets,
+                run_id: &run_id,
+                workdir,
+            })
+            .map_err(|e| step_error("prepare", e))?;
+            let detail = p.detail.clone();
+            Ok((p, detail))
+        })?
+        .ok_or_else(|| step_error("prepare", "did not run"))?;
+    if let Some(note) = &prepared.note {
+        notify(&format!("note: {note}"));
+    }
+    if prepared.fresh_target {
+        // A target without this run's record holds none of its work, whatever status.json says.
+        let mut restarted = Vec::new();
+        for name in TARGET_STEPS {
+            let s = r.status.step(name);
+            if s.state != "pending" {
+                restarted.push(name);
+                *s = StepStatus { name: name.into(), state: "pending".into(), ..StepStatus::default() };
+            }
+        }
+        if !restarted.is_empty() {
+            notify(&format!(
+                "the target holds none of this run's work: starting over its steps ({})",
+                restarted.join(", ")
+            ));
+        }
+        r.status.write(workdir)?;
+    }
+    let compile_target = CompileTarget { version: prepared.version.clone(), requested: prepared.requested.clone() };
+
+    // 2. snapshot: needed while a step still reads the source in it.
     let needs_snapshot = ["schema", "copy", "sequences"].iter().any(|s| !r.status.is_done(s));
     let mut held: Option<(Client, String)> = None;
     if needs_snapshot {
         held = r.step("snapshot", true, |_| {
             let mut c = source.connect().map_err(verr("snapshot"))?;
+            // The write counters as the snapshot is taken (kept from the first snapshot of the run).
+            if !counters_path.exists() {
+                let counters = changes::read(&mut c).map_err(verr("snapshot"))?;
+                write_atomic(&counters_path, &serde_json::to_string_pretty(&counters).unwrap_or_default())?;
+            }
             c.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .map_err(|e| step_error("snapshot", verify::pg_message(&e)))?;
             let id: String = c
@@ -343,35 +509,40 @@ pub fn run(
     }
     let snapshot_id = held.as_ref().map(|(_, id)| id.clone()).unwrap_or_default();
 
-    // 2. schema
+    // 3. schema
     r.step("schema", false, |_| {
         pg_dump(&opts.pg_dump, &source, &snapshot_id, &schema_sql).map_err(|m| step_error("schema", m))?;
-        let summary = compile(&schema_sql, &compiled).map_err(|m| step_error("schema", m))?;
-        Ok(((), summary))
+        let mut out = compile(&schema_sql, &compiled, &compile_target).map_err(|m| step_error("schema", m))?;
+        let post = compiled.join("post-data.sql");
+        let text = std::fs::read_to_string(&post).map_err(io_err(&post))?;
+        out.plan.script_sha256 = finalize::script_sha256(&text);
+        write_atomic(&plan_path, &serde_json::to_string(&out.plan).unwrap_or_default())?;
+        Ok(((), out.summary))
     })?;
     let manifest_path = compiled.join("manifest.json");
-    let manifest_text = std::fs::read_to_string(&manifest_path)
-        .map_err(|e| MigrateError::Io { path: manifest_path.display().to_string(), message: e.to_string() })?;
+    let manifest_text = std::fs::read_to_string(&manifest_path).map_err(io_err(&manifest_path))?;
     let manifest = verify::parse_manifest(&manifest_text).map_err(verr("schema"))?;
 
-    // 3. pre-data
+    // 4. pre-data
     r.step("pre-data", false, |_| run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, notify))?;
 
-    // 4. copy
-    r.step("copy", false, |_| {
+    // 5. copy
+    r.step("copy", false, |r| {
         let (client, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
         let tables = copy::tables(client, &manifest).map_err(verr("copy"))?;
-        let rep = copy::run(&source, &target, id, &tables, opts.jobs, notify).map_err(verr("copy"))?;
-        Ok((
-            (),
-            format!(
-                "{} tables: {} copied ({} rows, {} bytes), {} recorded by an earlier run",
-                rep.tables, rep.copied, rep.rows, rep.bytes, rep.skipped
-            ),
-        ))
+        let r = std::sync::Mutex::new(r);
+        let write = |t: Vec<TableStatus>| {
+            if let Ok(mut r) = r.lock() {
+                r.status.tables = t;
+                let _ = r.status.write(r.workdir);
+            }
+        };
+        let tap = StatusTap::new(progress, &write);
+        let rep = copy::run(&source, &target, id, &tables, &copy_opts, &tap).map_err(|e| step_error("copy", e))?;
+        Ok(((), rep.summary_line()))
     })?;
 
-    // 5. sequences
+    // 6. sequences
     r.step("sequences", false, |_| {
         let (client, _) = held.as_mut().ok_or_else(|| step_error("sequences", "no snapshot"))?;
         let mut tgt = target.connect().map_err(verr("sequences"))?;
@@ -380,10 +551,16 @@ pub fn run(
     })?;
     // The snapshot stays held for verify: it reads the source as of the snapshot, as copied.
 
-    // 6. post-data
-    r.step("post-data", false, |_| run_apply("post-data", &compiled.join("post-data.sql"), &opts.target, notify))?;
+    // 7. finalize
+    let finalized = r.step("finalize", false, |_| run_finalize(opts, &compiled, &plan_path, notify));
+    if finalized.is_err() {
+        // The summary still says what the source did.
+        source_changes(&mut r, &source, &counters_path);
+        let _ = r.status.write(workdir);
+    }
+    finalized?;
 
-    // 7. verify: done only when nothing unexpected differs.
+    // 8. verify: done only when nothing unexpected differs.
     let mut report = None;
     let mut verified_in_snapshot = false;
     if !r.status.is_done("verify") {
@@ -433,5 +610,53 @@ pub fn run(
         notify("verify: passed in an earlier run, skipped");
     }
     drop(held);
+    source_changes(&mut r, &source, &counters_path);
+    r.status.write(workdir)?;
     Ok(MigrateReport { status: r.status, verify: report, verified_in_snapshot })
+}
+
+/// Compare the source's write counters with those saved at the snapshot (best effort: a source
+/// that cannot be read now leaves the summary without the line, and says so).
+fn source_changes(r: &mut Runner<'_>, source: &Connector, counters_path: &Path) {
+    let Ok(text) = std::fs::read_to_string(counters_path) else { return };
+    let Ok(before) = serde_json::from_str::<Counters>(&text) else { return };
+    match source.connect().map_err(|e| e.to_string()).and_then(|mut c| changes::read(&mut c).map_err(|e| e.to_string()))
+    {
+        Ok(now) => {
+            let change = SourceChange::between(&before, &now);
+            (r.notify)(&change.line());
+            r.status.source_changed = Some(change);
+        }
+        Err(e) => (r.notify)(&format!("note: cannot tell whether the source changed after the snapshot: {e}")),
+    }
+}
+
+/// Finalize: post-data over the jobs, in the compile's dependency order.
+fn run_finalize(
+    opts: &MigrateOptions,
+    compiled: &Path,
+    plan_path: &Path,
+    notify: &(dyn Fn(&str) + Sync),
+) -> Result<((), String), MigrateError> {
+    let script = compiled.join("post-data.sql");
+    if !script.exists() {
+        return Ok(((), format!("{}: nothing to apply", script.display())));
+    }
+    let text = std::fs::read_to_string(&script).map_err(io_err(&script))?;
+    let plan: Option<Plan> = std::fs::read_to_string(plan_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    if plan.as_ref().is_some_and(|p| p.script_sha256 != finalize::script_sha256(&text)) {
+        notify("finalize: post-data.sql changed since it was compiled: its statements run one after the other");
+    }
+    let fopts = FinalizeOptions {
+        target: opts.target.clone(),
+        jobs: opts.jobs.max(1),
+        continue_on_error: opts.continue_on_error,
+        script_name: "post-data.sql".into(),
+    };
+    let notify_step = |m: &str| notify(&format!("finalize: {m}"));
+    let report = finalize::run(&text, plan.as_ref(), &fopts, &notify_step).map_err(|e| step_error("finalize", e))?;
+    match report.failure_message() {
+        Some(m) => Err(step_error("finalize", format!("{}; {m}", report.summary_line(fopts.jobs)))),
+        None => Ok(((), report.summary_line(fopts.jobs))),
+    }
 }

@@ -5,18 +5,33 @@
 //!
 //! - [`apply`]: run one compiled script against a target statement by statement, each statement
 //!   committed together with its record in `pg2znb.applied`.
-//! - [`copy`]: every table's rows streamed from the source's exported snapshot into the target,
-//!   each table committed with its record in `pg2znb.copied`; sequences set from the snapshot.
+//! - [`copy`]: every table's rows streamed from the source's exported snapshot into the target
+//!   range by range ([`ranges`] cuts tables), each range committed with its record in
+//!   `pg2znb.copied`; sequences set from the snapshot. [`retry`] classifies errors for every
+//!   stage, [`stash`] sets rejected ranges aside, [`znbase`] holds what only a ZNbaseDB target
+//!   gets, [`copy_progress`] is what the copy reports to.
 //! - [`export`]: `pg2znb export`, every table's rows to one file each, read in one exported
 //!   snapshot, described by `DIR/export.json`.
 //! - [`import`]: `pg2znb import`, an export directory or a user's file loaded in batches
 //!   ([`batch`] cuts files at record boundaries), each with its record in `pg2znb.imported`.
-//! - [`migrate`]: `pg2znb migrate`, the steps in order (snapshot, schema, pre-data, copy,
-//!   sequences, post-data, verify) with their state in `WORKDIR/status.json`.
+//! - [`prepare`]: migrate's checks before anything is written (pg_dump, servers, the target's
+//!   engine, emptiness, connections), and a missing target database created.
+//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order.
+//! - [`changes`]: whether the source was written after the snapshot (statistics counters).
+//! - [`migrate`]: `pg2znb migrate`, the steps in order (prepare, snapshot, schema, pre-data, copy,
+//!   sequences, finalize, verify) with their state in `WORKDIR/status.json`.
 
 pub mod apply;
 pub mod batch;
+pub mod changes;
 pub mod copy;
+pub mod copy_progress;
 pub mod export;
+pub mod finalize;
 pub mod import;
 pub mod migrate;
+pub mod prepare;
+pub mod ranges;
+pub mod retry;
+pub mod stash;
+pub mod znbase;

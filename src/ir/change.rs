@@ -50,4 +50,3 @@ pub struct ManifestChange {
     pub codes: Vec<String>,
     pub detail: String,
 }
-

@@ -230,6 +230,9 @@ pub struct Stmt {
     pub target_syntax: bool,
     /// For statements moved to `unsupported.sql`: the finding written above them.
     pub unsupported: Option<String>,
+    /// For a statement that moved to `unsupported.sql` along with another (it needs what that
+    /// one defines, or was folded into it): that statement. report.html draws it as an edge.
+    pub moved_with: Option<StmtId>,
     /// Differences from the source the target will have on purpose (for the manifest).
     pub changes: Vec<change::ManifestChange>,
 }
@@ -272,6 +275,7 @@ impl Stmt {
             appended: Vec::new(),
             target_syntax: false,
             unsupported: None,
+            moved_with: None,
             changes: Vec::new(),
         }
     }

@@ -395,6 +395,18 @@ fn entries(cat: &Catalog) -> BTreeMap<Key, Entry> {
     out.into_iter().map(|e| (e.key(), e)).collect()
 }
 
+/// The catalog's objects in [`crate::fingerprint`]'s canonical form, from the same entries the
+/// comparison reads (foreign tables aside: a compile lists those as other objects).
+pub fn fingerprint_lines(cat: &Catalog) -> BTreeSet<String> {
+    let all = entries(cat);
+    let foreign = |e: &Entry| e.props.iter().any(|(k, v)| *k == "kind" && v == "foreign table");
+    crate::fingerprint::canonical(all.values().filter(|e| !foreign(e)).map(|e| crate::fingerprint::Object {
+        kind: e.kind,
+        schema: e.schema.as_deref(),
+        name: &e.name,
+    }))
+}
+
 /// Quote a value for a detail line; long values are cut around `at` (a char index).
 fn shown(v: &str, at: usize) -> String {
     if v.is_empty() {
@@ -614,7 +626,7 @@ mod tests {
     }
 
     fn manifest(changes: Vec<ManifestChange>, objects: Vec<ManifestObject>) -> Manifest {
-        Manifest { format: 1, target: "2.6".into(), objects, changes }
+        Manifest { format: 1, target: "2.6".into(), source: None, objects, changes }
     }
 
     #[test]

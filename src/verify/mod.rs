@@ -18,6 +18,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod normalize;
+pub mod origin;
 pub mod report;
 pub mod rows;
 pub mod sequences;
@@ -350,6 +351,7 @@ fn parse_config(url: &str) -> Result<(Config, Option<Tls>, String), VerifyError>
 /// A parsed connection string that connects (again) on demand: `apply` reconnects after a transient
 /// error. TLS, `PGUSER`, `PGPASSWORD` and friends as for `verify`; [`Connector::name`] is
 /// `host:port/db`, never with the password.
+#[derive(Clone)]
 pub struct Connector {
     config: Config,
     tls: Option<Tls>,
@@ -420,6 +422,88 @@ impl Connector {
     /// `host:port/db`, for messages.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The hosts of the connection string with their ports, in order (a multi-host string
+    /// `host=a,b,c` or `postgresql://a,b,c/db` lists several; one port applies to every host).
+    pub fn hosts(&self) -> Vec<(String, u16)> {
+        let ports = self.config.get_ports();
+        self.config
+            .get_hosts()
+            .iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let name = match h {
+                    Host::Tcp(h) => h.clone(),
+                    Host::Unix(p) => p.display().to_string(),
+                };
+                (name, ports.get(i).or(ports.first()).copied().unwrap_or(5432))
+            })
+            .collect()
+    }
+
+    /// The same connection (user, password, database, TLS, timeouts) to one host only: spreads
+    /// connections over the hosts of a cluster. A host starting with `/` is a socket directory.
+    pub fn on_host(&self, host: &str, port: u16) -> Connector {
+        let c = &self.config;
+        let mut n = Config::new();
+        if host.starts_with('/') {
+            n.host_path(host);
+        } else {
+            n.host(host);
+        }
+        n.port(port);
+        if let Some(v) = c.get_user() {
+            n.user(v);
+        }
+        if let Some(v) = c.get_password() {
+            n.password(v);
+        }
+        if let Some(v) = c.get_dbname() {
+            n.dbname(v);
+        }
+        if let Some(v) = c.get_options() {
+            n.options(v);
+        }
+        if let Some(v) = c.get_application_name() {
+            n.application_name(v);
+        }
+        if let Some(v) = c.get_connect_timeout() {
+            n.connect_timeout(*v);
+        }
+        if let Some(v) = c.get_tcp_user_timeout() {
+            n.tcp_user_timeout(*v);
+        }
+        n.ssl_mode(c.get_ssl_mode())
+            .ssl_negotiation(c.get_ssl_negotiation())
+            .keepalives(c.get_keepalives())
+            .keepalives_idle(c.get_keepalives_idle())
+            .channel_binding(c.get_channel_binding());
+        if let Some(v) = c.get_keepalives_interval() {
+            n.keepalives_interval(v);
+        }
+        if let Some(v) = c.get_keepalives_retries() {
+            n.keepalives_retries(v);
+        }
+        let db = c.get_dbname().or(c.get_user()).unwrap_or_default();
+        Connector { config: n, tls: self.tls.clone(), params: self.params.clone(), name: format!("{host}:{port}/{db}") }
+    }
+
+    /// The database the connection string names (or the user's, as libpq defaults it).
+    pub fn dbname(&self) -> Option<&str> {
+        self.config.get_dbname().or(self.config.get_user())
+    }
+
+    /// The same server and credentials, another database (`migrate` creates a missing target
+    /// database from the `postgres` one).
+    pub fn with_dbname(&self, db: &str) -> Connector {
+        let mut config = self.config.clone();
+        config.dbname(db);
+        let name = match self.name.rsplit_once('/') {
+            Some((endpoint, _)) => format!("{endpoint}/{db}"),
+            None => db.to_string(),
+        };
+        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
     }
 
     /// A new session, without any session settings.
@@ -609,8 +693,12 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
     matched.insert("sequence_position".into(), n);
     differences.extend(d);
 
+    // The manifest's source against this one: the database's name as connected to (the URL or
+    // PGDATABASE), the fingerprint from its catalog.
+    let database = source.config.get_dbname().unwrap_or_default();
+    let mismatch = opts.manifest.as_ref().and_then(|m| origin::check(m, &src.catalog, database, &opts.schemas));
     let schemas: BTreeSet<String> = src.catalog.schemas.iter().chain(&tgt.catalog.schemas).cloned().collect();
-    Ok(VerifyReport::new(
+    let mut report = VerifyReport::new(
         source.name,
         target.name,
         schemas.into_iter().collect(),
@@ -618,7 +706,9 @@ pub fn run(opts: &VerifyOptions) -> Result<VerifyReport, VerifyError> {
         opts.manifest.is_some(),
         matched,
         differences,
-    ))
+    );
+    report.source_mismatch = mismatch;
+    Ok(report)
 }
 
 #[cfg(test)]

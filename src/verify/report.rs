@@ -56,6 +56,10 @@ pub struct VerifyReport {
     /// Matches per kind (`table`, `column`, …, `row_count`, `sequence_position`).
     pub matched: BTreeMap<String, usize>,
     pub differences: Vec<Difference>,
+    /// The source is not the database the manifest was compiled from (a warning: the CLI says
+    /// it on stderr with the manifest's file name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_mismatch: Option<super::origin::SourceMismatch>,
 }
 
 impl VerifyReport {
@@ -72,7 +76,7 @@ impl VerifyReport {
             .sort_by(|a, b| (a.kind, &a.object, a.problem, &a.detail).cmp(&(b.kind, &b.object, b.problem, &b.detail)));
         let expected = differences.iter().filter(|d| d.expected.is_some()).count();
         let summary = Summary { matched: matched.values().sum(), expected, unexpected: differences.len() - expected };
-        VerifyReport { source, target, schemas, rows, manifest, summary, matched, differences }
+        VerifyReport { source, target, schemas, rows, manifest, summary, matched, differences, source_mismatch: None }
     }
 
     /// 0 when there is no unexpected difference, 1 when there is.

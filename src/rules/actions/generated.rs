@@ -3,8 +3,8 @@
 
 use pg_query::NodeRef;
 
-use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
 use crate::ir::change::ObjectKind;
+use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
 use crate::rules::edit;
 use crate::source::Span;
 

@@ -14,8 +14,8 @@ mod strip;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::ir::{Fate, Ir, Phase, StmtId};
 use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
+use crate::ir::{Fate, Ir, Phase, StmtId};
 use crate::source::SourceFile;
 
 use super::nodes::NodeKind;

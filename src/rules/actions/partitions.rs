@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
 use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
+use crate::ir::{Detail, Edit, Fate, Ir, ObjKey, ObjKind, StmtId};
 use crate::rules::edit;
 
 use super::generated::quote_ident;

@@ -1,8 +1,8 @@
 //! `strip` (remove a clause) and `drop_command` (remove an ALTER TABLE subcommand), as edits
 //! on the statement's own text.
 
-use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
 use crate::ir::change::ObjectKind;
+use crate::ir::{Detail, Edit, Fate, Ir, StmtId};
 use crate::rules::edit::{self, Tok};
 use crate::rules::nodes::NodeKind;
 use crate::source::Span;
