@@ -49,6 +49,9 @@ summary() {
         "PG2ZNB_REQUIRE_PG=${PG2ZNB_REQUIRE_PG:-unset}, PG2ZNB_CORPUS=${PG2ZNB_CORPUS:-unset}"
 }
 trap summary EXIT
+# Killed or interrupted: say so (without these the EXIT trap would see the last finished command's 0).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 bash scripts/deps.sh
 cargo test --locked --all-targets "$@"

@@ -14,6 +14,17 @@ pub const EXIT_INTERRUPTED: i32 = 130;
 /// Temporary files that exist and must not outlive the process.
 static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
+/// What a command that talks to servers does on an interrupt (record where it stopped, say how
+/// to continue). Its transactions in flight roll back when the process exits: what committed,
+/// committed with its record, so a re-run resumes exactly.
+type Hook = Box<dyn Fn() + Send>;
+static ON_INTERRUPT: Mutex<Option<Hook>> = Mutex::new(None);
+
+/// Run `f` on an interrupt, before the process exits.
+pub fn on_interrupt(f: impl Fn() + Send + 'static) {
+    *ON_INTERRUPT.lock().unwrap_or_else(|e| e.into_inner()) = Some(Box::new(f));
+}
+
 fn pending() -> MutexGuard<'static, Vec<PathBuf>> {
     PENDING.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -27,10 +38,14 @@ pub fn install() {
         for p in files.iter() {
             let _ = std::fs::remove_file(p);
         }
-        eprintln!(
-            "pg2znb: interrupted; {} removed",
-            pg2znb::text::count(files.len(), "temporary file", "temporary files")
-        );
+        if let Some(hook) = ON_INTERRUPT.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            hook();
+        } else {
+            eprintln!(
+                "pg2znb: interrupted; {} removed",
+                pg2znb::text::count(files.len(), "temporary file", "temporary files")
+            );
+        }
         std::process::exit(EXIT_INTERRUPTED);
     });
 }

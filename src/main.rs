@@ -159,6 +159,9 @@ fn run_apply(args: cli::ApplyArgs) -> Result<u8> {
     let mut opts = ApplyOptions::new(args.target, name);
     opts.continue_on_error = args.continue_on_error;
     opts.tries = args.tries.max(1);
+    interrupt::on_interrupt(|| {
+        eprintln!("\npg2znb: apply interrupted: the statement in flight rolled back; every committed statement is recorded in the target. Run the same command again to continue.");
+    });
     let report = match apply::run(&script, &opts, &mut |m| eprintln!("pg2znb: {m}")) {
         Ok(r) => r,
         Err(e) => {
@@ -201,6 +204,9 @@ fn run_export(args: cli::ExportArgs) -> Result<u8> {
         format: data_format(args.format),
         resume: args.resume,
     };
+    interrupt::on_interrupt(|| {
+        eprintln!("\npg2znb: export interrupted: finished files are kept, unfinished .part files are redone. Run the same command again with --resume to continue.");
+    });
     let notify = |m: &str| eprintln!("pg2znb: {m}");
     match export::run(&opts, &notify) {
         Ok(r) => {
@@ -252,6 +258,9 @@ fn run_import(args: cli::ImportArgs) -> Result<u8> {
     };
     opts.errors_dir = args.errors_dir;
     opts.tries = args.tries.max(1);
+    interrupt::on_interrupt(|| {
+        eprintln!("\npg2znb: import interrupted: the batch in flight rolled back; every committed batch is recorded in the target. Run the same command again to continue.");
+    });
     let notify = |m: &str| eprintln!("pg2znb: {m}");
     match import::run(&source, &opts, &notify) {
         Ok(r) => {
@@ -374,6 +383,14 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
     if let Some(p) = &args.pg_dump {
         mopts.pg_dump = p.clone();
     }
+    let stopped_in = workdir.clone();
+    interrupt::on_interrupt(move || {
+        let steps = Status::mark_interrupted(&stopped_in);
+        let during = if steps.is_empty() { String::new() } else { format!(" during {}", steps.join(", ")) };
+        eprintln!(
+            "\npg2znb: migrate interrupted{during}: what was in flight rolled back; every committed range and statement is recorded in the target. Run the same command again to continue."
+        );
+    });
     let bars = copy_bars::CopyBars::new();
     let notify = |m: &str| bars.line(m);
     let result = migrate::run_with(&mopts, &compile, &notify, &bars);

@@ -201,6 +201,8 @@ fn rejected_row_aborts_naming_table_range_and_message() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = text(&o);
+    // prepare said so before the copy.
+    assert!(err.contains("is encoded LATIN1, the source UTF8"), "{err}");
     let line = err.lines().find(|l| l.contains("error:")).unwrap_or_default();
     // The range holding id 2500, with its bounds, the server's message and the row's line.
     let bounds = tgt.query(&tgt_db, "SELECT range_id::text, lower::text, upper::text FROM pg2znb.ranges WHERE table_name = 'public.chk' AND lower <= 2500 AND upper > 2500");

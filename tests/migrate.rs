@@ -1,7 +1,7 @@
 //! `pg2znb migrate`: whole migrations between real servers (PostgreSQL 15 source, PostgreSQL 15
 //! and 11 targets): exit 0 with row checksums equal, a re-run that does nothing, a SIGKILL during
-//! the copy resumed without duplicate rows, awkward values round-tripping, passwords never shown,
-//! `migrate status`.
+//! the copy or pre-data resumed without duplicate rows or statements, a Ctrl-C that stops cleanly
+//! and resumes, awkward values round-tripping, passwords never shown, `migrate status`.
 
 mod support;
 
@@ -170,16 +170,8 @@ fn awkward_values_pg11() {
 fn killed_copy_resumes_without_duplicates() {
     let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
     let tables = 400;
-    let mut sql = String::new();
-    for i in 0..tables {
-        sql.push_str(&format!(
-            "CREATE TABLE public.k{i} (id int PRIMARY KEY, v text);\n\
-             INSERT INTO public.k{i} SELECT g, 'row ' || g FROM generate_series(1, {}) g;\n",
-            i % 7 + 1
-        ));
-    }
     let (src, src_db, tgt_db) = databases(tgt, "mig_kill", None);
-    src.exec(&src_db, &sql);
+    src.exec(&src_db, &many_tables(tables));
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
@@ -188,24 +180,13 @@ fn killed_copy_resumes_without_duplicates() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let mut watcher = tgt.client(&tgt_db);
-    let mut before = 0;
-    while Instant::now() < deadline {
-        // An error until migrate has created the table.
-        let n: i64 = watcher.query_one("SELECT count(*) FROM pg2znb.copied", &[]).map(|r| r.get(0)).unwrap_or(0);
-        if n >= 1 {
-            before = n;
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied", 1);
     assert!(child.try_wait().unwrap().is_none(), "migrate finished before it could be killed");
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     assert!(before >= 1);
     let recorded: i64 = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied").parse().unwrap();
-    assert!(recorded < tables, "the kill came too late: {recorded}");
+    assert!(recorded < tables as i64, "the kill came too late: {recorded}");
     assert!(states(&work).contains(&("copy".into(), "running".into())), "{:?}", states(&work));
 
     let o = migrate(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "3"]);
@@ -214,15 +195,127 @@ fn killed_copy_resumes_without_duplicates() {
     assert!(err.contains("schema: done in an earlier run, skipped"), "{err}");
     assert!(err.contains(&format!("{recorded} recorded by an earlier run")), "{err}");
     assert!(err.contains("0 unexpected"), "{err}");
-    let mut counts = String::from("SELECT ");
-    for i in 0..tables {
-        if i > 0 {
-            counts.push_str(" + ");
-        }
-        counts.push_str(&format!("(SELECT CASE WHEN count(*) = {} THEN 0 ELSE 1 END FROM public.k{i})", i % 7 + 1));
-    }
-    assert_eq!(scalar(tgt, &tgt_db, &counts), "0", "a table has missing or duplicated rows");
+    assert_eq!(many_tables_wrong(tgt, &tgt_db, tables), "0", "a table has missing or duplicated rows");
     assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied"), tables.to_string());
+}
+
+/// `n` small tables (`k0`…), table `i` holding `i % 7 + 1` rows: a migration with many statements
+/// and many copy units, so a signal can land in the middle of either.
+fn many_tables(n: usize) -> String {
+    let mut sql = String::new();
+    for i in 0..n {
+        sql.push_str(&format!(
+            "CREATE TABLE public.k{i} (id int PRIMARY KEY, v text);\n\
+             INSERT INTO public.k{i} SELECT g, 'row ' || g FROM generate_series(1, {}) g;\n",
+            i % 7 + 1
+        ));
+    }
+    sql
+}
+
+/// 0 when every `k{i}` holds exactly its rows (none missing, none twice).
+fn many_tables_wrong(tgt: &PgServer, db: &str, n: usize) -> String {
+    let parts: Vec<String> = (0..n)
+        .map(|i| format!("(SELECT CASE WHEN count(*) = {} THEN 0 ELSE 1 END FROM public.k{i})", i % 7 + 1))
+        .collect();
+    scalar(tgt, db, &format!("SELECT {}", parts.join(" + ")))
+}
+
+/// Poll `sql` (a count) on the target until it reaches `min` (an error counts 0: the table may
+/// not exist yet); its last value.
+fn wait_for_count(tgt: &PgServer, db: &str, sql: &str, min: i64) -> i64 {
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut watcher = tgt.client(db);
+    let mut n = 0;
+    while Instant::now() < deadline && n < min {
+        n = watcher.query_one(sql, &[]).map(|r| r.get(0)).unwrap_or(0);
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    n
+}
+
+#[test]
+fn killed_pre_data_resumes_without_redoing_statements() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg11) else { return };
+    let tables = 300;
+    let (src, src_db, tgt_db) = databases(tgt, "mig_kill_pre", None);
+    src.exec(&src_db, &many_tables(tables));
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let mut child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2.6", "--jobs", "1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.applied", 20);
+    assert!(child.try_wait().unwrap().is_none(), "migrate finished before it could be killed");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(before >= 20);
+    assert!(states(&work).contains(&("pre-data".into(), "running".into())), "{:?}", states(&work));
+    let applied: i64 = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.applied").parse().unwrap();
+    let made: i64 =
+        scalar(tgt, &tgt_db, "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = 'public'").parse().unwrap();
+    assert!(made < tables as i64, "the kill came after pre-data: {made} tables");
+
+    let o = migrate(&s_url, &t_url, &work, &["--target-version", "2.6", "--jobs", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = text(&o);
+    // The statements recorded before the kill are skipped, not run again (a second CREATE TABLE
+    // would fail), and everything arrives once.
+    let line = err.lines().find(|l| l.contains("pre-data.sql: applied")).unwrap_or_default();
+    let skipped: i64 = line
+        .split("skipped ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(-1);
+    assert!(skipped >= applied, "{applied} recorded, {skipped} skipped: {line}");
+    assert!(err.contains("0 unexpected"), "{err}");
+    assert_eq!(many_tables_wrong(tgt, &tgt_db, tables), "0", "a table has missing or duplicated rows");
+    assert_eq!(
+        scalar(tgt, &tgt_db, "SELECT count(*) - count(DISTINCT (script_sha256, statement)) FROM pg2znb.applied"),
+        "0"
+    );
+}
+
+#[test]
+fn interrupted_migrate_stops_cleanly_and_resumes() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let tables = 400;
+    let (src, src_db, tgt_db) = databases(tgt, "mig_int", None);
+    src.exec(&src_db, &many_tables(tables));
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
+    let child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied", 1);
+    assert!(before >= 1);
+    // Ctrl-C, as a terminal sends it.
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130), "{}", text(&o));
+    let err = text(&o);
+    assert!(err.contains("migrate interrupted during copy"), "{err}");
+    assert!(err.contains("Run the same command again to continue"), "{err}");
+    assert!(states(&work).contains(&("copy".into(), "interrupted".into())), "{:?}", states(&work));
+    let shown = bin().args(["migrate", "status", "-w"]).arg(&work).output().unwrap();
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("interrupted"), "{}", text(&shown));
+    let recorded: i64 = scalar(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied").parse().unwrap();
+    assert!(recorded < tables as i64, "the interrupt came too late: {recorded}");
+
+    let o = migrate(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = text(&o);
+    assert!(err.contains(&format!("{recorded} recorded by an earlier run")), "{err}");
+    assert!(err.contains("0 unexpected"), "{err}");
+    assert_eq!(many_tables_wrong(tgt, &tgt_db, tables), "0", "a table has missing or duplicated rows");
 }
 
 #[test]

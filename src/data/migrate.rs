@@ -196,6 +196,28 @@ impl Status {
         std::fs::rename(&tmp, &p).map_err(io)
     }
 
+    /// After an interrupt (Ctrl-C, SIGTERM): the steps `status.json` says are running are marked
+    /// `interrupted`, so `migrate status` does not show a dead process at work. Returns their
+    /// names. Called from the signal handler while workers may still write: its own temporary name,
+    /// and whatever it cannot read it leaves alone (a re-run treats any unfinished step alike).
+    pub fn mark_interrupted(workdir: &Path) -> Vec<String> {
+        let Ok(mut s) = Status::read(workdir) else { return Vec::new() };
+        let mut names = Vec::new();
+        for step in s.steps.iter_mut().filter(|st| st.state == "running") {
+            step.state = "interrupted".into();
+            step.detail = Some("stopped by an interrupt; what committed is recorded in the target".into());
+            names.push(step.name.clone());
+        }
+        if !names.is_empty() {
+            let tmp = workdir.join("status.json.interrupted.tmp");
+            let text = serde_json::to_string_pretty(&s).unwrap_or_default();
+            if std::fs::write(&tmp, text + "\n").is_ok() {
+                let _ = std::fs::rename(&tmp, Status::path(workdir));
+            }
+        }
+        names
+    }
+
     fn step(&mut self, name: &str) -> &mut StepStatus {
         let i = self.steps.iter().position(|s| s.name == name).unwrap_or_else(|| {
             self.steps.push(StepStatus { name: name.to_string(), state: "pending".into(), ..StepStatus::default() });
@@ -211,11 +233,11 @@ impl Status {
     /// The steps as a table: step, state, seconds, detail; then whether the source changed.
     pub fn render_table(&self) -> String {
         let mut out = format!("source: {}\ntarget: {}\nrun: {}\n", self.source, self.target, self.run_id);
-        out.push_str(&format!("{:<10} {:<8} {:>9}  {}\n", "STEP", "STATE", "SECONDS", "DETAIL"));
+        out.push_str(&format!("{:<10} {:<11} {:>9}  {}\n", "STEP", "STATE", "SECONDS", "DETAIL"));
         for s in &self.steps {
             let secs = s.seconds.map(|x| format!("{x:.1}")).unwrap_or_else(|| "-".into());
             out.push_str(&format!(
-                "{:<10} {:<8} {:>9}  {}\n",
+                "{:<10} {:<11} {:>9}  {}\n",
                 s.name,
                 s.state,
                 secs,

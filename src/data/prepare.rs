@@ -245,6 +245,7 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
     }
     // The snapshot's holder, pg_dump, and one per job.
     check_connections(&mut src, o.source.name(), "source", o.jobs as i64 + 2, o.jobs)?;
+    let src_encoding = one_value(&mut src, o.source.name(), "SHOW server_encoding")?;
     drop(src);
 
     let (mut tgt, created) = target_client(o.target)?;
@@ -260,7 +261,7 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
     } else {
         format!("PostgreSQL {}", server.detected.trim_start_matches("PostgreSQL "))
     };
-    let (version, requested, note) = match o.given_version {
+    let (version, requested, mut note) = match o.given_version {
         None => {
             let requested = (server.detected != server.version).then(|| server.detected.clone());
             (server.version.clone(), requested, server.note.clone())
@@ -300,6 +301,20 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
         )));
     }
     check_connections(&mut tgt, endpoint, "target", o.jobs as i64 + 1, o.jobs)?;
+    // Not refused (ASCII-only data loads anywhere), but every row holding a character the
+    // target's encoding lacks will be rejected: say so before the copy, not after.
+    let tgt_encoding = one_value(&mut tgt, endpoint, "SHOW server_encoding")?;
+    if tgt_encoding != src_encoding && src_encoding != "SQL_ASCII" {
+        let warn = format!(
+            "the target database ({endpoint}) is encoded {tgt_encoding}, the source {src_encoding}: a row holding a \
+             character {tgt_encoding} cannot represent is rejected (SQLSTATE 22P05) and stops the copy (or is stashed \
+             with --on-error stash); ZNbaseDB databases are UTF8 — create the target database with ENCODING 'UTF8'"
+        );
+        note = Some(match note {
+            Some(n) => format!("{n}; {warn}"),
+            None => warn,
+        });
+    }
     if !ours {
         tgt.batch_execute(
             "CREATE SCHEMA IF NOT EXISTS pg2znb; \
