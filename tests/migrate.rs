@@ -265,12 +265,8 @@ fn killed_pre_data_resumes_without_redoing_statements() {
     // The statements recorded before the kill are skipped, not run again (a second CREATE TABLE
     // would fail), and everything arrives once.
     let line = err.lines().find(|l| l.contains("pre-data.sql: applied")).unwrap_or_default();
-    let skipped: i64 = line
-        .split("skipped ")
-        .nth(1)
-        .and_then(|r| r.split(',').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(-1);
+    let skipped: i64 =
+        line.split("skipped ").nth(1).and_then(|r| r.split(',').next()).and_then(|n| n.parse().ok()).unwrap_or(-1);
     assert!(skipped >= applied, "{applied} recorded, {skipped} skipped: {line}");
     assert!(err.contains("0 unexpected"), "{err}");
     assert_eq!(many_tables_wrong(tgt, &tgt_db, tables), "0", "a table has missing or duplicated rows");
