@@ -54,5 +54,5 @@ trap 'exit 143' TERM
 trap 'exit 130' INT
 
 bash scripts/deps.sh
-cargo test --locked --all-targets "$@"
-cargo test --locked --doc
+cargo test --locked --quiet --all-targets "$@"
+cargo test --locked --quiet --doc
