@@ -490,6 +490,15 @@ pub struct ExportArgs {
     /// files are redone) in a new snapshot; each table records the snapshot it was read in.
     #[arg(long)]
     pub resume: bool,
+    /// Write tables bigger than this many rows (estimated from pg_class.reltuples: ANALYZE the
+    /// source first) as several files, one per range (by a single-column integer key, else by
+    /// ctid pages), exported in parallel.
+    #[arg(long = "split-rows", value_name = "N")]
+    pub split_rows: Option<u64>,
+    /// Write tables bigger than this many MB as several files of at most about this size; 0: by
+    /// size never.
+    #[arg(long = "split-mb", value_name = "MB", default_value_t = 256)]
+    pub split_mb: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

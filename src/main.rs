@@ -195,6 +195,11 @@ fn data_format(f: cli::DataFormat) -> pg2znb::data::batch::CopyFormat {
     }
 }
 
+/// `--split-rows` and `--split-mb` (0: that limit is off), for migrate and export.
+fn split_options(rows: Option<u64>, mb: u64) -> pg2znb::data::ranges::SplitOptions {
+    pg2znb::data::ranges::SplitOptions { rows: rows.filter(|n| *n > 0), mb: (mb > 0).then_some(mb) }
+}
+
 fn run_export(args: cli::ExportArgs) -> Result<u8> {
     use pg2znb::data::export::{self, ExportOptions};
     let opts = ExportOptions {
@@ -203,6 +208,7 @@ fn run_export(args: cli::ExportArgs) -> Result<u8> {
         jobs: args.jobs.max(1),
         format: data_format(args.format),
         resume: args.resume,
+        split: split_options(args.split_rows, args.split_mb),
     };
     interrupt::on_interrupt(|| {
         eprintln!("\npg2znb: export interrupted: finished files are kept, unfinished .part files are redone. Run the same command again with --resume to continue.");
@@ -367,10 +373,7 @@ fn run_migrate(args: cli::MigrateArgs) -> Result<u8> {
         };
     let mut mopts = MigrateOptions::new(source, target, workdir.clone());
     mopts.jobs = args.jobs.max(1);
-    mopts.copy.split = pg2znb::data::ranges::SplitOptions {
-        rows: args.split_rows.filter(|n| *n > 0),
-        mb: (args.split_mb > 0).then_some(args.split_mb),
-    };
+    mopts.copy.split = split_options(args.split_rows, args.split_mb);
     mopts.copy.on_error = match args.on_error {
         cli::OnErrorArg::Abort => pg2znb::data::copy::OnError::Abort,
         cli::OnErrorArg::Stash => pg2znb::data::copy::OnError::Stash,

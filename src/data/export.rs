@@ -6,7 +6,10 @@
 //!   STDOUT` to `FILE.part`, renamed to `FILE` once complete and synced: a finished file is never
 //!   rewritten, an unfinished one is redone. Nothing is written to the source.
 //! - The tables are [`copy::source_tables`] (no manifest: every table of the catalog), their
-//!   files named by [`file_name`] (any character of a schema or table name is safe).
+//!   files named by [`file_name`] (any character of a schema or table name is safe). A table
+//!   bigger than `split` allows is cut as migrate's copy cuts it ([`ranges::plan`]: integer key,
+//!   else ctid pages) and written as one file per range (`parts`), so workers share a big table;
+//!   a resumed export keeps the first run's ranges.
 //! - `export.json` (format [`EXPORT_FORMAT`]) is rewritten atomically after each table: source
 //!   database (never the password), snapshot and its time, tables with columns and types, file,
 //!   rows, bytes and sha256, and the sequences' positions in the snapshot.
@@ -25,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use super::batch::{CopyFormat, RecordScanner};
 use super::copy::{self, SequencePosition, Table};
+use super::ranges::{self, SplitOptions};
 use crate::verify::catalog::quote_ident;
 use crate::verify::{pg_message, Connector, VerifyError};
 
@@ -44,6 +48,9 @@ pub struct ExportOptions {
     pub format: CopyFormat,
     /// Keep the finished files of an earlier export in `dir`.
     pub resume: bool,
+    /// When a table is written as several files (ranges, as migrate's copy cuts them), so one big
+    /// table is exported by several workers.
+    pub split: SplitOptions,
 }
 
 /// Why export stopped (exit 2). Messages never hold a password.
@@ -89,11 +96,52 @@ pub struct ExportedTable {
     /// The snapshot the rows were read in (an export resumed with `--resume` has several).
     pub snapshot: String,
     pub seconds: f64,
+    /// A table split into ranges is written as these files instead of `file` (which is then
+    /// empty); `rows` and `bytes` above are their sums.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<ExportPart>,
+}
+
+/// One range of a split table, in its own file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportPart {
+    pub range: i32,
+    /// The range's condition, as the `COPY (SELECT … WHERE …)` that wrote the file used it.
+    #[serde(rename = "where")]
+    pub predicate: String,
+    pub file: String,
+    /// `done` or `pending`.
+    pub state: String,
+    pub rows: u64,
+    pub bytes: u64,
+    pub sha256: String,
+    pub snapshot: String,
+    pub seconds: f64,
+}
+
+/// One file of an export: a whole table's, or one part's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportFile {
+    pub file: String,
+    pub snapshot: String,
+    /// The range, for a part.
+    pub range: Option<i32>,
 }
 
 impl ExportedTable {
     pub fn is_done(&self) -> bool {
         self.state == "done"
+    }
+
+    /// The table's files, in range order.
+    pub fn files(&self) -> Vec<ExportFile> {
+        if self.parts.is_empty() {
+            return vec![ExportFile { file: self.file.clone(), snapshot: self.snapshot.clone(), range: None }];
+        }
+        self.parts
+            .iter()
+            .map(|p| ExportFile { file: p.file.clone(), snapshot: p.snapshot.clone(), range: Some(p.range) })
+            .collect()
     }
 
     /// `schema.name`, quoted where needed (as `copy::Table::key`).
@@ -302,20 +350,22 @@ fn check_dir(opts: &ExportOptions, source_name: &str) -> Result<Option<ExportMan
 fn export_table(
     source: &mut Client,
     t: &Table,
+    predicate: &str,
     format: CopyFormat,
     dir: &Path,
     file: &str,
 ) -> Result<(u64, u64, String), ExportError> {
     let fail = |message: String| ExportError::Table { table: t.key(), message };
+    let filter = if predicate.is_empty() { String::new() } else { format!(" WHERE {predicate}") };
     let qualified = format!("{}.{}", quote_ident(&t.schema), quote_ident(&t.name));
     let options = match format {
         CopyFormat::Csv => "(FORMAT csv, HEADER true)",
         CopyFormat::Text => "(FORMAT text)",
     };
     let sql = if t.columns.is_empty() {
-        format!("COPY (SELECT FROM ONLY {qualified}) TO STDOUT WITH {options}")
+        format!("COPY (SELECT FROM ONLY {qualified}{filter}) TO STDOUT WITH {options}")
     } else {
-        format!("COPY (SELECT {} FROM ONLY {qualified}) TO STDOUT WITH {options}", t.column_list())
+        format!("COPY (SELECT {} FROM ONLY {qualified}{filter}) TO STDOUT WITH {options}", t.column_list())
     };
     let part = dir.join(format!("{file}.part"));
     let done = dir.join(file);
@@ -373,10 +423,8 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
     let sequences = copy::sequence_positions(&mut held)?;
 
     let ext = extension(opts.format);
-    let kept: BTreeMap<(String, String), ExportedTable> = earlier
-        .map(|m| {
-            m.tables.into_iter().filter(|t| t.is_done()).map(|t| ((t.schema.clone(), t.name.clone()), t)).collect()
-        })
+    let earlier: BTreeMap<(String, String), ExportedTable> = earlier
+        .map(|m| m.tables.into_iter().map(|t| ((t.schema.clone(), t.name.clone()), t)).collect())
         .unwrap_or_default();
     // Unfinished files of the earlier run are redone: remove them.
     if let Ok(entries) = std::fs::read_dir(&opts.dir) {
@@ -386,8 +434,10 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
             }
         }
     }
+    let whole = |file: &str, bytes: u64| std::fs::metadata(opts.dir.join(file)).is_ok_and(|m| m.len() == bytes);
     let mut entries = Vec::new();
-    let mut todo = VecDeque::new();
+    // (table, entry, part): one file to write.
+    let mut todo: VecDeque<(usize, usize, Option<usize>)> = VecDeque::new();
     let mut report = ExportReport {
         dir: opts.dir.clone(),
         tables: tables.len(),
@@ -402,29 +452,74 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
             .iter()
             .map(|c| Column { name: c.clone(), ty: col_types.and_then(|m| m.get(c)).cloned().unwrap_or_default() })
             .collect();
-        let file = file_name(&t.schema, &t.name, ext);
+        let ei = entries.len();
+        let before = earlier.get(&(t.schema.clone(), t.name.clone())).filter(|k| k.columns == columns);
         // A finished file is kept when its table still has the same columns and it is whole.
-        if let Some(k) = kept.get(&(t.schema.clone(), t.name.clone())) {
-            let whole = std::fs::metadata(opts.dir.join(&k.file)).is_ok_and(|m| m.len() == k.bytes);
-            if whole && k.columns == columns {
-                report.kept += 1;
-                entries.push(k.clone());
-                continue;
-            }
+        if let Some(k) = before.filter(|k| k.is_done() && k.parts.is_empty() && whole(&k.file, k.bytes)) {
+            report.kept += 1;
+            entries.push(k.clone());
+            continue;
         }
-        entries.push(ExportedTable {
+        // A split table resumes on its first plan: its finished parts are kept, the rest redone.
+        if let Some(k) = before.filter(|k| !k.parts.is_empty()) {
+            let mut e = k.clone();
+            for (pi, part) in e.parts.iter_mut().enumerate() {
+                if part.state == "done" && whole(&part.file, part.bytes) {
+                    continue;
+                }
+                *part = ExportPart {
+                    state: "pending".into(),
+                    rows: 0,
+                    bytes: 0,
+                    sha256: String::new(),
+                    snapshot: snapshot.clone(),
+                    seconds: 0.0,
+                    ..part.clone()
+                };
+                todo.push_back((i, ei, Some(pi)));
+            }
+            if todo.back().is_some_and(|(ti, ..)| *ti == i) {
+                e.state = "pending".into();
+            } else {
+                report.kept += 1;
+            }
+            entries.push(e);
+            continue;
+        }
+        let planned = ranges::plan(&mut held, t, &opts.split)?;
+        let mut e = ExportedTable {
             schema: t.schema.clone(),
             name: t.name.clone(),
             columns,
-            file,
+            file: file_name(&t.schema, &t.name, ext),
             state: "pending".into(),
             rows: 0,
             bytes: 0,
             sha256: String::new(),
             snapshot: snapshot.clone(),
             seconds: 0.0,
-        });
-        todo.push_back((i, entries.len() - 1));
+            parts: Vec::new(),
+        };
+        if planned.len() > 1 {
+            e.file = String::new();
+            for (pi, r) in planned.iter().enumerate() {
+                e.parts.push(ExportPart {
+                    range: r.id,
+                    predicate: r.predicate().unwrap_or_default(),
+                    file: file_name(&t.schema, &t.name, &format!("{:04}.{ext}", r.id)),
+                    state: "pending".into(),
+                    rows: 0,
+                    bytes: 0,
+                    sha256: String::new(),
+                    snapshot: snapshot.clone(),
+                    seconds: 0.0,
+                });
+                todo.push_back((i, ei, Some(pi)));
+            }
+        } else {
+            todo.push_back((i, ei, None));
+        }
+        entries.push(e);
     }
     let manifest = ExportManifest {
         format: EXPORT_FORMAT,
@@ -455,24 +550,55 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
                         if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
                             return Ok(());
                         }
-                        let Some((ti, ei)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
+                        let Some((ti, ei, pi)) = queue.lock().ok().and_then(|mut q| q.pop_front()) else {
                             return Ok(());
                         };
                         let t = &tables[ti];
-                        let file = manifest.lock().map(|m| m.tables[ei].file.clone()).unwrap_or_default();
+                        let (file, predicate) = manifest
+                            .lock()
+                            .map(|m| {
+                                let e = &m.tables[ei];
+                                match pi {
+                                    Some(p) => (e.parts[p].file.clone(), e.parts[p].predicate.clone()),
+                                    None => (e.file.clone(), String::new()),
+                                }
+                            })
+                            .unwrap_or_default();
                         let began = Instant::now();
-                        let (rows, bytes, sha) = export_table(&mut src, t, opts.format, &opts.dir, &file)?;
+                        let (rows, bytes, sha) = export_table(&mut src, t, &predicate, opts.format, &opts.dir, &file)?;
                         let seconds = (began.elapsed().as_secs_f64() * 100.0).round() / 100.0;
+                        let mut finished = false;
                         if let Ok(mut m) = manifest.lock() {
                             let e = &mut m.tables[ei];
-                            (e.state, e.rows, e.bytes, e.sha256, e.seconds) =
-                                ("done".into(), rows, bytes, sha, seconds);
+                            match pi {
+                                Some(p) => {
+                                    let part = &mut e.parts[p];
+                                    (part.state, part.rows, part.bytes, part.sha256, part.seconds) =
+                                        ("done".into(), rows, bytes, sha, seconds);
+                                    if e.parts.iter().all(|x| x.state == "done") {
+                                        e.state = "done".into();
+                                        e.rows = e.parts.iter().map(|x| x.rows).sum();
+                                        e.bytes = e.parts.iter().map(|x| x.bytes).sum();
+                                        e.seconds = e.parts.iter().map(|x| x.seconds).sum();
+                                        finished = true;
+                                    }
+                                }
+                                None => {
+                                    (e.state, e.rows, e.bytes, e.sha256, e.seconds) =
+                                        ("done".into(), rows, bytes, sha, seconds);
+                                    finished = true;
+                                }
+                            }
                             m.write(&opts.dir)?;
                         }
                         if let Ok(mut n) = totals.lock() {
-                            (n.0, n.1, n.2) = (n.0 + 1, n.1 + rows, n.2 + bytes);
+                            (n.0, n.1, n.2) = (n.0 + usize::from(finished), n.1 + rows, n.2 + bytes);
                         }
-                        notify(&format!("exported {} to {file} ({rows} rows, {bytes} bytes)", t.key()));
+                        let what = match pi {
+                            Some(p) => format!("{} part {}", t.key(), p + 1),
+                            None => t.key(),
+                        };
+                        notify(&format!("exported {what} to {file} ({rows} rows, {bytes} bytes)"));
                     }
                 };
                 if let Err(e) = work() {

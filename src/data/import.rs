@@ -183,6 +183,8 @@ struct Job {
     path: PathBuf,
     /// The file as `pg2znb.imported` names it.
     file_key: String,
+    /// The range, for one part of a table an export split.
+    part: Option<i32>,
     layout: Layout,
 }
 
@@ -234,6 +236,7 @@ fn plan(source: &ImportSource, c: &mut Client) -> Result<(Vec<Job>, Option<Expor
                 key,
                 file_key: abs.display().to_string(),
                 path: abs,
+                part: None,
                 layout: layout.clone(),
             };
             Ok((vec![job], None, PathBuf::from("errors")))
@@ -262,15 +265,18 @@ fn plan(source: &ImportSource, c: &mut Client) -> Result<(Vec<Job>, Option<Expor
                 let table = t.table();
                 let target_sql =
                     if table.columns.is_empty() { qualified } else { format!("{qualified} ({})", table.column_list()) };
-                jobs.push(Job {
-                    schema: t.schema.clone(),
-                    name: t.name.clone(),
-                    key: t.key(),
-                    target_sql,
-                    path: dir.join(&t.file),
-                    file_key: format!("{}/{}", t.snapshot, t.file),
-                    layout: Layout::new(m.copy_format, m.header),
-                });
+                for f in t.files() {
+                    jobs.push(Job {
+                        schema: t.schema.clone(),
+                        name: t.name.clone(),
+                        key: t.key(),
+                        target_sql: target_sql.clone(),
+                        path: dir.join(&f.file),
+                        file_key: format!("{}/{}", f.snapshot, f.file),
+                        part: f.range,
+                        layout: Layout::new(m.copy_format, m.header),
+                    });
+                }
             }
             if !missing.is_empty() {
                 return Err(ImportError::Refused(format!(
@@ -441,7 +447,12 @@ impl Run<'_> {
         jp.finished += 1;
         jp.rows += rows;
         if jp.cut && jp.finished == jp.queued {
-            (self.notify)(&format!("imported {} ({} rows in {} batches)", self.jobs[job].key, jp.rows, jp.queued));
+            let j = &self.jobs[job];
+            let what = match j.part {
+                Some(r) => format!("{} range {r}", j.key),
+                None => j.key.clone(),
+            };
+            (self.notify)(&format!("imported {what} ({} rows in {} batches)", jp.rows, jp.queued));
         }
     }
 
@@ -451,8 +462,13 @@ impl Run<'_> {
             batch::CopyFormat::Csv => "csv",
             batch::CopyFormat::Text => "copy",
         };
-        let data = self.errors_dir.join(export::file_name(&job.schema, &job.name, &format!("{}.{ext}", b.number)));
-        let msg = self.errors_dir.join(export::file_name(&job.schema, &job.name, &format!("{}.txt", b.number)));
+        // Parts of one table number their batches alike: the range tells them apart.
+        let stem = match job.part {
+            Some(r) => format!("{r:04}.{}", b.number),
+            None => b.number.to_string(),
+        };
+        let data = self.errors_dir.join(export::file_name(&job.schema, &job.name, &format!("{stem}.{ext}")));
+        let msg = self.errors_dir.join(export::file_name(&job.schema, &job.name, &format!("{stem}.txt")));
         let mut layout = job.layout.clone();
         layout.header = false;
         let mut cmd = vec![
@@ -797,7 +813,7 @@ pub fn run(
         opts,
         report: Mutex::new(ImportReport {
             target: connector.name().to_string(),
-            tables: jobs.len(),
+            tables: jobs.iter().map(|j| &j.key).collect::<std::collections::BTreeSet<_>>().len(),
             ..ImportReport::default()
         }),
         progress: Mutex::new(vec![JobProgress::default(); jobs.len()]),
