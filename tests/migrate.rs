@@ -355,6 +355,42 @@ fn passwords_never_appear_and_pg_dump_is_required() {
     assert!(!text(&o).contains(wrong), "{}", text(&o));
 }
 
+/// The source role can only read (USAGE and SELECT; PostgreSQL 15 grants no CREATE on public):
+/// migrate succeeds, and the source holds nothing of pg2znb afterwards.
+#[test]
+fn a_select_only_source_role_is_enough() {
+    let Some(s) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let password = "Mig-S3cret-pw"; // the role is created once per server: one password in this file
+    s.create_password_role(password);
+    let role = support::pg::PASSWORD_ROLE;
+    s.create_db("mig_ro_src");
+    s.exec(
+        "mig_ro_src",
+        &format!(
+            "CREATE TABLE public.p (id serial PRIMARY KEY, v text); INSERT INTO public.p (v) SELECT 'v' || g FROM generate_series(1, 500) g; \
+             CREATE TABLE public.h (a text); INSERT INTO public.h SELECT 'h' || g FROM generate_series(1, 300) g; \
+             GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}; \
+             GRANT SELECT ON ALL SEQUENCES IN SCHEMA public TO {role};"
+        ),
+    );
+    let denied = s.try_exec("mig_ro_src", &format!("SET ROLE {role}; CREATE TABLE public.x (i int)"));
+    assert!(denied.is_err(), "the role can write: the test proves nothing");
+    s.create_db("mig_ro_tgt");
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let o = migrate(
+        &s.password_url("mig_ro_src", password),
+        &s.url("mig_ro_tgt"),
+        &work,
+        &["--target-version", "2025.1", "--no-owner", "--no-privileges"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("0 unexpected"), "{}", text(&o));
+    assert!(!text(&o).contains(password), "{}", text(&o));
+    assert_eq!(scalar(s, "mig_ro_tgt", "SELECT count(*) FROM public.p"), "500");
+    assert_eq!(scalar(s, "mig_ro_src", "SELECT count(*) FROM pg_catalog.pg_namespace WHERE nspname = 'pg2znb'"), "0");
+}
+
 /// A workload inserts, updates and deletes on the source while migrate runs: the target equals the
 /// source as of the snapshot (verify reads the source in it, and says so), while the source as it
 /// is afterwards differs — the writes happened after the snapshot.
