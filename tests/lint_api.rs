@@ -153,10 +153,19 @@ fn schema_rules_report_in_files_with_ddl_and_rewrite_nothing() {
                CREATE UNLOGGED TABLE u (id int PRIMARY KEY);\nALTER TABLE u ADD CONSTRAINT u_fk FOREIGN KEY (id) REFERENCES t (id);\n";
     let opts = LintOptions { fix: true, ..LintOptions::default() };
     let r = run(&[("schema.sql", sql)], Vec::new(), &opts);
-    assert_eq!(listing(&r), ["schema.sql:1:25 ZN401", "schema.sql:2:1 ZN101", "schema.sql:3:1 ZN201"], "{:#?}", r.diagnostics);
+    assert_eq!(
+        listing(&r),
+        ["schema.sql:1:25 ZN401", "schema.sql:2:1 ZN101", "schema.sql:3:1 ZN201"],
+        "{:#?}",
+        r.diagnostics
+    );
     assert!(r.diagnostics.iter().all(|d| d.fix.is_none()), "{:#?}", r.diagnostics);
     let folded = r.diagnostics.iter().find(|d| d.code == "ZN101").unwrap();
-    assert!(folded.help.as_deref().unwrap().ends_with("`pg2znb compile` makes this change in its scripts; lint only reports it"));
+    assert!(folded
+        .help
+        .as_deref()
+        .unwrap()
+        .ends_with("`pg2znb compile` makes this change in its scripts; lint only reports it"));
     assert_eq!(r.fixed, Some(Vec::new()));
     assert_eq!(r.exit_code(), 1);
     assert_eq!(r.statements, 4);
@@ -178,7 +187,10 @@ fn gen_random_uuid_needs_pgcrypto_before_2_25_unless_the_input_creates_it() {
 
     let created = format!("CREATE EXTENSION IF NOT EXISTS pgcrypto;\n{sql}");
     assert!(run(&[("q.sql", &created)], Vec::new(), &LintOptions::default()).diagnostics.is_empty());
-    let newer = LintOptions { apply: ApplyOptions { target: "2.25".into(), ..ApplyOptions::default() }, ..LintOptions::default() };
+    let newer = LintOptions {
+        apply: ApplyOptions { target: "2.25".into(), ..ApplyOptions::default() },
+        ..LintOptions::default()
+    };
     assert!(run(&[("q.sql", sql)], Vec::new(), &newer).diagnostics.is_empty());
 }
 
@@ -195,7 +207,12 @@ SELECT id FROM jobs LIMIT 1 FOR SHARE SKIP LOCKED;
 ";
     let r = run(&[("q.sql", sql)], Vec::new(), &LintOptions::default());
     // ZN814 is SERIALIZABLE's own warning; ZN815 (no waiting) is not about SKIP LOCKED or NOWAIT.
-    assert_eq!(listing(&r), ["q.sql:1:1 ZN814", "q.sql:2:29 ZN834", "q.sql:6:1 ZN814", "q.sql:7:29 ZN834"], "{:#?}", r.diagnostics);
+    assert_eq!(
+        listing(&r),
+        ["q.sql:1:1 ZN814", "q.sql:2:29 ZN834", "q.sql:6:1 ZN814", "q.sql:7:29 ZN834"],
+        "{:#?}",
+        r.diagnostics
+    );
     let d = r.diagnostics.iter().find(|d| d.code == "ZN834").unwrap();
     assert_eq!(d.severity, Severity::Error);
     assert!(d.message.starts_with("FOR UPDATE SKIP LOCKED in a SERIALIZABLE transaction"), "{}", d.message);
@@ -203,7 +220,11 @@ SELECT id FROM jobs LIMIT 1 FOR SHARE SKIP LOCKED;
 
 #[test]
 fn scan_and_parse_errors_and_blank_files_speak_of_lint() {
-    let r = run(&[("bad.sql", "SELECT 1;\nSELECT * FROM WHERE;\nSELECT 'open;\n"), ("empty.sql", "-- nothing\n")], Vec::new(), &LintOptions::default());
+    let r = run(
+        &[("bad.sql", "SELECT 1;\nSELECT * FROM WHERE;\nSELECT 'open;\n"), ("empty.sql", "-- nothing\n")],
+        Vec::new(),
+        &LintOptions::default(),
+    );
     let texts: Vec<String> = r
         .diagnostics
         .iter()

@@ -235,7 +235,10 @@ pub fn lint_with_progress(
     for d in diagnostics.iter_mut() {
         match d.code.as_str() {
             "E001" => d.help = Some("the rest of the file was still linted; fix the input and run again".into()),
-            "E003" => d.help = Some("check that the right file was given: a file without statements has nothing to lint".into()),
+            "E003" => {
+                d.help =
+                    Some("check that the right file was given: a file without statements has nothing to lint".into())
+            }
             "E002" => {
                 d.labels.clear();
                 d.help = Some(

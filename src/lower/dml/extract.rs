@@ -607,7 +607,8 @@ fn locking_tokens(toks: &mut Tokens) -> Vec<(Fact, usize, usize, Option<FixData>
         }
         let nowait = w(j) == "NOWAIT";
         let skip_locked = w(j) == "SKIP" && w(j + 1) == "LOCKED";
-        let v = LockingView { strength: strength.into(), strength_sql: sql.into(), nowait, skip_locked, isolation: None };
+        let v =
+            LockingView { strength: strength.into(), strength_sql: sql.into(), nowait, skip_locked, isolation: None };
         out.push((Fact::SelectLocking(v), all[i].start, end, None));
         i += n;
     }

@@ -171,9 +171,9 @@ const JSON_SYNTAX: &[&str] = &[
 
 /// Words that come before `(` without being a call.
 const NOT_CALLS: &[&str] = &[
-    "all", "and", "any", "array", "as", "between", "case", "cast", "elsif", "exists", "filter", "from", "if",
-    "in", "into", "not", "on", "or", "over", "query", "return", "returns", "row", "select", "some", "then",
-    "using", "values", "when", "where", "while", "with", "within",
+    "all", "and", "any", "array", "as", "between", "case", "cast", "elsif", "exists", "filter", "from", "if", "in",
+    "into", "not", "on", "or", "over", "query", "return", "returns", "row", "select", "some", "then", "using",
+    "values", "when", "where", "while", "with", "within",
 ];
 
 /// The calls (`name(` and `schema.name(`) and `IS [NOT] JSON` predicates among the tokens of a
@@ -208,9 +208,7 @@ pub fn scan_calls(text: &str, map: &dyn Fn(usize) -> usize, context: &ContextVie
         if call && !qualified {
             let name = unquote(w(i));
             let args = arguments(&toks, text, i + 1);
-            let fact = if JSON_SYNTAX.contains(&name.as_str())
-                || (name == "json_object" && args.1)
-            {
+            let fact = if JSON_SYNTAX.contains(&name.as_str()) || (name == "json_object" && args.1) {
                 syntax(&name, args.0)
             } else {
                 Fact::Call(crate::ir::dml::CallView {
@@ -223,7 +221,11 @@ pub fn scan_calls(text: &str, map: &dyn Fn(usize) -> usize, context: &ContextVie
                 })
             };
             push(fact, t.start, t.end);
-        } else if is_name(text, &t) && w(i + 1) == "." && w(i + 3) == "(" && toks.get(i + 2).is_some_and(|x| is_name(text, x)) {
+        } else if is_name(text, &t)
+            && w(i + 1) == "."
+            && w(i + 3) == "("
+            && toks.get(i + 2).is_some_and(|x| is_name(text, x))
+        {
             let fact = Fact::Call(crate::ir::dml::CallView {
                 schema: Some(unquote(w(i))),
                 name: unquote(w(i + 2)),
@@ -332,7 +334,14 @@ mod tests {
         let got: Vec<String> = out
             .iter()
             .map(|i| match &i.fact {
-                Fact::Call(c) => format!("{}{}/{}{} {}", c.schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(), c.name, c.args, if c.syntax { " syntax" } else { "" }, &text[i.span.start..i.span.end]),
+                Fact::Call(c) => format!(
+                    "{}{}/{}{} {}",
+                    c.schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                    c.name,
+                    c.args,
+                    if c.syntax { " syntax" } else { "" },
+                    &text[i.span.start..i.span.end]
+                ),
                 _ => String::new(),
             })
             .collect();
