@@ -192,7 +192,7 @@ fn sql_body(body: &Decoded, context: ContextView, params: &[String], out: &mut V
             }
         }
         Err(e) => {
-            let detail = format!("the SQL body does not parse ({e}); only the calls in it were read, from its tokens");
+            let detail = format!("the SQL body does not parse ({e}); only the statements in it that parse on their own, and the calls in the rest, were checked");
             out.push(unanalysable(detail, body.at(leading_ws(&body.text)), &context));
             standin::scan_calls(&body.text, &|o| body.at(o), &context, out);
         }
@@ -243,7 +243,7 @@ impl<'a> Plpgsql<'a> {
             Err(e) => {
                 let at = self.body.at(leading_ws(&self.body.text));
                 let detail =
-                    format!("the PL/pgSQL body does not parse ({e}); only the calls in it were read, from its tokens");
+                    format!("the PL/pgSQL body does not parse ({e}); only the statements in it that parse on their own, and the calls in the rest, were checked");
                 self.out.push(unanalysable(detail, at, &self.context));
                 let body = self.body;
                 standin::scan_calls(&body.text, &|o| body.at(o), &self.context, self.out);

@@ -11,6 +11,7 @@
 
 use pg_query::protobuf::{self, node::Node as N, Token};
 
+use super::extract::{extract, Scope};
 use super::plpgsql::Decoded;
 use super::tokens::{self, Tok};
 use crate::ir::dml::{ContextView, DmlItem, Fact};
@@ -176,10 +177,74 @@ const NOT_CALLS: &[&str] = &[
     "values", "when", "where", "while", "with", "within",
 ];
 
-/// The calls (`name(` and `schema.name(`) and `IS [NOT] JSON` predicates among the tokens of a
-/// body no parser takes, at their positions in the statement (`map`).
+/// Words a SQL statement inside a PL/pgSQL body starts with (`PERFORM` reads `SELECT`).
+const STATEMENT_STARTS: &[&str] = &[
+    "SELECT",
+    "PERFORM",
+    "INSERT",
+    "UPDATE",
+    "DELETE",
+    "WITH",
+    "MERGE",
+    "LOCK",
+    "LISTEN",
+    "NOTIFY",
+    "UNLISTEN",
+    "SAVEPOINT",
+    "RELEASE",
+    "COPY",
+    "TRUNCATE",
+];
+
+/// PL/pgSQL words a statement follows.
+const BLOCK_WORDS: &[&str] = &["BEGIN", "THEN", "ELSE", "LOOP", "DECLARE"];
+
+/// The SQL statements among the `;`-separated pieces of a body no parser takes, each parsed on
+/// its own; what they hold is extracted at its positions in the statement (`map`). Returns the
+/// byte ranges of the body they cover.
+fn scan_statements(
+    text: &str,
+    toks: &[Tok],
+    map: &dyn Fn(usize) -> usize,
+    context: &ContextView,
+    out: &mut Vec<DmlItem>,
+) -> Vec<(usize, usize)> {
+    let upper = |i: usize| toks.get(i).map(|t| word(text, t).to_ascii_uppercase()).unwrap_or_default();
+    let mut covered = Vec::new();
+    let mut from = 0;
+    while from < toks.len() {
+        let end = (from..toks.len()).find(|&i| word(text, &toks[i]) == ";").unwrap_or(toks.len());
+        let start = (from..end).find(|&k| {
+            STATEMENT_STARTS.contains(&upper(k).as_str()) && (k == from || BLOCK_WORDS.contains(&upper(k - 1).as_str()))
+        });
+        if let Some(k) = start.filter(|&k| k < end) {
+            let (s, e) = (toks[k].start, toks[end - 1].end);
+            let mut q = text[s..e].to_string();
+            if upper(k) == "PERFORM" {
+                q.replace_range(0..7, "SELECT ");
+            }
+            if let Ok(res) = pg_query::parse(&q, 0) {
+                let m = |o: usize| map(s + o);
+                let scope = Scope { map: &m, context: context.clone(), top_level: false, variables: &[] };
+                for raw in &res.protobuf.stmts {
+                    if let Some(node) = raw.stmt.as_ref().and_then(|x| x.node.as_ref()) {
+                        extract(node, &q, &scope, out, &mut None);
+                    }
+                }
+                covered.push((s, e));
+            }
+        }
+        from = end + 1;
+    }
+    covered
+}
+
+/// What a body no parser takes still shows: its SQL statements that parse on their own (see
+/// `scan_statements`), and elsewhere the calls (`name(` and `schema.name(`) and `IS [NOT] JSON`
+/// predicates among its tokens, at their positions in the statement (`map`).
 pub fn scan_calls(text: &str, map: &dyn Fn(usize) -> usize, context: &ContextView, out: &mut Vec<DmlItem>) {
     let toks = tokens::scan(text);
+    let covered = scan_statements(text, &toks, map, context, out);
     let w = |i: usize| toks.get(i).map(|t| word(text, t)).unwrap_or("");
     let mut push = |fact: Fact, s: usize, e: usize| {
         out.push(DmlItem { fact, span: Span::new(map(s), map(e)), context: context.clone(), fix: None });
@@ -187,6 +252,10 @@ pub fn scan_calls(text: &str, map: &dyn Fn(usize) -> usize, context: &ContextVie
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
+        if covered.iter().any(|&(s, e)| s <= t.start && t.start < e) {
+            i += 1;
+            continue;
+        }
         if w(i).eq_ignore_ascii_case("IS") {
             let j = if w(i + 1).eq_ignore_ascii_case("NOT") { i + 2 } else { i + 1 };
             if w(j).eq_ignore_ascii_case("JSON") {
@@ -328,21 +397,28 @@ mod tests {
 
     #[test]
     fn calls_and_is_json_from_tokens() {
-        let text = "BEGIN x := JSON_ARRAYAGG(a ORDER BY a); PERFORM pg_catalog.pg_advisory_lock(1); y := lo_unlink(o); z := j IS NOT JSON ARRAY; w := json_object('{a,1}'); v := json_object('a' : 1); END";
+        let text =
+            "BEGIN x := JSON_ARRAYAGG(a ORDER BY a); PERFORM pg_catalog.pg_advisory_lock(1); y := lo_unlink(o); \
+                    z := j IS NOT JSON ARRAY; w := json_object('{a,1}'); v := json_object('a' : 1); \
+                    IF THEN LOCK TABLE t IN EXCLUSIVE MODE; END IF; END";
         let mut out = Vec::new();
         scan_calls(text, &|o| o, &ContextView::default(), &mut out);
+        out.sort_by_key(|i| i.span.start);
         let got: Vec<String> = out
             .iter()
-            .map(|i| match &i.fact {
-                Fact::Call(c) => format!(
-                    "{}{}/{}{} {}",
-                    c.schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
-                    c.name,
-                    c.args,
-                    if c.syntax { " syntax" } else { "" },
-                    &text[i.span.start..i.span.end]
-                ),
-                _ => String::new(),
+            .map(|i| {
+                let what = match &i.fact {
+                    Fact::Call(c) => format!(
+                        "{}{}/{}{}",
+                        c.schema.as_deref().map(|s| format!("{s}.")).unwrap_or_default(),
+                        c.name,
+                        c.args,
+                        if c.syntax { " syntax" } else { "" }
+                    ),
+                    Fact::Lock(l) => format!("lock {}", l.mode),
+                    _ => "other".into(),
+                };
+                format!("{what} {}", &text[i.span.start..i.span.end])
             })
             .collect();
         assert_eq!(
@@ -354,6 +430,7 @@ mod tests {
                 "IS JSON/1 syntax IS NOT JSON ARRAY",
                 "json_object/1 json_object",
                 "json_object/1 syntax json_object",
+                "lock exclusive IN EXCLUSIVE MODE",
             ]
         );
     }
