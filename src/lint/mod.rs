@@ -126,7 +126,7 @@ pub fn application_pack(pack: &RulePack) -> RulePack {
                 r.message = message;
                 r.severity = Severity::Warning;
                 r.help = Some(format!(
-                    "create it once in the database the application uses (`CREATE EXTENSION IF NOT EXISTS {extension};`; \
+                    "Create it once in the database the application uses (`CREATE EXTENSION IF NOT EXISTS {extension};`; \
                      `pg2znb compile` adds it to a converted schema), or target a version that has it built in"
                 ));
                 r.action = None;
@@ -220,7 +220,10 @@ pub fn lint_with_progress(
     }
     for d in c.diagnostics.iter_mut().filter(|d| schema_codes.contains(d.code.as_str())) {
         d.fix = None;
-        d.help = Some(join_help(&app.find(&d.code).and_then(|r| r.help.clone()), SCHEMA_CHANGE));
+        d.help = Some(match app.find(&d.code).and_then(|r| r.help.clone()) {
+            Some(h) if h.ends_with('.') => format!("{h} {SCHEMA_CHANGE}."),
+            h => join_help(&h, SCHEMA_CHANGE),
+        });
     }
 
     // An extension the input creates itself is there for the statements that need it.
