@@ -161,11 +161,8 @@ fn schema_rules_report_in_files_with_ddl_and_rewrite_nothing() {
     );
     assert!(r.diagnostics.iter().all(|d| d.fix.is_none()), "{:#?}", r.diagnostics);
     let folded = r.diagnostics.iter().find(|d| d.code == "ZN101").unwrap();
-    assert!(folded
-        .help
-        .as_deref()
-        .unwrap()
-        .ends_with("`pg2znb compile` makes this change in its scripts; lint only reports it"));
+    let help = folded.help.as_deref().unwrap();
+    assert!(help.ends_with("`pg2znb compile` makes this change in its scripts; lint only reports it."), "{help}");
     assert_eq!(r.fixed, Some(Vec::new()));
     assert_eq!(r.exit_code(), 1);
     assert_eq!(r.statements, 4);
