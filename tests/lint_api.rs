@@ -146,10 +146,93 @@ fn parse_errors_are_e002_with_their_position() {
 }
 
 #[test]
-fn only_application_rules_run() {
-    // pg_dump's separate primary key is a compile rewrite (ZN101), not a lint finding.
-    let sql = "CREATE TABLE t (id int);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n";
-    let r = run(&[("schema.sql", sql)], Vec::new(), &LintOptions::default());
-    assert!(r.diagnostics.is_empty(), "{:#?}", r.diagnostics);
-    assert_eq!(r.statements, 2);
+fn schema_rules_report_in_files_with_ddl_and_rewrite_nothing() {
+    // An xml column is an error wherever it is declared; compile's rewrites (the folded primary
+    // key, UNLOGGED removed) are reported, not made, and load order (post-data) is not lint's.
+    let sql = "CREATE TABLE t (id int, doc xml);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n\
+               CREATE UNLOGGED TABLE u (id int PRIMARY KEY);\nALTER TABLE u ADD CONSTRAINT u_fk FOREIGN KEY (id) REFERENCES t (id);\n";
+    let opts = LintOptions { fix: true, ..LintOptions::default() };
+    let r = run(&[("schema.sql", sql)], Vec::new(), &opts);
+    assert_eq!(
+        listing(&r),
+        ["schema.sql:1:25 ZN401", "schema.sql:2:1 ZN101", "schema.sql:3:1 ZN201"],
+        "{:#?}",
+        r.diagnostics
+    );
+    assert!(r.diagnostics.iter().all(|d| d.fix.is_none()), "{:#?}", r.diagnostics);
+    let folded = r.diagnostics.iter().find(|d| d.code == "ZN101").unwrap();
+    let help = folded.help.as_deref().unwrap();
+    assert!(help.ends_with("`pg2znb compile` makes this change in its scripts; lint only reports it."), "{help}");
+    assert_eq!(r.fixed, Some(Vec::new()));
+    assert_eq!(r.exit_code(), 1);
+    assert_eq!(r.statements, 4);
+}
+
+#[test]
+fn gen_random_uuid_needs_pgcrypto_before_2_25_unless_the_input_creates_it() {
+    let sql = "SELECT gen_random_uuid();\nINSERT INTO t (id) VALUES (pg_catalog.gen_random_uuid());\n";
+    let r = run(&[("q.sql", sql)], Vec::new(), &LintOptions::default());
+    assert_eq!(listing(&r), ["q.sql:1:8 ZN613", "q.sql:2:28 ZN613"]);
+    let d = &r.diagnostics[0];
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(
+        d.message,
+        "gen_random_uuid() is not built into PostgreSQL 11.2, the SQL layer of ZNbaseDB 2.6: the database needs the pgcrypto extension, which provides it"
+    );
+    assert!(d.help.as_deref().unwrap().contains("CREATE EXTENSION IF NOT EXISTS pgcrypto;"), "{d:?}");
+    assert!(d.fix.is_none());
+
+    let created = format!("CREATE EXTENSION IF NOT EXISTS pgcrypto;\n{sql}");
+    assert!(run(&[("q.sql", &created)], Vec::new(), &LintOptions::default()).diagnostics.is_empty());
+    let newer = LintOptions {
+        apply: ApplyOptions { target: "2.25".into(), ..ApplyOptions::default() },
+        ..LintOptions::default()
+    };
+    assert!(run(&[("q.sql", sql)], Vec::new(), &newer).diagnostics.is_empty());
+}
+
+#[test]
+fn skip_locked_is_flagged_under_serializable_only() {
+    let sql = "\
+BEGIN ISOLATION LEVEL SERIALIZABLE;
+SELECT id FROM jobs LIMIT 1 FOR UPDATE SKIP LOCKED;
+COMMIT;
+SELECT id FROM jobs LIMIT 1 FOR UPDATE SKIP LOCKED;
+SELECT id FROM jobs LIMIT 1 FOR UPDATE NOWAIT;
+SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE;
+SELECT id FROM jobs LIMIT 1 FOR SHARE SKIP LOCKED;
+";
+    let r = run(&[("q.sql", sql)], Vec::new(), &LintOptions::default());
+    // ZN814 is SERIALIZABLE's own warning; ZN815 (no waiting) is not about SKIP LOCKED or NOWAIT.
+    assert_eq!(
+        listing(&r),
+        ["q.sql:1:1 ZN814", "q.sql:2:29 ZN834", "q.sql:6:1 ZN814", "q.sql:7:29 ZN834"],
+        "{:#?}",
+        r.diagnostics
+    );
+    let d = r.diagnostics.iter().find(|d| d.code == "ZN834").unwrap();
+    assert_eq!(d.severity, Severity::Error);
+    assert!(d.message.starts_with("FOR UPDATE SKIP LOCKED in a SERIALIZABLE transaction"), "{}", d.message);
+}
+
+#[test]
+fn scan_and_parse_errors_and_blank_files_speak_of_lint() {
+    let r = run(
+        &[("bad.sql", "SELECT 1;\nSELECT * FROM WHERE;\nSELECT 'open;\n"), ("empty.sql", "-- nothing\n")],
+        Vec::new(),
+        &LintOptions::default(),
+    );
+    let texts: Vec<String> = r
+        .diagnostics
+        .iter()
+        .map(|d| format!("{} {} {:?}", d.message, d.help.as_deref().unwrap_or(""), d.labels))
+        .collect();
+    for t in &texts {
+        for compile_word in ["compile", "pre-data", "unsupported.sql", "pg_dump", "-f "] {
+            assert!(!t.contains(compile_word), "`{compile_word}` in a lint finding: {t}");
+        }
+    }
+    let codes: Vec<&str> = r.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    // The unterminated quote is a scan error, and its statement does not parse either.
+    assert_eq!(codes, ["E002", "E001", "E002", "E003"], "{texts:#?}");
 }

@@ -93,3 +93,55 @@ fn later_targets_report_the_error_form_and_then_nothing() {
     assert_eq!(at_version("2024.1"), ["ZN802"]);
     assert!(at_version("2025.1").is_empty());
 }
+
+/// Issue 13, family 7: bodies libpg_query's PL/pgSQL parser rejects for want of a catalog
+/// (`%TYPE`, types in schemas other than public) are checked through a stand-in type; bodies
+/// that do not parse at all are a warning at their start, and their calls are still found.
+#[test]
+fn bodies_with_foreign_types_are_checked_and_broken_ones_scanned() {
+    let sql = "\
+CREATE FUNCTION billing.close(p_id billing.orders.id%TYPE, p_state billing.state) RETURNS billing.money_t
+LANGUAGE plpgsql AS $$
+DECLARE
+    r billing.orders%ROWTYPE;
+BEGIN
+    PERFORM lo_unlink(r.blob);
+    RETURN (SELECT JSON_ARRAYAGG(x) FROM billing.lines x WHERE x.order_id = p_id);
+END $$;
+CREATE FUNCTION billing.broken() RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    IF THEN
+    PERFORM pg_catalog.lo_unlink(1), d IS JSON ARRAY;
+END $$;
+";
+    let pack = RulePack::builtin().unwrap();
+    let files = vec![SourceFile::new("f.sql", sql)];
+    let r = lint(files, Vec::new(), &pack, &LintOptions::default());
+    let got: Vec<String> = r
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.starts_with("ZN8"))
+        .map(|d| {
+            let (line, col) = at(&r.files, d);
+            format!("{line}:{col} {} {:?}", d.code, d.severity)
+        })
+        .collect();
+    assert_eq!(
+        got,
+        ["6:13 ZN806 Error", "7:20 ZN823 Error", "10:1 ZN833 Warning", "12:13 ZN806 Error", "12:40 ZN823 Error"],
+        "{:#?}",
+        r.diagnostics
+    );
+    let broken = r.diagnostics.iter().find(|d| d.code == "ZN833").unwrap();
+    assert!(broken.message.starts_with("billing.broken: the PL/pgSQL body does not parse ("), "{}", broken.message);
+    assert!(
+        broken
+            .message
+            .ends_with("only the statements in it that parse on their own, and the calls in the rest, were checked"),
+        "{}",
+        broken.message
+    );
+    let json = r.diagnostics.iter().find(|d| d.code == "ZN823" && at(&r.files, d).0 == 12).unwrap();
+    let span = json.location.unwrap().span;
+    assert_eq!(&sql[span.start..span.end], "IS JSON ARRAY");
+}

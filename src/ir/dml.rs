@@ -119,6 +119,11 @@ pub struct LockingView {
     pub strength_sql: String,
     pub nowait: bool,
     pub skip_locked: bool,
+    /// The isolation level the statement runs under when the file sets it (`BEGIN ISOLATION
+    /// LEVEL …`, `SET TRANSACTION …`, `SET SESSION CHARACTERISTICS …`, `SET
+    /// default_transaction_isolation …`), as `transaction.isolation` spells it; `null` when unknown
+    /// (the server's default, or inside a routine body).
+    pub isolation: Option<String>,
 }
 
 /// Cursor use beyond forward-only iteration.

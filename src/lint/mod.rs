@@ -14,10 +14,10 @@
 mod prepare;
 mod suppress;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::ir::Fate;
+use crate::ir::{Fate, ObjKey, ObjKind};
 use crate::rules::{dml::is_dml, ApplyOptions, RulePack};
 use crate::source::{FileId, SourceFile, Span};
 
@@ -102,13 +102,69 @@ impl LintResult {
     }
 }
 
-/// The rules of `pack` that lint runs: those matching application nodes, except the ones that
-/// add a schema prerequisite (an extension is created by the compiled schema, not by queries).
+/// The rules of `pack` that lint runs: every rule that fits a statement it reads, each in the
+/// way that fits a file that is checked, not converted into load scripts.
+///
+/// - Application rules as they are: their fixes edit the query in place.
+/// - Schema rules with their actions (an action also decides whether there is anything to
+///   change), but what they change builds compile's scripts (statements moved to
+///   `unsupported.sql`, keys folded, clauses removed) and is never written to the files
+///   ([`SCHEMA_CHANGE`]). Rules that only move statements to post-data (`defer`) are left out:
+///   load order is a concern of compile's scripts alone.
+/// - A rule that adds an extension before the statements that need it (`gen_random_uuid()` and
+///   pgcrypto before 2.25) warns instead: queries run on a database that must already have it.
 pub fn application_pack(pack: &RulePack) -> RulePack {
-    let app = |r: &&crate::rules::Rule| {
-        is_dml(r.node) && !matches!(r.action, Some(crate::rules::Action::EnsureExtension { .. }))
+    use crate::rules::model::RuleKind;
+    use crate::rules::Action;
+    let mut rules = Vec::new();
+    for r in &pack.rules {
+        let mut r = r.clone();
+        match &r.action {
+            Some(Action::Defer(_)) => continue,
+            Some(Action::EnsureExtension { extension, .. }) => {
+                let Some(message) = extension_message(r.node, extension) else { continue };
+                r.message = message;
+                r.severity = Severity::Warning;
+                r.help = Some(format!(
+                    "Create it once in the database the application uses (`CREATE EXTENSION IF NOT EXISTS {extension};`; \
+                     `pg2znb compile` adds it to a converted schema), or target a version that has it built in"
+                ));
+                r.action = None;
+                r.kind = RuleKind::Check;
+            }
+            _ => {}
+        }
+        rules.push(r);
+    }
+    RulePack { targets: pack.targets.clone(), rules }
+}
+
+/// What a schema rule's finding says in lint instead of offering a fix.
+const SCHEMA_CHANGE: &str = "`pg2znb compile` makes this change in its scripts; lint only reports it";
+
+/// The lint message of a rule that ensures `extension` exists before a statement that needs it.
+fn extension_message(node: crate::rules::nodes::NodeKind, extension: &str) -> Option<crate::rules::template::Template> {
+    let text = if node == crate::rules::nodes::NodeKind::Call {
+        format!(
+            "{{call.name}}() is not built into PostgreSQL {{target.postgres}}, the SQL layer of ZNbaseDB {{target.version}}: \
+             the database needs the {extension} extension, which provides it"
+        )
+    } else {
+        format!("this statement needs the {extension} extension on ZNbaseDB {{target.version}}")
     };
-    RulePack { targets: pack.targets.clone(), rules: pack.rules.iter().filter(app).cloned().collect() }
+    crate::rules::template::Template::parse(&text).ok()
+}
+
+/// The extensions that rules of `pack` would add (lint warns about the statements that need
+/// one unless the input creates it).
+fn ensured_extensions(pack: &RulePack) -> Vec<(String, String)> {
+    pack.rules
+        .iter()
+        .filter_map(|r| match &r.action {
+            Some(crate::rules::Action::EnsureExtension { extension, .. }) => Some((r.code.clone(), extension.clone())),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Lint `files` and `queries` with the application rules of `pack`.
@@ -140,25 +196,52 @@ pub fn lint_with_progress(
     let apply = ApplyOptions { input_checks: false, ..opts.apply.clone() };
     let mut c = crate::compile::analyse_with_progress(prepared, &app, &apply, progress);
 
+    // Schema rules' changes are compile's; a statement they changed is not rewritten by lint.
+    let schema_codes: BTreeSet<&str> =
+        app.rules.iter().filter(|r| !is_dml(r.node) && r.action.is_some()).map(|r| r.code.as_str()).collect();
     // A rewrite of a statement with substituted parameters would print the substitutes: undo it.
-    let mut reverted: BTreeSet<(FileId, usize)> = BTreeSet::new();
+    let mut reverted: BTreeMap<(FileId, usize), &str> = BTreeMap::new();
     for s in c.ir.stmts.iter_mut().filter(|s| s.fate == Fate::Rewritten) {
         let touches =
             substituted[s.file].iter().any(|p| s.edits.iter().any(|e| e.span.start < p.end && p.start < e.span.end))
                 || (s.edits.iter().any(|e| e.span.len() >= s.span.len() / 2)
                     && substituted[s.file].iter().any(|p| p.start >= s.span.start && p.end <= s.span.end));
-        if touches {
+        let schema = s.codes.iter().any(|c| schema_codes.contains(c.as_str()));
+        if touches || schema {
             s.edits.clear();
             s.fate = Fate::Verbatim;
-            reverted.insert((s.file, s.span.start));
+            let why = if schema {
+                "not applied: compile also changes this schema statement"
+            } else {
+                "not applied: the statement has sqlc or psql parameters"
+            };
+            reverted.insert((s.file, s.span.start), why);
         }
     }
+    for d in c.diagnostics.iter_mut().filter(|d| schema_codes.contains(d.code.as_str())) {
+        d.fix = None;
+        d.help = Some(match app.find(&d.code).and_then(|r| r.help.clone()) {
+            Some(h) if h.ends_with('.') => format!("{h} {SCHEMA_CHANGE}."),
+            h => join_help(&h, SCHEMA_CHANGE),
+        });
+    }
 
+    // An extension the input creates itself is there for the statements that need it.
+    let created: Vec<String> = ensured_extensions(pack)
+        .into_iter()
+        .filter(|(_, ext)| c.ir.definer(&ObjKey::new(ObjKind::Extension, "", ext)).is_some())
+        .map(|(code, _)| code)
+        .collect();
+    c.diagnostics.retain(|d| !created.contains(&d.code));
     let mut diagnostics = suppress(&originals, &c.ir, std::mem::take(&mut c.diagnostics), pack, &opts.apply, inputs);
     // The scan and parse stages speak of compile's scripts; say what lint does instead.
     for d in diagnostics.iter_mut() {
         match d.code.as_str() {
             "E001" => d.help = Some("the rest of the file was still linted; fix the input and run again".into()),
+            "E003" => {
+                d.help =
+                    Some("check that the right file was given: a file without statements has nothing to lint".into())
+            }
             "E002" => {
                 d.labels.clear();
                 d.help = Some(
@@ -177,9 +260,9 @@ pub fn lint_with_progress(
                 .iter()
                 .find(|s| s.file == f && s.span.start <= sp.start && sp.start < s.span.end.max(s.span.start + 1))
         });
-        if fix.applied && stmt.is_some_and(|s| reverted.contains(&(s.file, s.span.start))) {
+        if let Some(why) = stmt.and_then(|s| reverted.get(&(s.file, s.span.start))).filter(|_| fix.applied) {
             fix.applied = false;
-            d.help = Some(join_help(&d.help, "not applied: the statement has sqlc or psql parameters"));
+            d.help = Some(join_help(&d.help, why));
         } else if fix.applied && (!opts.fix || loc.is_some_and(|(f, _)| f >= inputs)) {
             fix.applied = false;
             if opts.fix {

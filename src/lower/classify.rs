@@ -307,9 +307,25 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         if d.concurrent {
             f.options.insert("concurrently".into(), "true".into());
         }
+        // How many objects one DROP names, and of which kind (`index`, `matview`, `ts_config`…).
+        f.options.insert("objects".into(), d.objects.len().to_string());
+        if let Ok(t) = protobuf::ObjectType::try_from(d.remove_type) {
+            let name = t.as_str_name().trim_start_matches("OBJECT_").to_lowercase();
+            f.options.insert("object_type".into(), name);
+        }
     }
     if let N::CreateSchemaStmt(s) = node {
         f.schema_elements = s.schema_elts.len();
+    }
+    // What a RENAME / SET SCHEMA / OWNER TO statement alters (`aggregate`, `collation`, …).
+    let altered = match node {
+        N::RenameStmt(r) => Some(r.rename_type),
+        N::AlterObjectSchemaStmt(a) => Some(a.object_type),
+        N::AlterOwnerStmt(o) => Some(o.object_type),
+        _ => None,
+    };
+    if let Some(t) = altered.and_then(|t| protobuf::ObjectType::try_from(t).ok()) {
+        f.options.insert("object_type".into(), t.as_str_name().trim_start_matches("OBJECT_").to_lowercase());
     }
     // Typed RoleSpec fields are not reached by the tree walk.
     let mut owner = |r: &Option<protobuf::RoleSpec>| {

@@ -13,6 +13,8 @@ pub fn kind_name(node: &N) -> String {
             Ok(ObjectType::ObjectView) => "alter_view",
             Ok(ObjectType::ObjectMatview) => "alter_materialized_view",
             Ok(ObjectType::ObjectForeignTable) => "alter_foreign_table",
+            // ALTER TYPE … ADD / DROP / ALTER ATTRIBUTE (a composite type, parsed as ALTER TABLE).
+            Ok(ObjectType::ObjectType) => "alter_type_attributes",
             _ => "alter_table",
         },
         N::IndexStmt(_) => "create_index",

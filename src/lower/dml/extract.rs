@@ -190,7 +190,12 @@ fn visit(r: R, q: &str, scope: &Scope, f: &mut Found, sets_path: &mut Option<Vec
             push_syntax(f, q, name, 1 + x.passing.len(), x.location);
         }
         R::JsonTable(x) => push_syntax(f, q, "json_table", x.columns.len(), x.location),
-        R::JsonIsPredicate(x) => push_syntax(f, q, "is_json", 1, x.location),
+        R::JsonIsPredicate(x) => {
+            // The location is the operand's: point at the predicate, `IS [NOT] JSON …`.
+            let (fact, at) = syntax_call("IS JSON", 1, x.location);
+            let (start, end) = is_json_words(q, at).unwrap_or((at, word_end(q, at)));
+            f.items.push((fact, start, end, None));
+        }
         R::ColumnRef(cr) => {
             let parts = strings(&cr.fields);
             if parts.len() != cr.fields.len() {
@@ -320,6 +325,46 @@ fn visit(r: R, q: &str, scope: &Scope, f: &mut Found, sets_path: &mut Option<Vec
     }
 }
 
+/// Where `IS [NOT] JSON [VALUE | ARRAY | OBJECT | SCALAR] [WITH | WITHOUT UNIQUE [KEYS]]`
+/// begins and ends after the operand that starts at `at` (the first such words outside
+/// parentheses).
+fn is_json_words(q: &str, at: usize) -> Option<(usize, usize)> {
+    let toks = super::tokens::scan(q);
+    let w = |i: usize| toks.get(i).and_then(|t| q.get(t.start..t.end)).unwrap_or("").to_ascii_uppercase();
+    let mut depth = 0i32;
+    let first = toks.partition_point(|t| t.start < at);
+    for i in first..toks.len() {
+        match w(i).as_str() {
+            "(" | "[" => depth += 1,
+            ")" | "]" => depth -= 1,
+            "IS" if depth == 0 => {
+                let mut j = i + 1;
+                if w(j) == "NOT" {
+                    j += 1;
+                }
+                if w(j) != "JSON" {
+                    continue;
+                }
+                if matches!(w(j + 1).as_str(), "VALUE" | "ARRAY" | "OBJECT" | "SCALAR") {
+                    j += 1;
+                }
+                if matches!(w(j + 1).as_str(), "WITH" | "WITHOUT") && w(j + 2) == "UNIQUE" {
+                    j += 2;
+                    if w(j + 1) == "KEYS" {
+                        j += 1;
+                    }
+                }
+                return Some((toks[i].start, toks[j].end));
+            }
+            _ => {}
+        }
+        if depth < 0 {
+            break;
+        }
+    }
+    None
+}
+
 fn push_syntax(f: &mut Found, q: &str, name: &str, args: usize, at: i32) {
     let (fact, at) = syntax_call(name, args, at);
     f.items.push((fact, at, word_end(q, at), None));
@@ -423,6 +468,7 @@ fn resolve(mut f: Found, q: &str, scope: &Scope, out: &mut Vec<DmlItem>) {
                     strength_sql: sql.into(),
                     nowait: w == LockWaitPolicy::LockWaitError as i32,
                     skip_locked: w == LockWaitPolicy::LockWaitSkip as i32,
+                    isolation: None,
                 };
                 extra.push((Fact::SelectLocking(v), 0, word_end(q, 0), None));
             }
@@ -561,7 +607,8 @@ fn locking_tokens(toks: &mut Tokens) -> Vec<(Fact, usize, usize, Option<FixData>
         }
         let nowait = w(j) == "NOWAIT";
         let skip_locked = w(j) == "SKIP" && w(j + 1) == "LOCKED";
-        let v = LockingView { strength: strength.into(), strength_sql: sql.into(), nowait, skip_locked };
+        let v =
+            LockingView { strength: strength.into(), strength_sql: sql.into(), nowait, skip_locked, isolation: None };
         out.push((Fact::SelectLocking(v), all[i].start, end, None));
         i += n;
     }

@@ -12,6 +12,7 @@
 mod extract;
 mod ffi;
 mod plpgsql;
+mod standin;
 mod tokens;
 mod walk;
 
@@ -67,6 +68,10 @@ pub fn sequence(ir: &mut crate::ir::Ir, first: usize, src: &SourceFile) {
     let mut path: Vec<String> = vec!["public".into()];
     // In a transaction block: the first DDL statement and how many there are.
     let mut block: Option<(Option<usize>, usize)> = None;
+    // Isolation levels the file sets: the session's default, and the open block's (`None` in
+    // the block: the session's).
+    let mut session_iso: Option<String> = None;
+    let mut block_iso: Option<Option<String>> = None;
     fn close(ir: &mut Ir, block: &mut Option<(Option<usize>, usize)>, src: &SourceFile) {
         if let Some((Some(first), count)) = block.take() {
             // As SQL words (`create_table` → `CREATE TABLE`), for messages.
@@ -79,16 +84,27 @@ pub fn sequence(ir: &mut crate::ir::Ir, first: usize, src: &SourceFile) {
             continue;
         }
         let kind = ir.stmts[id].kind.clone();
-        let control: Vec<String> = ir.stmts[id]
+        let control: Vec<(String, Option<String>)> = ir.stmts[id]
             .dml
             .iter()
             .flat_map(|d| d.items.iter())
             .filter(|i| i.context.routine.is_none())
             .filter_map(|i| match &i.fact {
-                Fact::Transaction(t) => Some(t.kind.clone()),
+                Fact::Transaction(t) => Some((t.kind.clone(), t.isolation.clone())),
                 _ => None,
             })
             .collect();
+        let isolation = match &block_iso {
+            Some(b) => b.clone().or_else(|| session_iso.clone()),
+            None => session_iso.clone(),
+        };
+        if let Some(d) = ir.stmts[id].dml.as_mut() {
+            for item in d.items.iter_mut().filter(|i| i.context.routine.is_none()) {
+                if let Fact::SelectLocking(l) = &mut item.fact {
+                    l.isolation.clone_from(&isolation);
+                }
+            }
+        }
         if kind == "truncate" && block.is_some() {
             push(ir, id, src, "truncate_in_transaction", None, 1);
         } else if is_ddl(&kind) {
@@ -97,13 +113,26 @@ pub fn sequence(ir: &mut crate::ir::Ir, first: usize, src: &SourceFile) {
                 *count += 1;
             }
         }
-        for c in &control {
+        for (c, iso) in &control {
             match c.as_str() {
                 "begin" => {
                     close(ir, &mut block, src);
                     block = Some((None, 0));
+                    block_iso = Some(iso.clone());
                 }
-                "commit" | "rollback" | "prepare" => close(ir, &mut block, src),
+                "commit" | "rollback" | "prepare" => {
+                    close(ir, &mut block, src);
+                    block_iso = None;
+                }
+                "set_transaction" if iso.is_some() => {
+                    if let Some(b) = block_iso.as_mut() {
+                        b.clone_from(iso);
+                    }
+                }
+                // ALTER DATABASE/ROLE … SET default_transaction_isolation is for later sessions.
+                "set_session" | "set_default" if iso.is_some() && kind == "set" => {
+                    session_iso.clone_from(iso);
+                }
                 _ => {}
             }
         }

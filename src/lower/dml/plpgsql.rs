@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::extract::{extract, Scope};
 use super::ffi;
+use super::standin;
 use super::tokens::{self, Tok};
 use crate::ir::dml::{ContextView, CursorView, DmlItem, Fact};
 use crate::lower::refs::{qualify, strings};
@@ -165,7 +166,7 @@ pub fn routine(node: &N, text: &str, out: &mut Vec<DmlItem>) {
     if language == "sql" {
         sql_body(&decoded, context, &params, out);
     } else {
-        Plpgsql::new(text, &decoded, context, params, out).run();
+        Plpgsql::new(text, &decoded, context, params, out).run(node);
     }
 }
 
@@ -190,7 +191,11 @@ fn sql_body(body: &Decoded, context: ContextView, params: &[String], out: &mut V
                 }
             }
         }
-        Err(e) => out.push(unanalysable(format!("the SQL body does not parse: {e}"), body.at(0), &context)),
+        Err(e) => {
+            let detail = format!("the SQL body does not parse ({e}); only the statements in it that parse on their own, and the calls in the rest, were checked");
+            out.push(unanalysable(detail, body.at(leading_ws(&body.text)), &context));
+            standin::scan_calls(&body.text, &|o| body.at(o), &context, out);
+        }
     }
 }
 
@@ -227,12 +232,21 @@ impl<'a> Plpgsql<'a> {
         Plpgsql { stmt, body, context, variables, toks: tokens::scan(&body.text), line_starts, out, dynamic: (0, 0) }
     }
 
-    fn run(mut self) {
-        let json = match ffi::parse_plpgsql(self.stmt) {
+    fn run(mut self, node: &N) {
+        // Types the parser cannot resolve without a catalog get a stand-in (same offsets).
+        let parsed = ffi::parse_plpgsql(self.stmt).or_else(|e| match standin::standin(self.stmt, node, self.body) {
+            Some(copy) => ffi::parse_plpgsql(&copy),
+            None => Err(e),
+        });
+        let json = match parsed {
             Ok(j) => j,
             Err(e) => {
-                let at = self.body.at(0);
-                self.out.push(unanalysable(format!("the PL/pgSQL body does not parse: {e}"), at, &self.context));
+                let at = self.body.at(leading_ws(&self.body.text));
+                let detail =
+                    format!("the PL/pgSQL body does not parse ({e}); only the statements in it that parse on their own, and the calls in the rest, were checked");
+                self.out.push(unanalysable(detail, at, &self.context));
+                let body = self.body;
+                standin::scan_calls(&body.text, &|o| body.at(o), &self.context, self.out);
                 return;
             }
         };
@@ -335,7 +349,7 @@ impl<'a> Plpgsql<'a> {
             Ok(p) => p,
             Err(err) => {
                 let at = self.map(&pairs, 0);
-                let detail = format!("an embedded statement does not parse: {err}");
+                let detail = format!("an embedded statement does not parse ({err}); it is not checked");
                 self.out.push(unanalysable(detail, at, &self.context));
                 return;
             }
@@ -394,7 +408,7 @@ impl<'a> Plpgsql<'a> {
             }
             Err(err) => {
                 let at = self.map(&pairs, lit_at);
-                let detail = format!("the EXECUTE string does not parse: {err}");
+                let detail = format!("the EXECUTE string does not parse ({err}); it is not checked");
                 self.out.push(unanalysable(detail, at, &self.context));
             }
         }

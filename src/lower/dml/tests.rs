@@ -55,8 +55,14 @@ fn sql_syntax_that_reads_like_a_call() {
     assert_has("SELECT * FROM JSON_TABLE(j, '$' COLUMNS (a int)) AS jt", "call json_table (syntax)", "JSON_TABLE");
     assert_has("SELECT JSON_VALUE(j, '$.a') FROM t", "call json_value (syntax)", "JSON_VALUE");
     assert_has("SELECT * FROM XMLTABLE('/r' PASSING x COLUMNS a int) AS x", "call xmltable (syntax)", "XMLTABLE");
-    let got = items("SELECT j IS JSON OBJECT FROM t");
-    assert!(got.iter().any(|(w, _)| w == "call is_json (syntax)"), "{got:?}");
+    // The predicate is underlined, not its operand.
+    assert_has("SELECT j IS JSON OBJECT FROM t", "call IS JSON (syntax)", "IS JSON OBJECT");
+    assert_has(
+        "SELECT '[1]' IS NOT JSON ARRAY WITH UNIQUE KEYS",
+        "call IS JSON (syntax)",
+        "IS NOT JSON ARRAY WITH UNIQUE KEYS",
+    );
+    assert_has("SELECT (a IS NULL)::text IS JSON, 1", "call IS JSON (syntax)", "IS JSON");
     // Legacy json_object(text[]) is an ordinary function.
     assert_has("SELECT json_object('{a,1}')", "call pg_catalog.json_object", "json_object");
 }
