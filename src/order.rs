@@ -218,7 +218,9 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     // Initial phases: data statements, and their COPY blocks, load between the two scripts.
     for i in 0..n {
         let s = &mut ir.stmts[i];
-        if s.phase == Phase::PreData && s.is_data && s.session == Session::None {
+        // Rows for a temporary table stay with it: each script runs in its own session.
+        let temporary = s.refs.iter().any(|r| r.kind == ObjKind::Relation && r.schema == "pg_temp");
+        if s.phase == Phase::PreData && s.is_data && s.session == Session::None && !temporary {
             s.phase = Phase::Data;
         }
         if s.kind == "refresh_materialized_view" {
