@@ -497,6 +497,43 @@ mod tests {
         c.check_invariants().unwrap();
     }
 
+    /// Statements that name a foreign server, text search object or operator need its
+    /// definition: across files, they still load after it.
+    #[test]
+    fn statements_naming_servers_text_search_objects_and_operators_follow_them() {
+        let a = SourceFile::new(
+            "a_uses.sql",
+            "ALTER SERVER remote OPTIONS (ADD host 'x');\n\
+             GRANT USAGE ON FOREIGN SERVER remote TO PUBLIC;\n\
+             CREATE USER MAPPING FOR PUBLIC SERVER remote;\n\
+             CREATE FOREIGN TABLE public.ft (id int) SERVER remote;\n\
+             ALTER TEXT SEARCH CONFIGURATION public.mycfg ALTER MAPPING FOR word WITH public.mydict;\n\
+             ALTER TEXT SEARCH DICTIONARY public.mydict (StopWords = english);\n\
+             COMMENT ON OPERATOR public.=== (int, int) IS 'eq';\n",
+        );
+        let b = SourceFile::new(
+            "b_defines.sql",
+            "CREATE FOREIGN DATA WRAPPER myfdw;\n\
+             CREATE SERVER remote FOREIGN DATA WRAPPER myfdw;\n\
+             CREATE TEXT SEARCH DICTIONARY public.mydict (TEMPLATE = simple);\n\
+             CREATE TEXT SEARCH CONFIGURATION public.mycfg (COPY = pg_catalog.english);\n\
+             CREATE OPERATOR public.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);\n",
+        );
+        let c = compile(vec![a, b], &RulePack::builtin().unwrap(), &Default::default());
+        let pre = &c.scripts.pre_data;
+        let at = |s: &str| pre.find(s).unwrap_or_else(|| panic!("{s} not in pre-data:\n{pre}"));
+        for (def, uses) in [
+            ("CREATE SERVER remote", &["ALTER SERVER", "GRANT USAGE", "USER MAPPING", "FOREIGN TABLE"][..]),
+            ("CREATE TEXT SEARCH DICTIONARY", &["ALTER TEXT SEARCH DICTIONARY", "ALTER TEXT SEARCH CONFIGURATION"]),
+            ("CREATE TEXT SEARCH CONFIGURATION", &["ALTER TEXT SEARCH CONFIGURATION"]),
+            ("CREATE OPERATOR", &["COMMENT ON OPERATOR"]),
+        ] {
+            for u in uses {
+                assert!(at(def) < at(u), "{u} before {def}:\n{pre}");
+            }
+        }
+    }
+
     /// Statements that change or use an object the target lacks follow it to unsupported.sql.
     #[test]
     fn statements_naming_a_moved_object_move_with_it() {
