@@ -334,6 +334,8 @@ pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<crate::sour
         // A finding about a column or a table constraint points at it, not at the CREATE TABLE.
         (NodeKind::Column, Detail::CreateTable(t)) => return absolute(t.columns.get(item)?.span),
         (NodeKind::Constraint, Detail::CreateTable(t)) => return absolute(t.constraints.get(item)?.span),
+        // A finding about an ALTER TABLE subcommand (a column it adds or changes) points at it.
+        (NodeKind::AlterCommand, _) => return absolute(stmt.commands.get(item)?.span),
         _ => {}
     }
     super::dml::item_span(kind, stmt, item)
