@@ -66,7 +66,8 @@ fn priority(ir: &Ir, id: StmtId) -> u8 {
 /// Statement `d` is not loaded: moved to unsupported.sql, or merged into one that was.
 fn gone(ir: &Ir, d: StmtId) -> bool {
     let s = &ir.stmts[d];
-    s.fate == Fate::Dropped || s.fate == Fate::Merged && s.merged_into.is_some_and(|h| ir.stmts[h].fate == Fate::Dropped)
+    s.fate == Fate::Dropped
+        || s.fate == Fate::Merged && s.merged_into.is_some_and(|h| ir.stmts[h].fate == Fate::Dropped)
 }
 
 /// A statement that needs an object whose definition left the scripts cannot load either: it
@@ -199,9 +200,9 @@ fn grouped_findings(ir: &Ir, moved: Vec<(StmtId, String)>) -> Vec<Diagnostic> {
             "{} statements need {what}, which is not loaded ({code}), directly or through each other; they moved to unsupported.sql with it",
             members.len()
         );
-        let mut d = Diagnostic::warning("E102", "order", message).at(first.file, first.span).with_help(
-            "adapt them together with the statement they depend on; each is labelled with what it needs",
-        );
+        let mut d = Diagnostic::warning("E102", "order", message)
+            .at(first.file, first.span)
+            .with_help("adapt them together with the statement they depend on; each is labelled with what it needs");
         for (id, why) in &members {
             let s = &ir.stmts[*id];
             d = d.with_label(s.file, s.span, why.clone());

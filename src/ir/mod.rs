@@ -18,8 +18,8 @@ use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
 pub use view::{
-    ColumnView, CommandView, ConstraintView, ExprType, FunctionView, IndexView, LikeClause, SequenceView, SettingView, TableView,
-    TriggerView, TypeDef, TypeRef, ViewView,
+    ColumnView, CommandView, ConstraintView, ExprType, FunctionView, IndexView, LikeClause, SequenceView, SettingView,
+    TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 pub type StmtId = usize;

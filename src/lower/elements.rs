@@ -160,10 +160,15 @@ mod tests {
     /// A clause stripped inside an element survives the split into one statement each.
     #[test]
     fn a_rewrite_inside_an_element_stays_when_the_schema_is_split() {
-        let c = run("CREATE SCHEMA s\n  CREATE UNLOGGED TABLE t (id int PRIMARY KEY)\n  CREATE TABLE u (id int PRIMARY KEY);\n");
+        let c = run(
+            "CREATE SCHEMA s\n  CREATE UNLOGGED TABLE t (id int PRIMARY KEY)\n  CREATE TABLE u (id int PRIMARY KEY);\n",
+        );
         let pre = &c.scripts.pre_data;
         assert!(pre.contains("BEGIN;\nCREATE SCHEMA s;\n"), "{pre}");
-        assert!(pre.contains("CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE u (id int PRIMARY KEY);\nCOMMIT;"), "{pre}");
+        assert!(
+            pre.contains("CREATE TABLE t (id int PRIMARY KEY);\nCREATE TABLE u (id int PRIMARY KEY);\nCOMMIT;"),
+            "{pre}"
+        );
         assert!(!pre.contains("UNLOGGED"), "{pre}");
         assert!(c.diagnostics.iter().any(|d| d.code == "ZN201"), "{:?}", c.diagnostics);
         c.check_invariants().unwrap();

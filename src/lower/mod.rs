@@ -3,9 +3,9 @@
 mod classify;
 pub mod dml;
 mod elements;
-mod temp;
 mod kind;
 pub mod refs;
+mod temp;
 
 use crate::diagnostic::Diagnostic;
 use pg_query::protobuf::node::Node as N;

@@ -14,7 +14,6 @@
 //! Every one also has `context.{routine, dynamic}`: the routine whose body holds the occurrence
 //! (`null` at top level) and whether it is inside a literal `EXECUTE '…'` string.
 
-
 use serde::Serialize;
 use serde_json::{json, Value};
 

@@ -14,8 +14,8 @@ use super::expr::lookup;
 use super::pick;
 
 use crate::ir::{
-    ColumnView, CommandView, ConstraintView, Detail, ExprType, FunctionView, IndexView, Ir, ObjKey, SequenceView, SettingView,
-    Stmt, StmtId, TableView, TriggerView, TypeDef, TypeRef, ViewView,
+    ColumnView, CommandView, ConstraintView, Detail, ExprType, FunctionView, IndexView, Ir, ObjKey, SequenceView,
+    SettingView, Stmt, StmtId, TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -487,8 +487,10 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             ]),
         )],
         (NodeKind::AlterCommand, _) if !stmt.commands.is_empty() => {
-            let table =
-                stmt.object.as_ref().and_then(|o| tables.live(&rel(&o.schema, o.table.as_ref().unwrap_or(&o.name)), stmt.id));
+            let table = stmt
+                .object
+                .as_ref()
+                .and_then(|o| tables.live(&rel(&o.schema, o.table.as_ref().unwrap_or(&o.name)), stmt.id));
             let only = matches!(&stmt.detail, Detail::AddConstraint { only: true, .. }) || stmt_only(stmt);
             stmt.commands
                 .iter()
@@ -636,9 +638,11 @@ fn resolve(
 fn index_types(i: &IndexView, table: Option<&TableView>, types: &BTreeMap<ObjKey, TypeDef>) -> IndexView {
     let mut view = i.clone();
     let column = |name: &str| {
-        table
-            .and_then(|t| t.columns.iter().find(|tc| tc.name == name))
-            .map(|tc| TypeRef { base_type: tc.base_type.clone(), array: tc.array, key: tc.type_key.clone() })
+        table.and_then(|t| t.columns.iter().find(|tc| tc.name == name)).map(|tc| TypeRef {
+            base_type: tc.base_type.clone(),
+            array: tc.array,
+            key: tc.type_key.clone(),
+        })
     };
     let mut out = Vec::new();
     for r in i.columns.iter().filter_map(|c| column(c)) {

@@ -23,11 +23,8 @@ pub fn split_schema_elements(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionE
     // The elements are statements of their own (lowered with `Stmt::element_of`): the split
     // edits only the gaps between them, so what other rules change inside an element (edits
     // they put on this statement) stays.
-    let elements: Vec<Span> = ir.stmts[id + 1..]
-        .iter()
-        .take_while(|e| e.element_of == Some(id))
-        .map(|e| e.span)
-        .collect();
+    let elements: Vec<Span> =
+        ir.stmts[id + 1..].iter().take_while(|e| e.element_of == Some(id)).map(|e| e.span).collect();
     if elements.len() != stmt.schema_elements {
         return Err(format!("found {} elements of {}", elements.len(), stmt.schema_elements));
     }
