@@ -535,6 +535,23 @@ mod tests {
         }
     }
 
+    /// A DROP of a moved object fails on the target unless it says IF EXISTS: it moves too.
+    #[test]
+    fn a_drop_of_a_moved_object_moves_unless_if_exists() {
+        let c = run("CREATE CONVERSION public.myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;\n\
+                     DROP CONVERSION public.myconv;\n\
+                     CREATE TABLE public.p (id int);\n\
+                     CREATE TABLE public.c () INHERITS (public.p);\n\
+                     DROP TABLE public.c;\n\
+                     DROP TABLE IF EXISTS public.c;\n\
+                     DROP TABLE public.p;\n");
+        let pre = &c.scripts.pre_data;
+        let un = c.scripts.unsupported.as_deref().unwrap_or("");
+        assert!(un.contains("DROP CONVERSION public.myconv;") && un.contains("DROP TABLE public.c;"), "{un}");
+        assert!(pre.contains("DROP TABLE IF EXISTS public.c;") && pre.contains("DROP TABLE public.p;"), "{pre}");
+        c.check_invariants().unwrap();
+    }
+
     /// Statements that change or use an object the target lacks follow it to unsupported.sql.
     #[test]
     fn statements_naming_a_moved_object_move_with_it() {

@@ -356,6 +356,11 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         if d.concurrent {
             f.options.insert("concurrently".into(), "true".into());
         }
+        // A DROP without IF EXISTS fails when the object is not there: it needs its definition
+        // (and follows it to unsupported.sql).
+        if !d.missing_ok {
+            f.refs.extend(d.objects.iter().filter_map(|o| object_ref(d.remove_type, o, schema)));
+        }
     }
     if let N::CreateSchemaStmt(s) = node {
         f.schema_elements = s.schema_elts.len();
