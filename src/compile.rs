@@ -74,6 +74,8 @@ impl Compilation {
                     .count()
             })
             .sum();
+        // Elements of CREATE SCHEMA are statements of the IR inside their statement's piece.
+        let pieces = pieces + self.ir.stmts.iter().filter(|s| s.element_of.is_some()).count();
         if pieces != s.input_statements || pieces != self.ir.stmts.len() {
             return Err(format!(
                 "{pieces} input pieces, {} statement records, {} reported",
@@ -94,6 +96,14 @@ impl Compilation {
             let emitted = matches!(st.fate, Fate::Verbatim | Fate::Rewritten) && st.piece != PieceKind::CopyData;
             if seen[st.id] != usize::from(emitted) {
                 return Err(format!("statement {} ({}) is in the scripts {} times", st.id, st.kind, seen[st.id]));
+            }
+            if let Some(host) = st.element_of {
+                // Part of its CREATE SCHEMA's text, wherever that goes.
+                let (h, fate) = (self.ir.stmts[host].fate, st.fate);
+                if !(fate == Fate::Merged && h != Fate::Dropped || fate == Fate::Dropped && h == Fate::Dropped) {
+                    return Err(format!("element {} ({}) is {fate:?} in a {h:?} CREATE SCHEMA", st.id, st.kind));
+                }
+                continue;
             }
             if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
                 return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
@@ -279,7 +289,7 @@ fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
         s.fate = Fate::Verbatim;
         let codes = std::mem::take(&mut s.codes).join(", ");
         let (file, span) = (s.file, s.span);
-        for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
+        for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id) && m.element_of.is_none()) {
             m.fate = Fate::Verbatim;
             m.merged_into = None;
             m.phase = Phase::PreData;

@@ -216,7 +216,12 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
             }
             continue;
         }
+        // CREATE SCHEMA's elements list what they define themselves, with their kinds.
+        let elements = ir.stmts.get(s.id + 1).is_some_and(|e| e.element_of == Some(s.id));
         for d in &s.defines {
+            if elements && s.object.as_ref() != Some(d) {
+                continue;
+            }
             // Index names of key constraints are the constraint's; the constraint is listed.
             if d.kind == K::Relation && s.kind == "alter_table" && !matches!(s.detail, Detail::None) {
                 continue;

@@ -63,10 +63,18 @@ fn priority(ir: &Ir, id: StmtId) -> u8 {
     }
 }
 
+/// Statement `d` is not loaded: moved to unsupported.sql, or merged into one that was.
+fn gone(ir: &Ir, d: StmtId) -> bool {
+    let s = &ir.stmts[d];
+    s.fate == Fate::Dropped
+        || s.fate == Fate::Merged && s.merged_into.is_some_and(|h| ir.stmts[h].fate == Fate::Dropped)
+}
+
 /// A statement that needs an object whose definition left the scripts cannot load either: it
 /// follows that definition to `unsupported.sql` (a COPY takes its data block along).
 fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
-    let mut diags = Vec::new();
+    // (statement, why) for each statement that followed a definition, in the order they moved.
+    let mut moved: Vec<(StmtId, String)> = Vec::new();
     // Names the input defines somewhere (whatever became of the definition).
     // A table is also a type (its row type), so types and relations share their names here.
     let kind_of = |k: ObjKind| if k == ObjKind::Relation { ObjKind::Type } else { k };
@@ -92,17 +100,34 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
         if dropped_defs.is_empty() {
             break;
         }
-        // Definitions still loaded (e.g. CREATE OR REPLACE, or a merged copy).
-        let alive: BTreeSet<&ObjKey> =
-            ir.stmts.iter().filter(|o| o.fate != Fate::Dropped).flat_map(|o| &o.defines).collect();
+        // Every definition of the names that lost one, in input order: a name means the
+        // definition live where it is used (the last one before it; else the first after it,
+        // for a name used before its definition), which may still load (CREATE OR REPLACE, a
+        // table created again after a DROP).
+        let mut definitions: BTreeMap<&ObjKey, Vec<StmtId>> = BTreeMap::new();
+        // A duplicate definition (E005) never was one: the first stays live through it.
+        for o in ir.stmts.iter().filter(|o| !o.codes.iter().any(|c| c == crate::sanity::DUPLICATE)) {
+            for d in o.defines.iter().filter(|d| dropped_defs.contains_key(d)) {
+                definitions.entry(d).or_default().push(o.id);
+            }
+        }
+        let live_dropped = |r: &ObjKey, at: StmtId| -> bool {
+            // Only duplicates defined it: nothing loads it.
+            let Some(defs) = definitions.get(r) else { return true };
+            let before = defs.partition_point(|&d| d < at);
+            let live = before.checked_sub(1).map(|i| defs[i]).or_else(|| defs.get(before).copied());
+            live.is_some_and(|d| gone(ir, d))
+        };
         let mut newly: Vec<(StmtId, StmtId, ObjKey)> = Vec::new();
-        for s in ir.stmts.iter().filter(|s| s.fate != Fate::Dropped) {
+        // Elements of CREATE SCHEMA: their statement carries their names and moves for them.
+        for s in ir.stmts.iter().filter(|s| s.fate != Fate::Dropped && s.element_of.is_none()) {
             // Still defined elsewhere: not missing.
-            if let Some((r, &by)) = s.refs.iter().find_map(|r| dropped_defs.get_key_value(r)) {
-                if !alive.contains(r) {
-                    newly.push((s.id, by, (*r).clone()));
-                    continue;
-                }
+            if let Some(r) = s.refs.iter().find(|r| dropped_defs.contains_key(r) && live_dropped(r, s.id)) {
+                let by = definitions.get(r).and_then(|defs| defs.iter().rev().find(|&&d| d < s.id && gone(ir, d)));
+                let by = by.copied().unwrap_or(dropped_defs[r]);
+                let by = if ir.stmts[by].fate == Fate::Merged { ir.stmts[by].merged_into.unwrap_or(by) } else { by };
+                newly.push((s.id, by, r.clone()));
+                continue;
             }
             let from_extension = |r: &&ObjKey| {
                 matches!(r.kind, ObjKind::Type | ObjKind::Function | ObjKind::Relation)
@@ -130,16 +155,59 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             s.add_code(&by_code);
             s.unsupported = Some(format!("E102: {message}"));
             s.moved_with = Some(by);
-            diags.push(
-                Diagnostic::warning("E102", "order", message)
-                    .at(s.file, s.span)
-                    .with_help("adapt it together with the statement it depends on"),
-            );
+            moved.push((id, message));
             if let Some(c) = s.copy_data {
                 ir.stmts[c].fate = Fate::Dropped;
                 ir.stmts[c].unsupported = Some("E102: data of the COPY above".into());
             }
         }
+    }
+    grouped_findings(ir, moved)
+}
+
+/// One finding per root cause: the statements that moved because a statement left the scripts
+/// (directly or through a chain) are listed as labels of one E102 warning, at the first of them;
+/// a root cause with one dependent keeps its own message.
+fn grouped_findings(ir: &Ir, moved: Vec<(StmtId, String)>) -> Vec<Diagnostic> {
+    let root = |mut id: StmtId| {
+        // Bounded: a chain cannot be longer than the statements.
+        for _ in 0..ir.stmts.len() {
+            match ir.stmts[id].moved_with {
+                Some(by) if by != id => id = by,
+                _ => break,
+            }
+        }
+        id
+    };
+    let mut groups: BTreeMap<StmtId, Vec<(StmtId, String)>> = BTreeMap::new();
+    for (id, message) in moved {
+        groups.entry(root(id)).or_default().push((id, message));
+    }
+    let help = "adapt it together with the statement it depends on";
+    let mut diags = Vec::new();
+    for (root, mut members) in groups {
+        members.sort_by_key(|(id, _)| *id);
+        let first = &ir.stmts[members[0].0];
+        if members.len() == 1 {
+            let (_, message) = members.pop().unwrap_or_default();
+            diags.push(Diagnostic::warning("E102", "order", message).at(first.file, first.span).with_help(help));
+            continue;
+        }
+        let r = &ir.stmts[root];
+        let what = r.object.as_ref().map(|o| format!("{} {}", r.kind, o.display())).unwrap_or_else(|| r.kind.clone());
+        let code = r.codes.first().cloned().unwrap_or_else(|| "E102".into());
+        let message = format!(
+            "{} statements need {what}, which is not loaded ({code}), directly or through each other; they moved to unsupported.sql with it",
+            members.len()
+        );
+        let mut d = Diagnostic::warning("E102", "order", message)
+            .at(first.file, first.span)
+            .with_help("adapt them together with the statement they depend on; each is labelled with what it needs");
+        for (id, why) in &members {
+            let s = &ir.stmts[*id];
+            d = d.with_label(s.file, s.span, why.clone());
+        }
+        diags.push(d);
     }
     diags
 }
@@ -151,7 +219,9 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     // Initial phases: data statements, and their COPY blocks, load between the two scripts.
     for i in 0..n {
         let s = &mut ir.stmts[i];
-        if s.phase == Phase::PreData && s.is_data && s.session == Session::None {
+        // Rows for a temporary table stay with it: each script runs in its own session.
+        let temporary = s.refs.iter().any(|r| r.kind == ObjKind::Relation && r.schema == "pg_temp");
+        if s.phase == Phase::PreData && s.is_data && s.session == Session::None && !temporary {
             s.phase = Phase::Data;
         }
         if s.kind == "refresh_materialized_view" {
@@ -160,6 +230,16 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     }
 
     diags.extend(cascade_drops(ir));
+    // An element of CREATE SCHEMA goes where its statement went (a rule, a duplicate or a cascade
+    // may have moved it).
+    for i in 0..n {
+        if let Some(host) = ir.stmts[i].element_of {
+            if ir.stmts[host].fate == Fate::Dropped {
+                ir.stmts[i].fate = Fate::Dropped;
+                ir.stmts[i].moved_with = Some(host);
+            }
+        }
+    }
 
     // Who defines what. A statement merged into another defines through it.
     let mut definer: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();
@@ -376,6 +456,122 @@ mod tests {
         // Everything is still emitted, cycle members in source order.
         assert_eq!(c.order.pre_data.len(), 3);
         assert!(c.scripts.pre_data.find("VIEW a").unwrap() < c.scripts.pre_data.find("VIEW b").unwrap());
+    }
+
+    fn run(sql: &str) -> crate::compile::Compilation {
+        compile(vec![SourceFile::new("t.sql", sql)], &RulePack::builtin().unwrap(), &Default::default())
+    }
+
+    /// One root cause, one finding: what follows a moved table (directly or through a chain) is
+    /// listed as labels of one E102 warning.
+    #[test]
+    fn dependents_of_one_moved_statement_are_one_finding() {
+        let c = run("CREATE TABLE public.cities (name text);\n\
+                     CREATE TABLE public.capitals (state text) INHERITS (public.cities);\n\
+                     CREATE VIEW public.v1 AS SELECT state FROM public.capitals;\n\
+                     CREATE VIEW public.v2 AS SELECT state FROM public.v1;\n\
+                     COMMENT ON TABLE public.capitals IS 'c';\n\
+                     CREATE INDEX capitals_state ON public.capitals (state);\n");
+        let e102: Vec<_> = c.diagnostics.iter().filter(|d| d.code == "E102").collect();
+        assert_eq!(e102.len(), 1, "{e102:#?}");
+        assert_eq!(e102[0].labels.len(), 4, "{:#?}", e102[0]);
+        assert!(e102[0].message.starts_with("4 statements need create_table public.capitals"), "{}", e102[0].message);
+        assert!(e102[0].labels.iter().any(|l| l.message.contains("needs public.v1")), "{:#?}", e102[0].labels);
+        c.check_invariants().unwrap();
+    }
+
+    /// A name means the definition live at that point: after a table is dropped and created
+    /// again, what follows uses the second one.
+    #[test]
+    fn a_table_created_again_is_the_one_later_statements_need() {
+        let c = run("CREATE TABLE public.p (id int);\n\
+                     CREATE TABLE public.t (id int) INHERITS (public.p);\n\
+                     CREATE VIEW public.early AS SELECT id FROM public.t;\n\
+                     DROP VIEW public.early;\n\
+                     DROP TABLE public.t;\n\
+                     CREATE TABLE public.t (id int);\n\
+                     CREATE VIEW public.late AS SELECT id FROM public.t;\n");
+        let pre = &c.scripts.pre_data;
+        let un = c.scripts.unsupported.as_deref().unwrap_or("");
+        assert!(un.contains("INHERITS") && un.contains("VIEW public.early AS"), "{un}");
+        assert!(pre.contains("CREATE TABLE public.t (id int);") && pre.contains("VIEW public.late"), "{pre}");
+        c.check_invariants().unwrap();
+    }
+
+    /// Statements that name a foreign server, text search object or operator need its
+    /// definition: across files, they still load after it.
+    #[test]
+    fn statements_naming_servers_text_search_objects_and_operators_follow_them() {
+        let a = SourceFile::new(
+            "a_uses.sql",
+            "ALTER SERVER remote OPTIONS (ADD host 'x');\n\
+             GRANT USAGE ON FOREIGN SERVER remote TO PUBLIC;\n\
+             CREATE USER MAPPING FOR PUBLIC SERVER remote;\n\
+             CREATE FOREIGN TABLE public.ft (id int) SERVER remote;\n\
+             ALTER TEXT SEARCH CONFIGURATION public.mycfg ALTER MAPPING FOR word WITH public.mydict;\n\
+             ALTER TEXT SEARCH DICTIONARY public.mydict (StopWords = english);\n\
+             COMMENT ON OPERATOR public.=== (int, int) IS 'eq';\n",
+        );
+        let b = SourceFile::new(
+            "b_defines.sql",
+            "CREATE FOREIGN DATA WRAPPER myfdw;\n\
+             CREATE SERVER remote FOREIGN DATA WRAPPER myfdw;\n\
+             CREATE TEXT SEARCH DICTIONARY public.mydict (TEMPLATE = simple);\n\
+             CREATE TEXT SEARCH CONFIGURATION public.mycfg (COPY = pg_catalog.english);\n\
+             CREATE OPERATOR public.=== (LEFTARG = int, RIGHTARG = int, FUNCTION = int4eq);\n",
+        );
+        let c = compile(vec![a, b], &RulePack::builtin().unwrap(), &Default::default());
+        let pre = &c.scripts.pre_data;
+        let at = |s: &str| pre.find(s).unwrap_or_else(|| panic!("{s} not in pre-data:\n{pre}"));
+        for (def, uses) in [
+            ("CREATE SERVER remote", &["ALTER SERVER", "GRANT USAGE", "USER MAPPING", "FOREIGN TABLE"][..]),
+            ("CREATE TEXT SEARCH DICTIONARY", &["ALTER TEXT SEARCH DICTIONARY", "ALTER TEXT SEARCH CONFIGURATION"]),
+            ("CREATE TEXT SEARCH CONFIGURATION", &["ALTER TEXT SEARCH CONFIGURATION"]),
+            ("CREATE OPERATOR", &["COMMENT ON OPERATOR"]),
+        ] {
+            for u in uses {
+                assert!(at(def) < at(u), "{u} before {def}:\n{pre}");
+            }
+        }
+    }
+
+    /// A DROP of a moved object fails on the target unless it says IF EXISTS: it moves too.
+    #[test]
+    fn a_drop_of_a_moved_object_moves_unless_if_exists() {
+        let c = run("CREATE CONVERSION public.myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;\n\
+                     DROP CONVERSION public.myconv;\n\
+                     CREATE TABLE public.p (id int);\n\
+                     CREATE TABLE public.c () INHERITS (public.p);\n\
+                     DROP TABLE public.c;\n\
+                     DROP TABLE IF EXISTS public.c;\n\
+                     DROP TABLE public.p;\n");
+        let pre = &c.scripts.pre_data;
+        let un = c.scripts.unsupported.as_deref().unwrap_or("");
+        assert!(un.contains("DROP CONVERSION public.myconv;") && un.contains("DROP TABLE public.c;"), "{un}");
+        assert!(pre.contains("DROP TABLE IF EXISTS public.c;") && pre.contains("DROP TABLE public.p;"), "{pre}");
+        c.check_invariants().unwrap();
+    }
+
+    /// Statements that change or use an object the target lacks follow it to unsupported.sql.
+    #[test]
+    fn statements_naming_a_moved_object_move_with_it() {
+        let c = run("CREATE CONVERSION public.myconv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;\n\
+                     ALTER CONVERSION public.myconv RENAME TO myconv2;\n\
+                     COMMENT ON CONVERSION public.myconv IS 'c';\n\
+                     CREATE COLLATION public.german (provider = icu, locale = 'de');\n\
+                     ALTER COLLATION public.german REFRESH VERSION;\n\
+                     CREATE FUNCTION public.h(internal) RETURNS index_am_handler LANGUAGE c AS 'x', 'y';\n\
+                     CREATE ACCESS METHOD myam TYPE INDEX HANDLER public.h;\n\
+                     CREATE OPERATOR CLASS public.int_ops DEFAULT FOR TYPE int USING myam AS STORAGE int;\n\
+                     CREATE TABLE public.t (id int);\n\
+                     CREATE INDEX t_idx ON public.t USING myam (id);\n\
+                     CREATE INDEX t_ok ON public.t (id);\n");
+        let pre = &c.scripts.pre_data;
+        for moved in ["myconv", "german", "myam", "int_ops", "t_idx"] {
+            assert!(!pre.contains(moved), "{moved} left in pre-data:\n{pre}");
+        }
+        assert!(pre.contains("CREATE INDEX t_ok"), "{pre}");
+        c.check_invariants().unwrap();
     }
 }
 

@@ -93,6 +93,17 @@ pub struct DiagnosticEntry {
     pub end_column: Option<usize>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// Other places the finding names (e.g. every statement that moved with one root cause).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<LabelEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LabelEntry {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
 }
 
 pub fn diagnostic_entry(d: &Diagnostic, files: &[SourceFile]) -> DiagnosticEntry {
@@ -115,6 +126,15 @@ pub fn diagnostic_entry(d: &Diagnostic, files: &[SourceFile]) -> DiagnosticEntry
         end_column: end.map(|e| e.1),
         help: d.help.clone(),
         fix: d.fix.clone(),
+        labels: d
+            .labels
+            .iter()
+            .map(|l| {
+                let f = &files[l.location.file];
+                let (line, column) = f.line_col(l.location.span.start);
+                LabelEntry { file: f.name.clone(), line, column, message: l.message.clone() }
+            })
+            .collect(),
     }
 }
 

@@ -214,7 +214,8 @@ fn find_duplicates(ir: &Ir, files: &[SourceFile]) -> Vec<(StmtId, StmtId, String
                 }
                 continue;
             }
-            PieceKind::Statement if !st.parse_error => {}
+            // Elements of CREATE SCHEMA define through it.
+            PieceKind::Statement if !st.parse_error && st.element_of.is_none() => {}
             _ => continue,
         }
         let redefine = st.redefine.as_deref();

@@ -117,6 +117,12 @@ pub fn move_statement(ir: &mut Ir, id: StmtId, code: &str, note: String) -> Vec<
     // Clauses folded into it load with it, so they move with it, as written.
     let mut diags = Vec::new();
     for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
+        // An element of CREATE SCHEMA is part of its text: no statement of its own to move.
+        if m.element_of == Some(id) {
+            m.fate = Fate::Dropped;
+            m.moved_with = Some(id);
+            continue;
+        }
         m.fate = Fate::Dropped;
         m.merged_into = None;
         m.moved_with = Some(id);

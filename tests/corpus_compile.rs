@@ -24,7 +24,9 @@ fn check_conservation(name: &str, c: &pg2znb::compile::Compilation) {
                 .count()
         })
         .sum();
-    assert_eq!(pieces, s.input_statements, "{name}: one statement record per piece");
+    // Elements of `CREATE SCHEMA s CREATE TABLE …` are statements of their own inside its piece.
+    let elements = c.ir.stmts.iter().filter(|s| s.element_of.is_some()).count();
+    assert_eq!(pieces + elements, s.input_statements, "{name}: one statement record per piece and schema element");
     // Every emitted statement appears in exactly one script's order; merged ones inside their target.
     let mut seen = vec![0usize; c.ir.stmts.len()];
     for p in Phase::ALL {
@@ -39,6 +41,17 @@ fn check_conservation(name: &str, c: &pg2znb::compile::Compilation) {
             _ => 0,
         };
         assert_eq!(seen[st.id], expected, "{name}: statement {} ({}) emitted {} times", st.id, st.kind, seen[st.id]);
+        if let Some(host) = st.element_of {
+            // Part of its CREATE SCHEMA's text: merged into it, or moved with it.
+            let h = c.ir.stmts[host].fate;
+            assert!(
+                st.fate == Fate::Merged && h != Fate::Dropped || st.fate == Fate::Dropped && h == Fate::Dropped,
+                "{name}: element {} is {:?} in a {h:?} CREATE SCHEMA",
+                st.id,
+                st.fate
+            );
+            continue;
+        }
         if st.fate == Fate::Merged {
             let into = st.merged_into.expect("merged statements name their target");
             assert_eq!(c.ir.stmts[into].fate, Fate::Rewritten, "{name}: merged into a rewritten statement");

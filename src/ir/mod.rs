@@ -18,8 +18,8 @@ use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 pub use names::{ObjKey, ObjKind};
 pub use view::{
-    ColumnView, CommandView, ConstraintView, FunctionView, IndexView, LikeClause, SequenceView, SettingView, TableView,
-    TriggerView, TypeDef, TypeRef, ViewView,
+    ColumnView, CommandView, ConstraintView, ExprType, FunctionView, IndexView, LikeClause, SequenceView, SettingView,
+    TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 pub type StmtId = usize;
@@ -187,6 +187,11 @@ pub struct Stmt {
     pub options: BTreeMap<String, String>,
     /// Elements of `CREATE SCHEMA s CREATE TABLE …`.
     pub schema_elements: usize,
+    /// For an element of `CREATE SCHEMA s CREATE TABLE …`: the CREATE SCHEMA statement. Elements
+    /// follow it in `Ir::stmts` with their own views (rules and the manifest see their tables and
+    /// columns) and spans inside its text; they are merged into it from lowering on, and its text
+    /// carries theirs.
+    pub element_of: Option<StmtId>,
     pub session: Session,
     /// Run-time settings the statement sets or resets (SET, set_config, ALTER … SET, a
     /// function's SET clauses).
@@ -255,6 +260,7 @@ impl Stmt {
             roles: Vec::new(),
             options: Default::default(),
             schema_elements: 0,
+            element_of: None,
             session: Session::None,
             settings: Vec::new(),
             requires: Vec::new(),
@@ -280,6 +286,12 @@ impl Stmt {
         }
     }
 
+    /// Folded into another statement by a rule (not an element of CREATE SCHEMA, which is part
+    /// of its statement from the start).
+    pub fn folded(&self) -> bool {
+        self.fate == Fate::Merged && self.element_of.is_none()
+    }
+
     pub fn add_code(&mut self, code: &str) {
         if !self.codes.iter().any(|c| c == code) {
             self.codes.push(code.to_string());
@@ -291,9 +303,9 @@ impl Stmt {
 #[derive(Clone, Debug, Default)]
 pub struct Ir {
     pub stmts: Vec<Stmt>,
-    /// First definer of each key, once [`Ir::index_definitions`] ran (a linear scan per lookup
-    /// made folding every primary key quadratic in the number of tables).
-    definers: Option<BTreeMap<ObjKey, StmtId>>,
+    /// Definers of each key in input order, once [`Ir::index_definitions`] ran (a linear scan
+    /// per lookup made folding every primary key quadratic in the number of tables).
+    definers: Option<BTreeMap<ObjKey, Vec<StmtId>>>,
     /// Every prerequisite a rule asked for (see [`Stmt::requires`]), and whether the input
     /// already provides it (then no statement requires it).
     pub prerequisites: BTreeMap<Prerequisite, bool>,
@@ -303,18 +315,34 @@ impl Ir {
     /// The statement that defines `key`, if the input has one (first definition wins).
     pub fn definer(&self, key: &ObjKey) -> Option<StmtId> {
         match &self.definers {
-            Some(index) => index.get(key).copied(),
+            Some(index) => index.get(key).and_then(|d| d.first()).copied(),
             None => self.stmts.iter().find(|s| s.defines.contains(key)).map(|s| s.id),
         }
+    }
+
+    /// The definition of `key` live at statement `at`: the last one before it, else the first
+    /// after it (a script may drop a table and create it again; a name used before its
+    /// definition means the one that follows).
+    pub fn definer_at(&self, key: &ObjKey, at: StmtId) -> Option<StmtId> {
+        let all: Vec<StmtId>;
+        let defs = match &self.definers {
+            Some(index) => index.get(key)?.as_slice(),
+            None => {
+                all = self.stmts.iter().filter(|s| s.defines.contains(key)).map(|s| s.id).collect();
+                &all
+            }
+        };
+        let before = defs.partition_point(|&d| d < at);
+        before.checked_sub(1).map(|i| defs[i]).or_else(|| defs.get(before).copied())
     }
 
     /// Index every statement's definitions for [`Ir::definer`]; after this, add definitions
     /// with [`Ir::add_definition`] so the index stays true.
     pub fn index_definitions(&mut self) {
-        let mut index = BTreeMap::new();
+        let mut index: BTreeMap<ObjKey, Vec<StmtId>> = BTreeMap::new();
         for s in &self.stmts {
             for d in &s.defines {
-                index.entry(d.clone()).or_insert(s.id);
+                index.entry(d.clone()).or_default().push(s.id);
             }
         }
         self.definers = Some(index);
@@ -338,8 +366,10 @@ impl Ir {
     /// Statement `id` now also defines `key` (e.g. the trigger that replaces a generated column).
     pub fn add_definition(&mut self, id: StmtId, key: ObjKey) {
         if let Some(index) = &mut self.definers {
-            let first = index.entry(key.clone()).or_insert(id);
-            *first = (*first).min(id);
+            let defs = index.entry(key.clone()).or_default();
+            if let Err(at) = defs.binary_search(&id) {
+                defs.insert(at, id);
+            }
         }
         self.stmts[id].defines.push(key);
     }

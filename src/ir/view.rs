@@ -151,8 +151,23 @@ pub struct IndexView {
     pub has_storage_parameters: bool,
     pub nulls_not_distinct: bool,
     pub tablespace: Option<String>,
-    /// Types of the key columns, from the table's definition when known (`base_type` form).
+    /// Types of the key columns, from the table's definition when known (`base_type` form), then
+    /// those of the expression keys whose type is known (`expression_types`).
     pub column_types: Vec<String>,
+    /// What decides the type of each expression key, when its form tells (for `column_types`).
+    #[serde(skip)]
+    pub expression_types: Vec<ExprType>,
+}
+
+/// The type of an index expression, as far as its form tells without a catalog.
+#[derive(Clone, Debug)]
+pub enum ExprType {
+    /// A cast (`(data::jsonb)`), or a function whose result type is known (`to_tsvector(…)`).
+    Type(TypeRef),
+    /// A column of the table, in parentheses (`((col))`).
+    Column(String),
+    /// `col -> 'k'` / `col #> '{k}'`: json or jsonb when the column is.
+    JsonPath(String),
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -9,6 +9,9 @@ use crate::ir::{
 };
 use crate::source::Span;
 
+/// The schema temporary tables are created in (psql's name for the session's own schema).
+pub const TEMP_SCHEMA: &str = "pg_temp";
+
 /// Facts about one statement.
 #[derive(Default)]
 pub struct Facts {
@@ -35,6 +38,7 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
     match node {
         N::CreateStmt(c) => create_table(c, schema, text, &mut f),
         N::CreateForeignTableStmt(c) => {
+            f.refs.push(ObjKey::new(ObjKind::Other, "", &c.servername));
             if let Some(base) = &c.base_stmt {
                 create_table(base, schema, text, &mut f);
                 if let Detail::CreateTable(t) = &mut f.detail {
@@ -43,7 +47,13 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
             }
         }
         N::AlterTableStmt(a) => alter_table(a, schema, text, &mut f),
-        N::IndexStmt(i) => create_index(i, schema, &mut f),
+        N::IndexStmt(i) => {
+            create_index(i, schema, &mut f);
+            // An access method the input may create (`CREATE ACCESS METHOD`).
+            if !i.access_method.is_empty() {
+                f.refs.push(ObjKey::new(ObjKind::Other, "", &i.access_method));
+            }
+        }
         N::CreateTrigStmt(t) => create_trigger(t, schema, &mut f),
         N::CreateSeqStmt(s) => {
             if let Some(rv) = &s.sequence {
@@ -229,6 +239,45 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
             f.refs.push(ObjKey::new(ObjKind::Other, "", &c.fdwname));
         }
         N::CreateFdwStmt(c) => define(&mut f, ObjKey::new(ObjKind::Other, "", &c.fdwname)),
+        // Statements that change or use a database-wide or schema object by name: they need its
+        // definition, and follow it to unsupported.sql when it moves.
+        N::GrantStmt(g) if g.targtype == protobuf::GrantTargetType::AclTargetObject as i32 => {
+            for o in &g.objects {
+                if let Some(target) = object_ref(g.objtype, o, schema) {
+                    f.refs.push(target);
+                }
+            }
+        }
+        N::CreateUserMappingStmt(c) => f.refs.push(ObjKey::new(ObjKind::Other, "", &c.servername)),
+        N::AlterUserMappingStmt(c) => f.refs.push(ObjKey::new(ObjKind::Other, "", &c.servername)),
+        N::AlterForeignServerStmt(c) => named(&mut f, ObjKey::new(ObjKind::Other, "", &c.servername)),
+        N::AlterFdwStmt(c) => named(&mut f, ObjKey::new(ObjKind::Other, "", &c.fdwname)),
+        N::AlterTsconfigurationStmt(c) => {
+            let (s, n) = qualify(&strings(&c.cfgname), schema);
+            named(&mut f, ObjKey::new(ObjKind::Other, &s, &n));
+            for d in &c.dicts {
+                if let Some(N::List(l)) = &d.node {
+                    let (s, n) = qualify(&strings(&l.items), schema);
+                    f.refs.push(ObjKey::new(ObjKind::Other, &s, &n));
+                }
+            }
+        }
+        N::AlterTsdictionaryStmt(c) => {
+            let (s, n) = qualify(&strings(&c.dictname), schema);
+            named(&mut f, ObjKey::new(ObjKind::Other, &s, &n));
+        }
+        N::AlterCollationStmt(c) => {
+            let (s, n) = qualify(&strings(&c.collname), schema);
+            named(&mut f, ObjKey::new(ObjKind::Other, &s, &n));
+        }
+        N::AlterOperatorStmt(o) => {
+            if let Some(op) = &o.opername {
+                let (s, n) = qualify(&strings(&op.objname), schema);
+                named(&mut f, ObjKey::new(ObjKind::Other, &s, &n));
+            }
+        }
+        N::CreateOpClassStmt(c) => f.refs.push(ObjKey::new(ObjKind::Other, "", &c.amname)),
+        N::CreateOpFamilyStmt(c) => f.refs.push(ObjKey::new(ObjKind::Other, "", &c.amname)),
         N::RenameStmt(r) if r.relation.is_none() => {
             if let Some(target) = r.object.as_deref().and_then(|o| object_ref(r.rename_type, o, schema)) {
                 f.object = Some(target.clone());
@@ -312,6 +361,11 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         if let Ok(t) = protobuf::ObjectType::try_from(d.remove_type) {
             let name = t.as_str_name().trim_start_matches("OBJECT_").to_lowercase();
             f.options.insert("object_type".into(), name);
+        }
+        // A DROP without IF EXISTS fails when the object is not there: it needs its definition
+        // (and follows it to unsupported.sql).
+        if !d.missing_ok {
+            f.refs.extend(d.objects.iter().filter_map(|o| object_ref(d.remove_type, o, schema)));
         }
     }
     if let N::CreateSchemaStmt(s) = node {
@@ -541,6 +595,12 @@ fn type_key(t: &protobuf::TypeName) -> String {
     k
 }
 
+/// The statement changes `key`: its object, and a name it needs.
+fn named(f: &mut Facts, key: ObjKey) {
+    f.object = Some(key.clone());
+    f.refs.push(key);
+}
+
 fn define(f: &mut Facts, key: ObjKey) {
     if f.object.is_none() {
         f.object = Some(key.clone());
@@ -550,7 +610,13 @@ fn define(f: &mut Facts, key: ObjKey) {
 
 fn create_table(c: &protobuf::CreateStmt, schema: &str, text: &str, f: &mut Facts) {
     let Some(rv) = &c.relation else { return };
-    let key = range_var(rv, schema);
+    // An unqualified temporary table lives in the session's own schema, not in the schema of
+    // the permanent table it may share a name with.
+    let key = if rv.relpersistence == "t" && rv.schemaname.is_empty() {
+        ObjKey::relation(TEMP_SCHEMA, &rv.relname)
+    } else {
+        range_var(rv, schema)
+    };
     let mut t = TableView {
         schema: key.schema.clone(),
         name: key.name.clone(),
@@ -1055,11 +1121,15 @@ fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
     let Some(rv) = &i.relation else { return };
     let table = range_var(rv, schema);
     let mut columns = Vec::new();
+    let mut expression_types = Vec::new();
     let (mut expressions, mut ordered, mut collated) = (0, false, false);
     for p in &i.index_params {
         if let Some(N::IndexElem(e)) = &p.node {
             if e.name.is_empty() {
                 expressions += 1;
+                if let Some(t) = e.expr.as_ref().and_then(|x| x.node.as_ref()).and_then(|x| expr_type(x, schema)) {
+                    expression_types.push(t);
+                }
             } else {
                 columns.push(e.name.clone());
             }
@@ -1088,6 +1158,7 @@ fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
         nulls_not_distinct: i.nulls_not_distinct,
         tablespace: (!i.table_space.is_empty()).then(|| i.table_space.clone()),
         column_types: Vec::new(),
+        expression_types,
     };
     if !i.idxname.is_empty() {
         define(f, ObjKey::relation(&table.schema, &i.idxname));
@@ -1095,6 +1166,98 @@ fn create_index(i: &protobuf::IndexStmt, schema: &str, f: &mut Facts) {
         f.object = Some(table);
     }
     f.detail = Detail::CreateIndex(Box::new(view));
+}
+
+/// Built-in functions whose result type an index key cares about (the types ZNbaseDB cannot
+/// index), by name.
+const RESULT_TYPES: &[(&str, &str)] = &[
+    ("to_json", "json"),
+    ("row_to_json", "json"),
+    ("array_to_json", "json"),
+    ("json_build_object", "json"),
+    ("json_build_array", "json"),
+    ("json_object", "json"),
+    ("to_jsonb", "jsonb"),
+    ("jsonb_build_object", "jsonb"),
+    ("jsonb_build_array", "jsonb"),
+    ("jsonb_object", "jsonb"),
+    ("jsonb_set", "jsonb"),
+    ("jsonb_strip_nulls", "jsonb"),
+    ("jsonb_extract_path", "jsonb"),
+    ("json_extract_path", "json"),
+    ("to_tsvector", "tsvector"),
+    ("setweight", "tsvector"),
+    ("strip", "tsvector"),
+    ("array_to_tsvector", "tsvector"),
+    ("to_tsquery", "tsquery"),
+    ("plainto_tsquery", "tsquery"),
+    ("phraseto_tsquery", "tsquery"),
+    ("websearch_to_tsquery", "tsquery"),
+    ("int4range", "int4range"),
+    ("int8range", "int8range"),
+    ("numrange", "numrange"),
+    ("tsrange", "tsrange"),
+    ("tstzrange", "tstzrange"),
+    ("daterange", "daterange"),
+    ("point", "point"),
+    ("box", "box"),
+    ("circle", "circle"),
+    ("lseg", "lseg"),
+    ("line", "line"),
+    ("path", "path"),
+    ("polygon", "polygon"),
+    ("network", "cidr"),
+    ("set_masklen", "inet"),
+    ("macaddr8_set7bit", "macaddr8"),
+    ("make_interval", "interval"),
+    ("justify_interval", "interval"),
+    ("justify_days", "interval"),
+    ("justify_hours", "interval"),
+    ("age", "interval"),
+    ("string_to_array", "array"),
+    ("regexp_split_to_array", "array"),
+    ("array_append", "array"),
+    ("array_prepend", "array"),
+    ("array_cat", "array"),
+    ("array_remove", "array"),
+    ("array_replace", "array"),
+];
+
+/// What decides the type of index expression `x`, when its form tells: a cast, a built-in
+/// function of known result type (unqualified or in pg_catalog), `ARRAY[…]`, a column, or
+/// `->`/`#>` on a cast or a column.
+fn expr_type(x: &N, schema: &str) -> Option<crate::ir::ExprType> {
+    use crate::ir::ExprType;
+    let named = |t: &str| TypeRef { base_type: t.to_string(), array: false, key: None };
+    match x {
+        N::TypeCast(c) => c.type_name.as_ref().map(|t| ExprType::Type(type_ref(t, schema))),
+        N::FuncCall(fc) => {
+            let names = strings(&fc.funcname);
+            let builtin = names.len() == 1 || names.first().is_some_and(|s| s == "pg_catalog");
+            let name = names.last()?.to_lowercase();
+            let t = RESULT_TYPES.iter().find(|(n, _)| *n == name).filter(|_| builtin)?.1;
+            Some(ExprType::Type(named(t)))
+        }
+        N::AArrayExpr(_) => Some(ExprType::Type(TypeRef { base_type: String::new(), array: true, key: None })),
+        N::ColumnRef(c) => match strings(&c.fields).as_slice() {
+            [col] => Some(ExprType::Column(col.clone())),
+            _ => None,
+        },
+        N::AExpr(a) => {
+            let op = strings(&a.name);
+            if !matches!(op.as_slice(), [o] if o == "->" || o == "#>") {
+                return None;
+            }
+            match expr_type(a.lexpr.as_ref()?.node.as_ref()?, schema)? {
+                ExprType::Column(c) => Some(ExprType::JsonPath(c)),
+                ExprType::Type(t) if matches!(t.base_type.as_str(), "json" | "jsonb") && !t.array => {
+                    Some(ExprType::Type(named(&t.base_type)))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 fn create_trigger(t: &protobuf::CreateTrigStmt, schema: &str, f: &mut Facts) {
@@ -1194,6 +1357,14 @@ fn object_ref(objtype: i32, object: &protobuf::Node, schema: &str) -> Option<Obj
         | ObjectType::ObjectLanguage
         | ObjectType::ObjectEventTrigger
         | ObjectType::ObjectPublication => Some(ObjKey::new(ObjKind::Other, "", list().first()?)),
+        // Operators are defined by name (`CREATE OPERATOR public.=== …`), whatever their arguments.
+        ObjectType::ObjectOperator => match &object.node {
+            Some(N::ObjectWithArgs(o)) => {
+                let (s, n) = qualify(&strings(&o.objname), schema);
+                Some(ObjKey::new(ObjKind::Other, &s, &n))
+            }
+            _ => None,
+        },
         ObjectType::ObjectType | ObjectType::ObjectDomain => match &object.node {
             Some(N::TypeName(t)) => {
                 let (s, n) = qualify(&strings(&t.names), schema);

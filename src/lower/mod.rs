@@ -2,8 +2,10 @@
 
 mod classify;
 pub mod dml;
+mod elements;
 mod kind;
 pub mod refs;
+mod temp;
 
 use crate::diagnostic::Diagnostic;
 use pg_query::protobuf::node::Node as N;
@@ -72,6 +74,7 @@ pub fn lower_file(
     let mut schema = "public".to_string();
     let mut trivia_start = 0;
     let mut last_copy: Option<usize> = None;
+    let mut temps = temp::Temps::default();
     for piece in &scan.pieces {
         let span = piece.span;
         let trivia = Span::new(trivia_start, span.start);
@@ -80,6 +83,7 @@ pub fn lower_file(
             PieceKind::Statement => {
                 let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
                 let text = src.slice(span);
+                let mut elements = Vec::new();
                 if chunk.len() == 0 && next_text < texts.len() {
                     let end = (next_text + CHUNK).min(texts.len());
                     chunk = lower_chunk(&texts[next_text..end], &schema).into_iter();
@@ -117,8 +121,14 @@ pub fn lower_file(
                             t.has_element_list = st.elements_close.is_some();
                         }
                         st.detail = detail;
+                        if st.schema_elements > 0 {
+                            if let Some(s) = st.defines.iter().find(|d| d.kind == crate::ir::ObjKind::Schema) {
+                                elements = elements::lower(&st, text, &s.name, st.schema_elements, st.id + 1);
+                            }
+                        }
                         st.dml = facts;
                         st.redefine = f.redefine;
+                        temps.resolve(&mut st, &schema);
                         if let Some(p) = f.search_path {
                             schema = p;
                         }
@@ -138,6 +148,7 @@ pub fn lower_file(
                     }
                 }
                 ir.stmts.push(st);
+                ir.stmts.extend(elements);
             }
             PieceKind::Meta => {
                 let mut st = Stmt::new(ir.stmts.len(), file, span, trivia, piece.kind);
@@ -146,7 +157,12 @@ pub fn lower_file(
                 st.kind = "psql_meta".into();
                 last_copy = None;
                 match cmd {
-                    "\\connect" | "\\c" | "\\set" | "\\unset" | "\\encoding" => st.session = Session::Setting,
+                    "\\connect" | "\\c" => {
+                        // A new session: its temporary tables are gone.
+                        temps = temp::Temps::default();
+                        st.session = Session::Setting;
+                    }
+                    "\\set" | "\\unset" | "\\encoding" => st.session = Session::Setting,
                     "\\restrict" => st.session = Session::Restrict,
                     "\\unrestrict" => st.session = Session::Unrestrict,
                     "\\copy" => {

@@ -191,8 +191,22 @@ fn frame(d: &Diagnostic, files: &[SourceFile], color: bool, code: bool, calls: O
                 f.text[loc.span.start..loc.span.end].find('\n').map(|i| loc.span.start + i).unwrap_or(loc.span.end);
             let mut labels =
                 vec![LabeledSpan::new_primary_with_span(None, (loc.span.start, first_line_end - loc.span.start))];
-            for l in &d.labels {
-                if l.location.file == loc.file && l.location.span != loc.span {
+            // Many labels (a root cause's dependents) would stretch the code frame over the whole
+            // file: then only those within a few lines are drawn, and the others counted.
+            let crowded = d.labels.len() > 8;
+            let line = |at: usize| f.line_col(at).0;
+            let near = |l: &crate::diagnostic::Label| {
+                l.location.file == loc.file
+                    && (!crowded || line(l.location.span.start).abs_diff(line(loc.span.start)) <= 12)
+            };
+            let far = if crowded { d.labels.iter().filter(|l| !near(l)).count() } else { 0 };
+            if far > 0 {
+                let more = format!("{far} more place(s) listed in report.json and report.html");
+                let help = d.help.as_ref().map_or(more.clone(), |h| format!("{h}; {more}"));
+                md = md.with_help(help);
+            }
+            for l in d.labels.iter().filter(|l| near(l)) {
+                if l.location.span != loc.span {
                     let end = f.text[l.location.span.start..l.location.span.end]
                         .find('\n')
                         .map(|i| l.location.span.start + i)
@@ -283,6 +297,24 @@ mod tests {
         Diagnostic::warning("ZN302", "some-rule", format!("finding {i}"))
             .at(0, Span::new(i * 10, i * 10 + 8))
             .with_help("the same help for every finding")
+    }
+
+    /// A root cause with many dependents far apart: the frame stays around the finding, and the
+    /// labels outside it are counted.
+    #[test]
+    fn many_far_labels_are_counted_not_drawn() {
+        let text: String = (0..400).map(|i| format!("SELECT {i};\n")).collect();
+        let files = vec![SourceFile::new("q.sql", text)];
+        let mut d = Diagnostic::warning("E102", "order", "20 statements need t").at(0, Span::new(0, 9));
+        for i in 0..20 {
+            let at = files[0].text.find(&format!("SELECT {};", i * 5)).unwrap();
+            d = d.with_label(0, Span::new(at, at + 9), format!("needs t ({i})"));
+        }
+        let out = render(&d, &files, false);
+        assert!(out.contains("needs t (1)") && out.contains("needs t (2)"), "{out}");
+        assert!(!out.contains("needs t (3)") && !out.contains("SELECT 95;"), "{out}");
+        assert!(out.contains("17 more place(s) listed in report.json"), "{out}");
+        assert!(out.lines().count() < 40, "{out}");
     }
 
     #[test]

@@ -25,7 +25,8 @@
 //! - Each diagnostic has the fields of `report.json`'s diagnostics: `code`, `rule`, `severity`
 //!   (`error`/`warning`/`info`), `message`, `file`, `line`, `column`, `end_line`, `end_column`
 //!   (1-based; columns in characters; the end is exclusive; all `null` without a location),
-//!   `help`, `fix` (`description`, `safe`, `applied`, or `null`).
+//!   `help`, `fix` (`description`, `safe`, `applied`, or `null`), and `labels` when the finding
+//!   names other places (`file`, `line`, `column`, `message`; absent otherwise).
 //! - `query`, only for a finding in a query from a pg_stat_statements export: `origin`
 //!   (`EXPORT:line N`, the line where the query text starts), `calls` (or `null`), the `export`
 //!   file and the `line` of it where the query starts, and the query `text`. Then `file` is the

@@ -14,8 +14,6 @@
 //! Every one also has `context.{routine, dynamic}`: the routine whose body holds the occurrence
 //! (`null` at top level) and whether it is inside a literal `EXECUTE '…'` string.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -82,7 +80,7 @@ pub fn skeleton(kind: NodeKind) -> Value {
 pub(crate) fn parts<'a>(
     kind: NodeKind,
     stmt: &'a Stmt,
-    tables: &BTreeMap<ObjKey, TableView>,
+    tables: &super::nodes::Tables,
 ) -> Vec<(usize, super::nodes::Parts<'a>)> {
     let Some(d) = stmt.dml.as_deref() else { return Vec::new() };
     let mut out = Vec::new();
@@ -96,7 +94,7 @@ pub(crate) fn parts<'a>(
             (NodeKind::Cursor, Fact::Cursor(c)) => ("cursor", Part::Ref(c)),
             (NodeKind::Construct, Fact::Construct(c)) if c.kind == "subscript" => {
                 let mut c = c.clone();
-                c.jsonb = is_jsonb(&c.base, &d.search_path, tables);
+                c.jsonb = is_jsonb(&c.base, &d.search_path, tables, stmt.id);
                 ("construct", Part::Owned(Box::new(c)))
             }
             (NodeKind::Construct, Fact::Construct(c)) => ("construct", Part::Ref(c)),
@@ -118,7 +116,7 @@ pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<Span> {
 }
 
 /// Whether the subscripted value is known to be jsonb.
-fn is_jsonb(base: &SubscriptBase, path: &[String], tables: &BTreeMap<ObjKey, TableView>) -> bool {
+fn is_jsonb(base: &SubscriptBase, path: &[String], tables: &super::nodes::Tables, at: crate::ir::StmtId) -> bool {
     match base {
         SubscriptBase::Unknown => false,
         SubscriptBase::JsonbCast => true,
@@ -126,8 +124,8 @@ fn is_jsonb(base: &SubscriptBase, path: &[String], tables: &BTreeMap<ObjKey, Tab
         SubscriptBase::Column { qualifier, name, relations } => {
             let table = |schema: &Option<String>, rel: &str| -> Option<&TableView> {
                 match schema {
-                    Some(s) => tables.get(&ObjKey::relation(s, rel)),
-                    None => path.iter().find_map(|p| tables.get(&ObjKey::relation(p, rel))),
+                    Some(s) => tables.live(&ObjKey::relation(s, rel), at),
+                    None => path.iter().find_map(|p| tables.live(&ObjKey::relation(p, rel), at)),
                 }
             };
             relations

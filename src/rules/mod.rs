@@ -389,7 +389,7 @@ pub fn apply(
                 .collect()
         });
         let eval_stmt = |s: &Stmt| -> Vec<(StmtId, usize, bool, String)> {
-            let merged = s.fate == Fate::Merged;
+            let merged = s.folded();
             evaluate(s, merged).into_iter().map(|(item, message)| (s.id, item, merged, message)).collect()
         };
         let wanted = |s: &&Stmt| !skip(s.fate) && kind_ok(s);
@@ -404,7 +404,7 @@ pub fn apply(
                 continue;
             }
             // An earlier match of this rule folded the statement: it is seen as merged now.
-            let message = if (ir.stmts[id].fate == Fate::Merged) != merged {
+            let message = if ir.stmts[id].folded() != merged {
                 match evaluate(&ir.stmts[id], !merged).into_iter().find(|(i, _)| *i == item) {
                     Some((_, m)) => m,
                     None => continue,

@@ -14,8 +14,8 @@ use super::expr::lookup;
 use super::pick;
 
 use crate::ir::{
-    ColumnView, CommandView, ConstraintView, Detail, FunctionView, IndexView, Ir, ObjKey, SequenceView, SettingView,
-    Stmt, TableView, TriggerView, TypeDef, TypeRef, ViewView,
+    ColumnView, CommandView, ConstraintView, Detail, ExprType, FunctionView, IndexView, Ir, ObjKey, SequenceView,
+    SettingView, Stmt, StmtId, TableView, TriggerView, TypeDef, TypeRef, ViewView,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -181,38 +181,110 @@ impl NodeKind {
     }
 }
 
-/// Tables the input defines, by key: the facts rules see as `table`.
-pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
-    let mut out: BTreeMap<ObjKey, TableView> = BTreeMap::new();
+/// Tables the input defines: the facts rules see as `table`. A name means the definition live
+/// at the statement that uses it (a table dropped and created again is two tables; a temporary
+/// table is not the permanent one of the same name), so each CREATE TABLE has its own view,
+/// completed by what later statements add while it is live (keys folded later, partitions
+/// attached later).
+#[derive(Default)]
+pub struct Tables {
+    views: Vec<TableView>,
+    /// The view of each CREATE TABLE statement.
+    by_stmt: BTreeMap<StmtId, usize>,
+    /// Each key's definitions, in input order: (statement, view).
+    defs: BTreeMap<ObjKey, Vec<(StmtId, usize)>>,
+    /// Where each key is dropped (`DROP TABLE`), in input order.
+    drops: BTreeMap<ObjKey, Vec<StmtId>>,
+}
+
+impl Tables {
+    /// The definition of `key` live at statement `at`: the last one before it unless dropped
+    /// since; else the first after it (a name used before its definition, as hand-written
+    /// scripts do with foreign keys); else the last one.
+    fn live_index(&self, key: &ObjKey, at: StmtId) -> Option<usize> {
+        let defs = self.defs.get(key)?;
+        let before = defs.partition_point(|&(id, _)| id <= at);
+        if let Some(&(def, view)) = before.checked_sub(1).map(|i| &defs[i]) {
+            let dropped = self.drops.get(key).is_some_and(|d| d.iter().any(|&x| x > def && x < at));
+            if !dropped {
+                return Some(view);
+            }
+        }
+        defs.get(before).or(defs.last()).map(|&(_, view)| view)
+    }
+
+    /// The table `key` names at statement `at`.
+    pub fn live(&self, key: &ObjKey, at: StmtId) -> Option<&TableView> {
+        self.live_index(key, at).map(|i| &self.views[i])
+    }
+
+    /// The first definition of `key`, wherever it is used.
+    pub fn get(&self, key: &ObjKey) -> Option<&TableView> {
+        self.defs.get(key).and_then(|d| d.first()).map(|&(_, view)| &self.views[view])
+    }
+
+    /// The completed view of the table statement `id` creates.
+    pub fn of_stmt(&self, id: StmtId) -> Option<&TableView> {
+        self.by_stmt.get(&id).map(|&i| &self.views[i])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.views.is_empty()
+    }
+}
+
+/// Key of the table `display` (`schema.name`) names.
+fn key_of_display(display: &str) -> ObjKey {
+    let (schema, name) = display.split_once('.').unwrap_or(("public", display));
+    ObjKey::relation(schema, name)
+}
+
+pub fn tables(ir: &Ir) -> Tables {
+    let mut out = Tables::default();
     for s in &ir.stmts {
         if let (Detail::CreateTable(t), Some(key)) = (&s.detail, &s.object) {
-            out.entry(key.clone()).or_insert_with(|| (**t).clone());
+            out.by_stmt.insert(s.id, out.views.len());
+            // A duplicate definition (dropped before the rules) is not what the name means.
+            if s.fate != crate::ir::Fate::Dropped {
+                out.defs.entry(key.clone()).or_default().push((s.id, out.views.len()));
+            }
+            out.views.push((**t).clone());
+        }
+        if let Some(r) = s.redefine.as_deref() {
+            for (key, _) in r.drops.iter().filter(|(k, _)| k.kind == crate::ir::ObjKind::Relation) {
+                out.drops.entry(key.clone()).or_default().push(s.id);
+            }
         }
     }
+    if out.views.is_empty() {
+        return out;
+    }
     // Facts that other statements add: keys folded later, partitions attached later.
-    let mut parents: Vec<(ObjKey, ObjKey)> = Vec::new();
-    let mut attached: Vec<(String, ObjKey)> = Vec::new();
+    let mut parents: Vec<(usize, usize)> = Vec::new();
     for s in &ir.stmts {
         if let Detail::AddConstraint { table, constraint, .. } = &s.detail {
             if constraint.kind == "primary_key" {
-                if let Some(t) = out.get_mut(table) {
-                    t.has_primary_key = true;
-                    t.primary_key = constraint.columns.clone();
+                if let Some(i) = out.live_index(table, s.id) {
+                    out.views[i].has_primary_key = true;
+                    out.views[i].primary_key = constraint.columns.clone();
                 }
             }
         }
         // `ALTER TABLE parent ATTACH PARTITION child …`: the child is named in the subcommand.
         if s.kind == "alter_table" {
             if let Some(parent) = &s.object {
+                let parent = out.live_index(&ObjKey::relation(&parent.schema, &parent.name), s.id);
                 for c in s.commands.iter().filter(|c| c.kind == "attach_partition") {
-                    if let Some(child) = &c.name {
-                        attached.push((child.clone(), ObjKey::relation(&parent.schema, &parent.name)));
+                    let child = c.name.as_deref().and_then(|n| out.live_index(&key_of_display(n), s.id));
+                    if let (Some(child), Some(parent)) = (child, parent) {
+                        out.views[child].partition = true;
+                        parents.push((child, parent));
                     }
                 }
             }
         }
     }
-    for t in out.values_mut() {
+    for t in &mut out.views {
         t.shard_key = t
             .primary_key
             .iter()
@@ -223,32 +295,24 @@ pub fn tables(ir: &Ir) -> BTreeMap<ObjKey, TableView> {
     }
     // Keys that come from another table: a partitioned parent's, a LIKE source's.
     const LIKE_INDEXES: u32 = 1 << 6;
-    let by_name: BTreeMap<String, ObjKey> = if !attached.is_empty() || out.values().any(|t| t.partition_of.is_some()) {
-        out.keys().map(|k| (k.display(), k.clone())).collect()
-    } else {
-        BTreeMap::new()
-    };
-    for (child, parent) in attached {
-        if let Some(t) = by_name.get(&child).and_then(|k| out.get_mut(k)) {
-            t.partition = true;
-            parents.push((by_name[&child].clone(), parent));
-        }
-    }
-    for (key, t) in &out {
-        if let Some(parent) = t.partition_of.as_ref().and_then(|p| by_name.get(p)) {
-            parents.push((key.clone(), parent.clone()));
+    for (&id, &i) in &out.by_stmt {
+        let t = &out.views[i];
+        if let Some(parent) = t.partition_of.as_ref().and_then(|p| out.live_index(&key_of_display(p), id)) {
+            parents.push((i, parent));
         }
         for l in t.like_clauses.iter().filter(|l| l.options & LIKE_INDEXES != 0) {
-            parents.push((key.clone(), l.source.clone()));
+            if let Some(source) = out.live_index(&l.source, id) {
+                parents.push((i, source));
+            }
         }
     }
     // Partitions of partitions: repeat until nothing changes (bounded by the number of links).
     for _ in 0..parents.len().min(8) {
         let mut changed = false;
-        for (child, parent) in &parents {
-            let keyed = out.get(parent).is_some_and(|p| p.has_primary_key || p.inherited_primary_key);
-            if let Some(t) = out.get_mut(child).filter(|t| keyed && !t.inherited_primary_key) {
-                t.inherited_primary_key = true;
+        for &(child, parent) in &parents {
+            let keyed = out.views[parent].has_primary_key || out.views[parent].inherited_primary_key;
+            if keyed && !out.views[child].inherited_primary_key {
+                out.views[child].inherited_primary_key = true;
                 changed = true;
             }
         }
@@ -270,6 +334,8 @@ pub fn item_span(kind: NodeKind, stmt: &Stmt, item: usize) -> Option<crate::sour
         // A finding about a column or a table constraint points at it, not at the CREATE TABLE.
         (NodeKind::Column, Detail::CreateTable(t)) => return absolute(t.columns.get(item)?.span),
         (NodeKind::Constraint, Detail::CreateTable(t)) => return absolute(t.constraints.get(item)?.span),
+        // A finding about an ALTER TABLE subcommand (a column it adds or changes) points at it.
+        (NodeKind::AlterCommand, _) => return absolute(stmt.commands.get(item)?.span),
         _ => {}
     }
     super::dml::item_span(kind, stmt, item)
@@ -407,7 +473,7 @@ impl super::expr::Ctx for Node<'_> {
 /// statement is not of that kind. `data` is `statement.data` as the input has it.
 pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env, data: bool) -> Vec<(usize, Node<'a>)> {
     let tables = &facts.tables;
-    let table_of = |key: &ObjKey| Part::Table(tables.get(key), true);
+    let table_of = |key: &ObjKey| Part::Table(tables.live(key, stmt.id), true);
     let rel = |schema: &str, name: &str| ObjKey::relation(schema, name);
     let node = |parts: Parts<'a>| Node { parts, stmt, data, merged: false, env };
     match (kind, &stmt.detail) {
@@ -421,8 +487,10 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             ]),
         )],
         (NodeKind::AlterCommand, _) if !stmt.commands.is_empty() => {
-            let table =
-                stmt.object.as_ref().and_then(|o| tables.get(&rel(&o.schema, o.table.as_ref().unwrap_or(&o.name))));
+            let table = stmt
+                .object
+                .as_ref()
+                .and_then(|o| tables.live(&rel(&o.schema, o.table.as_ref().unwrap_or(&o.name)), stmt.id));
             let only = matches!(&stmt.detail, Detail::AddConstraint { only: true, .. }) || stmt_only(stmt);
             stmt.commands
                 .iter()
@@ -442,7 +510,7 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
         }
         // The table as the whole input describes it (keys added later by ALTER TABLE included).
         (NodeKind::CreateTable, Detail::CreateTable(t)) => {
-            let known = stmt.object.as_ref().and_then(|k| tables.get(k)).unwrap_or(t);
+            let known = tables.of_stmt(stmt.id).unwrap_or(t);
             vec![(0, node(smallvec![("table", Part::Table(Some(known), false))]))]
         }
         (NodeKind::Column, Detail::CreateTable(t)) => t
@@ -463,7 +531,7 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
             vec![(0, node(smallvec![("table", table_of(table)), ("constraint", resolved_or(facts, stmt, constraint))]))]
         }
         (NodeKind::CreateIndex, Detail::CreateIndex(i)) => {
-            let table = tables.get(&rel(&i.schema, &i.table));
+            let table = tables.live(&rel(&i.schema, &i.table), stmt.id);
             vec![(0, node(smallvec![("index", resolved_or(facts, stmt, i)), ("table", Part::Table(table, true))]))]
         }
         (NodeKind::CreateTrigger, Detail::CreateTrigger(t)) => {
@@ -492,7 +560,7 @@ pub fn nodes<'a>(kind: NodeKind, stmt: &'a Stmt, facts: &'a Facts, env: &'a Env,
 /// What rules see beyond a statement's own views, built once per compile: the tables by key,
 /// and the constraint and index views completed from other statements.
 pub struct Facts {
-    pub tables: BTreeMap<ObjKey, TableView>,
+    pub tables: Tables,
     resolved: Vec<Resolved>,
 }
 
@@ -513,22 +581,14 @@ impl Facts {
             .par_iter()
             .map(|s| match &s.detail {
                 Detail::AddConstraint { table, constraint, .. } => {
-                    Resolved::Constraint(resolve(constraint, tables.get(table), &tables, &types))
+                    Resolved::Constraint(resolve(constraint, tables.live(table, s.id), &tables, &types, s.id))
                 }
                 Detail::CreateTable(t) => {
-                    Resolved::Table(t.constraints.iter().map(|c| resolve(c, Some(t), &tables, &types)).collect())
+                    Resolved::Table(t.constraints.iter().map(|c| resolve(c, Some(t), &tables, &types, s.id)).collect())
                 }
-                Detail::CreateIndex(i) => match tables.get(&ObjKey::relation(&i.schema, &i.table)) {
-                    Some(t) => {
-                        let mut view = (**i).clone();
-                        view.column_types = i
-                            .columns
-                            .iter()
-                            .filter_map(|c| t.columns.iter().find(|tc| &tc.name == c))
-                            .map(|tc| if tc.array { "array".to_string() } else { tc.base_type.clone() })
-                            .collect();
-                        Resolved::Index(view)
-                    }
+                Detail::CreateIndex(i) => match tables.live(&ObjKey::relation(&i.schema, &i.table), s.id) {
+                    Some(t) => Resolved::Index(index_types(i, Some(t), &types)),
+                    None if !i.expression_types.is_empty() => Resolved::Index(index_types(i, None, &types)),
                     None => Resolved::None,
                 },
                 _ => Resolved::None,
@@ -552,8 +612,9 @@ fn resolved_or<'a, T: Serialize>(facts: &'a Facts, stmt: &Stmt, own: &'a T) -> P
 fn resolve(
     c: &ConstraintView,
     table: Option<&TableView>,
-    tables: &BTreeMap<ObjKey, TableView>,
+    tables: &Tables,
     types: &BTreeMap<ObjKey, TypeDef>,
+    at: StmtId,
 ) -> ConstraintView {
     let mut c = c.clone();
     if let Some(t) = table {
@@ -566,9 +627,42 @@ fn resolve(
     }
     if let Some(r) = &c.references {
         let (schema, name) = r.split_once('.').unwrap_or(("public", r));
-        c.references_partitioned = tables.get(&ObjKey::relation(schema, name)).is_some_and(|t| t.partitioned);
+        c.references_partitioned = tables.live(&ObjKey::relation(schema, name), at).is_some_and(|t| t.partitioned);
     }
     c
+}
+
+/// The index with `column_types` filled in: its key columns' types from `table` and those of its
+/// expression keys whose type is known, each resolved as a key column's is ([`key_types`]:
+/// domains to their base, composites to their attributes, ranges the input defines).
+fn index_types(i: &IndexView, table: Option<&TableView>, types: &BTreeMap<ObjKey, TypeDef>) -> IndexView {
+    let mut view = i.clone();
+    let column = |name: &str| {
+        table.and_then(|t| t.columns.iter().find(|tc| tc.name == name)).map(|tc| TypeRef {
+            base_type: tc.base_type.clone(),
+            array: tc.array,
+            key: tc.type_key.clone(),
+        })
+    };
+    let mut out = Vec::new();
+    for r in i.columns.iter().filter_map(|c| column(c)) {
+        key_types(&r, types, 0, &mut out);
+    }
+    for e in &i.expression_types {
+        let r = match e {
+            ExprType::Type(r) => Some(r.clone()),
+            ExprType::Column(c) => column(c),
+            // `->` keeps json json and jsonb jsonb; on other types it is not this operator.
+            ExprType::JsonPath(c) => column(c)
+                .filter(|r| !r.array && matches!(r.base_type.as_str(), "json" | "jsonb"))
+                .map(|r| TypeRef { key: None, ..r }),
+        };
+        if let Some(r) = r {
+            key_types(&r, types, 0, &mut out);
+        }
+    }
+    view.column_types = out;
+    view
 }
 
 /// Types the input defines (domains, composite and range types), by key.
@@ -609,4 +703,53 @@ fn key_types(r: &TypeRef, types: &BTreeMap<ObjKey, TypeDef>, depth: usize, out: 
 
 fn stmt_only(stmt: &Stmt) -> bool {
     stmt.only
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::compile::compile;
+    use crate::rules::RulePack;
+    use crate::source::SourceFile;
+
+    /// A name resolves per definition, not per spelling: a plain table is not the foreign table
+    /// another file defines under the same name.
+    #[test]
+    fn each_create_table_is_judged_by_its_own_definition() {
+        let a = SourceFile::new(
+            "a.sql",
+            "CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw;\n\
+             CREATE FOREIGN TABLE public.locations (id int) SERVER remote;\n",
+        );
+        let b = SourceFile::new("b.sql", "CREATE TABLE public.locations (id int PRIMARY KEY, name text);\n");
+        let c = compile(vec![a, b], &RulePack::builtin().unwrap(), &Default::default());
+        let found: Vec<usize> =
+            c.diagnostics.iter().filter(|d| d.code == "ZN218").map(|d| d.location.unwrap().file).collect();
+        assert_eq!(found, [0], "{:#?}", c.diagnostics);
+    }
+
+    /// A temporary table is not the permanent table of the same name, nor is a table created
+    /// again after a DROP the one dropped.
+    #[test]
+    fn temporary_and_recreated_tables_are_their_own_definitions() {
+        let sql = "CREATE TABLE public.p (id int);\n\
+                   CREATE TABLE public.pktable (a int) INHERITS (public.p);\n\
+                   CREATE TEMP TABLE pktable (id int, b int);\n\
+                   INSERT INTO pktable VALUES (1, 2);\n\
+                   DROP TABLE pktable;\n\
+                   CREATE TABLE public.q (id int);\n\
+                   DROP TABLE public.q;\n\
+                   CREATE TABLE public.q (id int) INHERITS (public.p);\n";
+        let c = compile(vec![SourceFile::new("t.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        let lines: Vec<usize> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "ZN202")
+            .map(|d| c.files[0].line_col(d.location.unwrap().span.start).0)
+            .collect();
+        assert_eq!(lines, [2, 8], "{:#?}", c.diagnostics);
+        let pre = &c.scripts.pre_data;
+        // Rows for the temporary table load in its session (pre-data), not in data.sql's.
+        assert!(pre.contains("CREATE TEMP TABLE pktable (id int, b int);\nINSERT INTO pktable"), "{pre}");
+        c.check_invariants().unwrap();
+    }
 }

@@ -80,7 +80,8 @@ pub fn sequence(ir: &mut crate::ir::Ir, first: usize, src: &SourceFile) {
         }
     }
     for id in first..ir.stmts.len() {
-        if ir.stmts[id].piece != PieceKind::Statement || ir.stmts[id].parse_error {
+        // Elements of CREATE SCHEMA are part of it (its one statement counts).
+        if ir.stmts[id].piece != PieceKind::Statement || ir.stmts[id].parse_error || ir.stmts[id].element_of.is_some() {
             continue;
         }
         let kind = ir.stmts[id].kind.clone();

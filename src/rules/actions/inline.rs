@@ -13,13 +13,16 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     if !single_command {
         return Err("the ALTER TABLE has other commands; it is kept as written".into());
     }
-    let target = ir.definer(table).ok_or("the table is not created by a CREATE TABLE in the input")?;
+    let target = ir.definer_at(table, id).ok_or("the table is not created by a CREATE TABLE in the input")?;
     let target_stmt = &ir.stmts[target];
     if (target_stmt.file, target_stmt.span.start) > (stmt.file, stmt.span.start) {
         return Err("the table is created after the constraint".into());
     }
     if target_stmt.kind != "create_table" && target_stmt.kind != "create_table_partition" {
         return Err("the table is not created by a CREATE TABLE in the input".into());
+    }
+    if target_stmt.element_of.is_some() {
+        return Err("the table is created inside CREATE SCHEMA; the constraint is added after it".into());
     }
     if matches!(target_stmt.fate, super::Fate::Dropped) {
         return Err("the CREATE TABLE is not loaded".into());

@@ -33,7 +33,8 @@ fn expansion(
     new_table: &ObjKey,
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let here = (ir.stmts[target].file, ir.stmts[target].span.start);
-    let def = ir.definer(source).ok_or_else(|| format!("{} is not created in the input", source.display()))?;
+    let def =
+        ir.definer_at(source, target).ok_or_else(|| format!("{} is not created in the input", source.display()))?;
     let ds = &ir.stmts[def];
     let Detail::CreateTable(src) = &ds.detail else {
         return Err(format!("{} is not created by a CREATE TABLE", source.display()));

@@ -4,7 +4,6 @@
 //! `s` first, so they resolve the same way and the session's search_path is untouched after it.
 
 use crate::ir::{Edit, Fate, Ir, StmtId};
-use crate::rules::edit;
 use crate::source::Span;
 
 use super::generated::quote_ident;
@@ -21,41 +20,41 @@ pub fn split_schema_elements(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionE
         .find(|d| d.kind == crate::ir::ObjKind::Schema)
         .map(|d| d.name.clone())
         .ok_or("the schema has no name (CREATE SCHEMA AUTHORIZATION role)")?;
+    // The elements are statements of their own (lowered with `Stmt::element_of`): the split
+    // edits only the gaps between them, so what other rules change inside an element (edits
+    // they put on this statement) stays.
+    let elements: Vec<Span> =
+        ir.stmts[id + 1..].iter().take_while(|e| e.element_of == Some(id)).map(|e| e.span).collect();
+    if elements.len() != stmt.schema_elements {
+        return Err(format!("found {} elements of {}", elements.len(), stmt.schema_elements));
+    }
     let text = env.files[stmt.file].slice(stmt.span);
-    let toks = edit::tokens(text);
-    // Elements start at CREATE or GRANT at depth 0, after the leading CREATE SCHEMA.
-    let starts: Vec<usize> = toks
-        .iter()
-        .enumerate()
-        .skip(2)
-        .filter(|(_, t)| t.depth == 0 && (t.upper == "CREATE" || t.upper == "GRANT"))
-        .map(|(i, _)| i)
-        .collect();
-    if starts.len() != stmt.schema_elements {
-        return Err(format!("found {} element keywords for {} elements", starts.len(), stmt.schema_elements));
-    }
-    let end = toks.iter().rposition(|t| t.upper != ";").ok_or("empty statement")?;
-    let head = text[..toks[starts[0]].start].trim_end();
-    let mut elements = Vec::new();
-    for (k, &i) in starts.iter().enumerate() {
-        let stop = starts.get(k + 1).map(|&j| toks[j].start).unwrap_or(toks[end].end);
-        elements.push(text[toks[i].start..stop].trim_end().to_string());
-    }
-    let path = quote_ident(&schema).replace('\'', "''");
-    let mut out = format!(
-        "-- pg2znb {}: CREATE SCHEMA with elements, one statement each; names resolve in {schema} first as before\n\
-         BEGIN;\n{head};\n\
-         SELECT pg_catalog.set_config('search_path', CASE pg_catalog.current_setting('search_path') WHEN '' THEN '{path}' ELSE '{path}, ' || pg_catalog.current_setting('search_path') END, true);\n",
-        a.code
-    );
-    for e in &elements {
-        out.push_str(e);
-        out.push_str(";\n");
-    }
-    out.push_str("COMMIT;");
     let base = stmt.span.start;
+    let head_end = base + text[..elements[0].start - base].trim_end().len();
+    let path = quote_ident(&schema).replace('\'', "''");
+    let mut edits = vec![
+        Edit {
+            span: Span::new(base, base),
+            insert: format!(
+                "-- pg2znb {}: CREATE SCHEMA with elements, one statement each; names resolve in {schema} first as before\n\
+                 BEGIN;\n",
+                a.code
+            ),
+        },
+        Edit {
+            span: Span::new(head_end, elements[0].start),
+            insert: format!(
+                ";\nSELECT pg_catalog.set_config('search_path', CASE pg_catalog.current_setting('search_path') WHEN '' THEN '{path}' ELSE '{path}, ' || pg_catalog.current_setting('search_path') END, true);\n"
+            ),
+        },
+    ];
+    for pair in elements.windows(2) {
+        edits.push(Edit { span: Span::new(pair[0].end, pair[1].start), insert: ";\n".into() });
+    }
+    let last = elements[elements.len() - 1];
+    edits.push(Edit { span: Span::new(last.end, stmt.span.end), insert: ";\nCOMMIT;".into() });
     let s = &mut ir.stmts[id];
-    s.edits.push(Edit { span: Span::new(base, base + text.len()), insert: out });
+    s.edits.extend(edits);
     s.fate = Fate::Rewritten;
     s.add_code(a.code);
     Ok(true)

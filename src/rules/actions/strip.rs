@@ -263,6 +263,20 @@ pub fn strip(
             _ => remove_toks(&text, base, &toks, i, j),
         })
         .collect();
+    // An element of CREATE SCHEMA is emitted as part of it: the edits go there.
+    if let Some(host) = ir.stmts[id].element_of {
+        ir.stmts[id].add_code(a.code);
+        let h = &mut ir.stmts[host];
+        h.edits.extend(edits);
+        h.add_code(a.code);
+        if h.fate == Fate::Verbatim {
+            h.fate = Fate::Rewritten;
+        }
+        if let Some((kind, name, table)) = change {
+            record_change(ir, id, kind, &name, table.as_deref(), a);
+        }
+        return Ok(true);
+    }
     let s = &mut ir.stmts[id];
     s.edits.extend(edits);
     s.add_code(a.code);
