@@ -159,6 +159,9 @@ pub struct Status {
     pub source_changed: Option<SourceChange>,
 }
 
+/// Serialises writes of status.json with the interrupt's last word; `true` once interrupted.
+static STATUS_WRITES: std::sync::Mutex<bool> = std::sync::Mutex::new(false);
+
 impl Status {
     fn fresh(source: &str, target: &str) -> Status {
         Status {
@@ -188,6 +191,12 @@ impl Status {
     }
 
     fn write(&self, workdir: &Path) -> Result<(), MigrateError> {
+        // After an interrupt the file says so and stays so: workers still running until the
+        // process exits must not write `running` over it.
+        let stopped = STATUS_WRITES.lock().unwrap_or_else(|e| e.into_inner());
+        if *stopped {
+            return Ok(());
+        }
         let p = Status::path(workdir);
         let tmp = workdir.join("status.json.tmp");
         let io = |e: std::io::Error| MigrateError::Io { path: p.display().to_string(), message: e.to_string() };
@@ -201,6 +210,8 @@ impl Status {
     /// names. Called from the signal handler while workers may still write: its own temporary name,
     /// and whatever it cannot read it leaves alone (a re-run treats any unfinished step alike).
     pub fn mark_interrupted(workdir: &Path) -> Vec<String> {
+        let mut stopped = STATUS_WRITES.lock().unwrap_or_else(|e| e.into_inner());
+        *stopped = true;
         let Ok(mut s) = Status::read(workdir) else { return Vec::new() };
         let mut names = Vec::new();
         for step in s.steps.iter_mut().filter(|st| st.state == "running") {
