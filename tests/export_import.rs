@@ -580,3 +580,41 @@ fn big_tables_are_exported_in_parts_resumed_by_part_and_imported_exactly() {
     let o = bin().args(["verify", "--source", &s_url, "--target", &t_url, "--rows", "checksum"]).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "verify: {}", text(&o));
 }
+
+/// Two parts of one split table each hold a row the target rejects: with `--on-error stash` each
+/// part's batch is stashed in a file of its own (their batch numbers are equal), and everything
+/// else loads.
+#[test]
+fn rejected_batches_of_two_parts_are_stashed_apart() {
+    let Some((src, _)) = servers() else { return };
+    let db = "ei_split_stash_src";
+    src.create_db(db);
+    src.exec(
+        db,
+        "CREATE TABLE public.k (id int PRIMARY KEY, v int);\n\
+         INSERT INTO public.k SELECT g, CASE WHEN g IN (10, 15010) THEN -1 ELSE g END FROM generate_series(1, 20000) g;\n\
+         ANALYZE;",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let exp = dir.path().join("export");
+    let o = export(&src.url(db), &exp, &["--split-rows", "5000"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let parts = manifest(&exp)["tables"][0]["parts"].as_array().unwrap().len();
+    assert!(parts >= 4, "{parts} parts");
+    src.create_db("ei_split_stash_tgt");
+    src.exec("ei_split_stash_tgt", "CREATE TABLE public.k (id int PRIMARY KEY, v int CHECK (v >= 0));");
+    let o = import_dir(&exp, &src.url("ei_split_stash_tgt"), &["--on-error", "stash", "--batch-rows", "1000"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let mut stashed: Vec<String> = std::fs::read_dir(exp.join("errors"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    stashed.sort();
+    assert_eq!(stashed.len(), 2, "{stashed:?}");
+    for f in &stashed {
+        let rows = std::fs::read_to_string(exp.join("errors").join(f)).unwrap();
+        assert!(rows.lines().any(|l| l.ends_with(",-1")), "{f}: {rows}");
+    }
+    assert_eq!(scalar(src, "ei_split_stash_tgt", "SELECT count(*) FROM public.k"), "18000");
+}
