@@ -6,16 +6,13 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use pg2znb::verify::RowMode;
+use support::cli::{bin, scalar, text};
 use support::pg::{Engine, PgServer};
 use support::roundtrip;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
-}
 
 fn apply(script: &Path, target: &str, extra: &[&str]) -> Output {
     bin().arg("apply").arg(script).args(["--target", target]).args(extra).output().expect("run pg2znb apply")
@@ -32,10 +29,6 @@ fn spawn_apply(script: &Path, target: &str) -> Child {
         .expect("spawn pg2znb apply")
 }
 
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
 fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
@@ -44,10 +37,6 @@ fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, body).unwrap();
     p
-}
-
-fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
-    s.query(db, sql)[0][0].clone().unwrap_or_default()
 }
 
 fn full_dump() -> PathBuf {

@@ -6,33 +6,11 @@
 
 mod support;
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use support::cli::{bin, migrate, migrate_cmd, scalar, text};
 use support::pg::{Engine, PgServer};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
-}
-
-fn migrate_cmd(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Command {
-    let mut c = bin();
-    c.arg("migrate").args(["--source", source, "--target", target, "-w"]).arg(workdir).args(extra);
-    c
-}
-
-fn migrate(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Output {
-    migrate_cmd(source, target, workdir, extra).output().expect("run pg2znb migrate")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
-    s.query(db, sql)[0][0].clone().unwrap_or_default()
-}
 
 /// A fresh source database on PostgreSQL 15 holding `sql` (analysed, so reltuples is known), and
 /// a fresh target database on `engine`.

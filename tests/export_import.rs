@@ -13,19 +13,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use support::awkward::AWKWARD;
+use support::cli::{bin, scalar, text};
 use support::pg::{Engine, PgServer};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
-    s.query(db, sql)[0][0].clone().unwrap_or_default()
-}
 
 fn export(src: &str, dir: &Path, extra: &[&str]) -> Output {
     bin().args(["export", "--source", src, "-o"]).arg(dir).args(extra).output().expect("run pg2znb export")

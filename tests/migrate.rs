@@ -6,33 +6,12 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use support::awkward::AWKWARD;
+use support::cli::{bin, migrate, migrate_cmd, scalar, text};
 use support::pg::{Engine, PgServer};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_pg2znb"))
-}
-
-fn migrate_cmd(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Command {
-    let mut c = bin();
-    c.arg("migrate").args(["--source", source, "--target", target, "-w"]).arg(workdir).args(extra);
-    c
-}
-
-fn migrate(source: &str, target: &str, workdir: &Path, extra: &[&str]) -> Output {
-    migrate_cmd(source, target, workdir, extra).output().expect("run pg2znb migrate")
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn scalar(s: &PgServer, db: &str, sql: &str) -> String {
-    s.query(db, sql)[0][0].clone().unwrap_or_default()
-}
 
 fn status(workdir: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(workdir.join("status.json")).unwrap()).unwrap()
@@ -170,16 +149,8 @@ fn awkward_values_pg11() {
 fn killed_copy_resumes_without_duplicates() {
     let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
     let tables = 400;
-    let (src, src_db, tgt_db) = databases(tgt, "mig_kill", None);
-    src.exec(&src_db, &many_tables(tables));
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
-    let mut child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let Started { tgt_db, _dir, work, s_url, t_url, mut child } =
+        start_many_tables(tgt, "mig_kill", tables, "2025.1", false);
     let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied", 1);
     assert!(child.try_wait().unwrap().is_none(), "migrate finished before it could be killed");
     child.kill().unwrap(); // SIGKILL
@@ -234,20 +205,38 @@ fn wait_for_count(tgt: &PgServer, db: &str, sql: &str, min: i64) -> i64 {
     n
 }
 
-#[test]
-fn killed_pre_data_resumes_without_redoing_statements() {
-    let Some(tgt) = PgServer::shared_engine(Engine::Pg11) else { return };
-    let tables = 300;
-    let (src, src_db, tgt_db) = databases(tgt, "mig_kill_pre", None);
+/// A migration of [`many_tables`] started in the background: its target database, work
+/// directory, URLs and process. `capture`: its output is piped, for a test that reads it after
+/// stopping the process (else dropped: an unread pipe could fill and stall it).
+struct Started {
+    tgt_db: String,
+    _dir: tempfile::TempDir,
+    work: PathBuf,
+    s_url: String,
+    t_url: String,
+    child: std::process::Child,
+}
+
+fn start_many_tables(tgt: &PgServer, name: &str, tables: usize, version: &str, capture: bool) -> Started {
+    let (src, src_db, tgt_db) = databases(tgt, name, None);
     src.exec(&src_db, &many_tables(tables));
     let dir = tempfile::tempdir().unwrap();
     let work = dir.path().join("work");
     let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
-    let mut child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2.6", "--jobs", "1"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+    let child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", version, "--jobs", "1"])
+        .stdout(if capture { Stdio::piped() } else { Stdio::null() })
+        .stderr(if capture { Stdio::piped() } else { Stdio::null() })
         .spawn()
         .unwrap();
+    Started { tgt_db, _dir: dir, work, s_url, t_url, child }
+}
+
+#[test]
+fn killed_pre_data_resumes_without_redoing_statements() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg11) else { return };
+    let tables = 300;
+    let Started { tgt_db, _dir, work, s_url, t_url, mut child } =
+        start_many_tables(tgt, "mig_kill_pre", tables, "2.6", false);
     let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.applied", 20);
     assert!(child.try_wait().unwrap().is_none(), "migrate finished before it could be killed");
     child.kill().unwrap(); // SIGKILL
@@ -280,16 +269,7 @@ fn killed_pre_data_resumes_without_redoing_statements() {
 fn interrupted_migrate_stops_cleanly_and_resumes() {
     let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
     let tables = 400;
-    let (src, src_db, tgt_db) = databases(tgt, "mig_int", None);
-    src.exec(&src_db, &many_tables(tables));
-    let dir = tempfile::tempdir().unwrap();
-    let work = dir.path().join("work");
-    let (s_url, t_url) = (src.url(&src_db), tgt.url(&tgt_db));
-    let child = migrate_cmd(&s_url, &t_url, &work, &["--target-version", "2025.1", "--jobs", "1"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let Started { tgt_db, _dir, work, s_url, t_url, child } = start_many_tables(tgt, "mig_int", tables, "2025.1", true);
     let before = wait_for_count(tgt, &tgt_db, "SELECT count(*) FROM pg2znb.copied", 1);
     assert!(before >= 1);
     // Ctrl-C, as a terminal sends it.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod awkward;
+pub mod cli;
 pub mod compile;
 pub mod corpus;
 pub mod pg;
