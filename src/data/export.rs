@@ -86,18 +86,10 @@ pub struct ExportedTable {
     pub schema: String,
     pub name: String,
     pub columns: Vec<Column>,
-    /// Its file, relative to the directory.
-    pub file: String,
-    /// `done` (the file is complete) or `pending`.
-    pub state: String,
-    pub rows: u64,
-    pub bytes: u64,
-    pub sha256: String,
-    /// The snapshot the rows were read in (an export resumed with `--resume` has several).
-    pub snapshot: String,
-    pub seconds: f64,
-    /// A table split into ranges is written as these files instead of `file` (which is then
-    /// empty); `rows` and `bytes` above are their sums.
+    /// The table's file. A table split into ranges is written as `parts` instead: its `file` and
+    /// `sha256` are then empty, its rows, bytes and seconds their sums.
+    #[serde(flatten)]
+    pub out: Written,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub parts: Vec<ExportPart>,
 }
@@ -109,39 +101,58 @@ pub struct ExportPart {
     /// The range's condition, as the `COPY (SELECT … WHERE …)` that wrote the file used it.
     #[serde(rename = "where")]
     pub predicate: String,
+    #[serde(flatten)]
+    pub out: Written,
+}
+
+/// One file of an export and how far it is.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Written {
+    /// Relative to the directory.
     pub file: String,
-    /// `done` or `pending`.
+    /// `done` (the file is complete) or `pending`.
     pub state: String,
     pub rows: u64,
     pub bytes: u64,
     pub sha256: String,
+    /// The snapshot the rows were read in (an export resumed with `--resume` has several).
     pub snapshot: String,
     pub seconds: f64,
 }
 
-/// One file of an export: a whole table's, or one part's.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExportFile {
-    pub file: String,
-    pub snapshot: String,
-    /// The range, for a part.
-    pub range: Option<i32>,
-}
+impl Written {
+    fn pending(file: String, snapshot: &str) -> Written {
+        Written {
+            file,
+            state: "pending".into(),
+            rows: 0,
+            bytes: 0,
+            sha256: String::new(),
+            snapshot: snapshot.to_string(),
+            seconds: 0.0,
+        }
+    }
 
-impl ExportedTable {
     pub fn is_done(&self) -> bool {
         self.state == "done"
     }
 
-    /// The table's files, in range order.
-    pub fn files(&self) -> Vec<ExportFile> {
+    fn finish(&mut self, rows: u64, bytes: u64, sha256: String, seconds: f64) {
+        (self.state, self.rows, self.bytes, self.sha256, self.seconds) = ("done".into(), rows, bytes, sha256, seconds);
+    }
+}
+
+impl ExportedTable {
+    pub fn is_done(&self) -> bool {
+        self.out.is_done()
+    }
+
+    /// The table's files, in range order, each with its range (`None`: the whole table).
+    pub fn files(&self) -> Vec<(Option<i32>, &Written)> {
         if self.parts.is_empty() {
-            return vec![ExportFile { file: self.file.clone(), snapshot: self.snapshot.clone(), range: None }];
+            return vec![(None, &self.out)];
         }
-        self.parts
-            .iter()
-            .map(|p| ExportFile { file: p.file.clone(), snapshot: p.snapshot.clone(), range: Some(p.range) })
-            .collect()
+        self.parts.iter().map(|p| (Some(p.range), &p.out)).collect()
     }
 
     /// `schema.name`, quoted where needed (as `copy::Table::key`).
@@ -434,7 +445,8 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
             }
         }
     }
-    let whole = |file: &str, bytes: u64| std::fs::metadata(opts.dir.join(file)).is_ok_and(|m| m.len() == bytes);
+    let whole =
+        |w: &Written| w.is_done() && std::fs::metadata(opts.dir.join(&w.file)).is_ok_and(|m| m.len() == w.bytes);
     let mut entries = Vec::new();
     // (table, entry, part): one file to write.
     let mut todo: VecDeque<(usize, usize, Option<usize>)> = VecDeque::new();
@@ -455,7 +467,7 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
         let ei = entries.len();
         let before = earlier.get(&(t.schema.clone(), t.name.clone())).filter(|k| k.columns == columns);
         // A finished file is kept when its table still has the same columns and it is whole.
-        if let Some(k) = before.filter(|k| k.is_done() && k.parts.is_empty() && whole(&k.file, k.bytes)) {
+        if let Some(k) = before.filter(|k| k.parts.is_empty() && whole(&k.out)) {
             report.kept += 1;
             entries.push(k.clone());
             continue;
@@ -464,22 +476,14 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
         if let Some(k) = before.filter(|k| !k.parts.is_empty()) {
             let mut e = k.clone();
             for (pi, part) in e.parts.iter_mut().enumerate() {
-                if part.state == "done" && whole(&part.file, part.bytes) {
+                if whole(&part.out) {
                     continue;
                 }
-                *part = ExportPart {
-                    state: "pending".into(),
-                    rows: 0,
-                    bytes: 0,
-                    sha256: String::new(),
-                    snapshot: snapshot.clone(),
-                    seconds: 0.0,
-                    ..part.clone()
-                };
+                part.out = Written::pending(std::mem::take(&mut part.out.file), &snapshot);
                 todo.push_back((i, ei, Some(pi)));
             }
             if todo.back().is_some_and(|(ti, ..)| *ti == i) {
-                e.state = "pending".into();
+                e.out.state = "pending".into();
             } else {
                 report.kept += 1;
             }
@@ -487,32 +491,21 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
             continue;
         }
         let planned = ranges::plan(&mut held, t, &opts.split)?;
+        let split = planned.len() > 1;
+        let file = if split { String::new() } else { file_name(&t.schema, &t.name, ext) };
         let mut e = ExportedTable {
             schema: t.schema.clone(),
             name: t.name.clone(),
             columns,
-            file: file_name(&t.schema, &t.name, ext),
-            state: "pending".into(),
-            rows: 0,
-            bytes: 0,
-            sha256: String::new(),
-            snapshot: snapshot.clone(),
-            seconds: 0.0,
+            out: Written::pending(file, &snapshot),
             parts: Vec::new(),
         };
-        if planned.len() > 1 {
-            e.file = String::new();
+        if split {
             for (pi, r) in planned.iter().enumerate() {
                 e.parts.push(ExportPart {
                     range: r.id,
                     predicate: r.predicate().unwrap_or_default(),
-                    file: file_name(&t.schema, &t.name, &format!("{:04}.{ext}", r.id)),
-                    state: "pending".into(),
-                    rows: 0,
-                    bytes: 0,
-                    sha256: String::new(),
-                    snapshot: snapshot.clone(),
-                    seconds: 0.0,
+                    out: Written::pending(file_name(&t.schema, &t.name, &format!("{:04}.{ext}", r.id)), &snapshot),
                 });
                 todo.push_back((i, ei, Some(pi)));
             }
@@ -559,8 +552,8 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
                             .map(|m| {
                                 let e = &m.tables[ei];
                                 match pi {
-                                    Some(p) => (e.parts[p].file.clone(), e.parts[p].predicate.clone()),
-                                    None => (e.file.clone(), String::new()),
+                                    Some(p) => (e.parts[p].out.file.clone(), e.parts[p].predicate.clone()),
+                                    None => (e.out.file.clone(), String::new()),
                                 }
                             })
                             .unwrap_or_default();
@@ -572,20 +565,18 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
                             let e = &mut m.tables[ei];
                             match pi {
                                 Some(p) => {
-                                    let part = &mut e.parts[p];
-                                    (part.state, part.rows, part.bytes, part.sha256, part.seconds) =
-                                        ("done".into(), rows, bytes, sha, seconds);
-                                    if e.parts.iter().all(|x| x.state == "done") {
-                                        e.state = "done".into();
-                                        e.rows = e.parts.iter().map(|x| x.rows).sum();
-                                        e.bytes = e.parts.iter().map(|x| x.bytes).sum();
-                                        e.seconds = e.parts.iter().map(|x| x.seconds).sum();
+                                    e.parts[p].out.finish(rows, bytes, sha, seconds);
+                                    if e.parts.iter().all(|x| x.out.is_done()) {
+                                        let (rows, bytes, seconds) =
+                                            e.parts.iter().fold((0, 0, 0.0), |(r, b, t), x| {
+                                                (r + x.out.rows, b + x.out.bytes, t + x.out.seconds)
+                                            });
+                                        e.out.finish(rows, bytes, String::new(), seconds);
                                         finished = true;
                                     }
                                 }
                                 None => {
-                                    (e.state, e.rows, e.bytes, e.sha256, e.seconds) =
-                                        ("done".into(), rows, bytes, sha, seconds);
+                                    e.out.finish(rows, bytes, sha, seconds);
                                     finished = true;
                                 }
                             }

@@ -265,7 +265,7 @@ fn plan(source: &ImportSource, c: &mut Client) -> Result<(Vec<Job>, Option<Expor
                 let table = t.table();
                 let target_sql =
                     if table.columns.is_empty() { qualified } else { format!("{qualified} ({})", table.column_list()) };
-                for f in t.files() {
+                for (range, f) in t.files() {
                     jobs.push(Job {
                         schema: t.schema.clone(),
                         name: t.name.clone(),
@@ -273,7 +273,7 @@ fn plan(source: &ImportSource, c: &mut Client) -> Result<(Vec<Job>, Option<Expor
                         target_sql: target_sql.clone(),
                         path: dir.join(&f.file),
                         file_key: format!("{}/{}", f.snapshot, f.file),
-                        part: f.range,
+                        part: range,
                         layout: Layout::new(m.copy_format, m.header),
                     });
                 }
@@ -380,8 +380,21 @@ fn load(c: &mut Client, job: &Job, b: &Batch, limits: Limits) -> Result<String, 
         return Err(LoadError::Count { server: rows, batch: b.rows });
     }
     let sha = hex(&sha.finish());
-    let none: Option<String> = None;
-    tx.execute(
+    record(&mut tx, job, b, &sha, None, limits)?;
+    tx.commit()?;
+    Ok(sha)
+}
+
+/// The batch's row in `pg2znb.imported`: loaded (`stashed_to` none) or set aside in that file.
+fn record(
+    c: &mut impl postgres::GenericClient,
+    job: &Job,
+    b: &Batch,
+    sha: &str,
+    stashed_to: Option<&str>,
+    limits: Limits,
+) -> Result<u64, postgres::Error> {
+    c.execute(
         RECORD,
         &[
             &job.key,
@@ -391,13 +404,11 @@ fn load(c: &mut Client, job: &Job, b: &Batch, limits: Limits) -> Result<String, 
             &(b.bytes as i64),
             &(b.rows as i64),
             &sha,
-            &none,
+            &stashed_to,
             &(limits.rows as i64),
             &(limits.bytes as i64),
         ],
-    )?;
-    tx.commit()?;
-    Ok(sha)
+    )
 }
 
 fn is_recorded(c: &mut Client, job: &Job, b: &Batch) -> Result<bool, LoadError> {
@@ -537,23 +548,8 @@ impl Run<'_> {
         let data = std::fs::canonicalize(&data).unwrap_or(data);
         let text = format!("{message}\n\nreplay, once the rows or the target are fixed:\n{replay}\n");
         std::fs::write(&msg, text).map_err(io_err(&msg))?;
-        let stashed_to = Some(data.display().to_string());
-        c.execute(
-            RECORD,
-            &[
-                &job.key,
-                &job.file_key,
-                &(b.number as i32),
-                &(b.offset as i64),
-                &(b.bytes as i64),
-                &(b.rows as i64),
-                &hex(&sha.finish()),
-                &stashed_to,
-                &(limits.rows as i64),
-                &(limits.bytes as i64),
-            ],
-        )
-        .map_err(|e| {
+        let stashed_to = data.display().to_string();
+        record(c, job, b, &hex(&sha.finish()), Some(&stashed_to), limits).map_err(|e| {
             ImportError::Batch(format!("{}: recording stashed batch {}: {}", job.key, b.number, pg_message(&e)))
         })?;
         Ok(Stashed {
