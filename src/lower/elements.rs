@@ -2,11 +2,11 @@
 //! own in the IR (`Stmt::element_of`), so table, column, index and view rules see it and the
 //! manifest lists its objects, while its text stays inside the CREATE SCHEMA that holds it.
 
-use crate::ir::{Detail, Fate, Stmt, StmtId};
+use crate::ir::{Fate, Stmt, StmtId};
 use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
 
-use super::{classify, kind};
+use super::classify;
 
 /// Byte ranges (relative to `text`) of the elements of a CREATE SCHEMA statement: each starts at
 /// CREATE or GRANT outside parentheses after the leading `CREATE SCHEMA`, and ends where the next
@@ -77,22 +77,8 @@ fn element(
     schema: &str,
 ) -> Stmt {
     let mut st = Stmt::new(id, file, span, Span::new(span.start, span.start), PieceKind::Statement);
-    st.kind = kind::kind_name(node);
-    let f = classify::classify(node, schema, text);
-    st.object = f.object;
-    st.defines = f.defines;
-    st.refs = f.refs;
-    st.commands = f.commands;
-    st.roles = f.roles;
-    st.only = f.only;
-    st.options = f.options;
-    st.settings = f.settings;
-    st.detail = f.detail;
-    if let (Detail::CreateTable(t), pg_query::protobuf::node::Node::CreateStmt(c)) = (&mut st.detail, node) {
-        let loc = c.relation.as_ref().map(|r| r.location.max(0) as usize).unwrap_or(0);
-        st.elements_close = super::elements_close(text, loc).map(|o| span.start + o);
-        t.has_element_list = st.elements_close.is_some();
-    }
+    let mut f = classify::classify(node, schema, text);
+    super::take_facts(&mut st, node, &mut f, text, span);
     st.element_of = Some(parent);
     st.fate = Fate::Merged;
     st.merged_into = Some(parent);

@@ -98,29 +98,14 @@ pub fn lower_file(
                 });
                 match parsed {
                     Parsed::Ok(node) => {
-                        st.kind = kind::kind_name(&node);
-                        let f = match classified {
+                        let mut f = match classified {
                             Some(f) if chunk_schema == schema => f,
                             _ => classify::classify(&node, &schema, text),
                         };
-                        st.object = f.object;
-                        st.defines = f.defines;
-                        st.refs = f.refs;
+                        take_facts(&mut st, &node, &mut f, text, span);
                         st.is_data = f.is_data;
-                        st.commands = f.commands;
-                        st.roles = f.roles;
-                        st.only = f.only;
-                        st.options = f.options;
                         st.schema_elements = f.schema_elements;
                         st.session = f.session.unwrap_or(Session::None);
-                        st.settings = f.settings;
-                        let mut detail = f.detail;
-                        if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut detail, node.as_ref()) {
-                            let loc = c.relation.as_ref().map(|r| r.location.max(0) as usize).unwrap_or(0);
-                            st.elements_close = elements_close(text, loc).map(|o| span.start + o);
-                            t.has_element_list = st.elements_close.is_some();
-                        }
-                        st.detail = detail;
                         if st.schema_elements > 0 {
                             if let Some(s) = st.defines.iter().find(|d| d.kind == crate::ir::ObjKind::Schema) {
                                 elements = elements::lower(&st, text, &s.name, st.schema_elements, st.id + 1);
@@ -193,6 +178,27 @@ pub fn lower_file(
 /// What lowering can only decide once every file is lowered (which calls are built-ins).
 pub fn finish(ir: &mut Ir) {
     dml::resolve(ir);
+}
+
+/// Move what every lowered statement (a piece's, or a CREATE SCHEMA element's) holds from its
+/// classification into `st`: kind, names, commands, options, settings and detail (with where a
+/// CREATE TABLE's element list closes). The rest of `f` is the caller's.
+fn take_facts(st: &mut Stmt, node: &N, f: &mut classify::Facts, text: &str, span: Span) {
+    st.kind = kind::kind_name(node);
+    st.object = f.object.take();
+    st.defines = std::mem::take(&mut f.defines);
+    st.refs = std::mem::take(&mut f.refs);
+    st.commands = std::mem::take(&mut f.commands);
+    st.roles = std::mem::take(&mut f.roles);
+    st.only = f.only;
+    st.options = std::mem::take(&mut f.options);
+    st.settings = std::mem::take(&mut f.settings);
+    st.detail = std::mem::take(&mut f.detail);
+    if let (Detail::CreateTable(t), N::CreateStmt(c)) = (&mut st.detail, node) {
+        let loc = c.relation.as_ref().map(|r| r.location.max(0) as usize).unwrap_or(0);
+        st.elements_close = elements_close(text, loc).map(|o| span.start + o);
+        t.has_element_list = st.elements_close.is_some();
+    }
 }
 
 /// Offset (relative to `text`) of the `)` closing a CREATE TABLE's element list, when the
