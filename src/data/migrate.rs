@@ -197,6 +197,11 @@ impl Status {
         if *stopped {
             return Ok(());
         }
+        self.store(workdir)
+    }
+
+    /// Write the file (temporary name, then rename); callers hold [`STATUS_WRITES`].
+    fn store(&self, workdir: &Path) -> Result<(), MigrateError> {
         let p = Status::path(workdir);
         let tmp = workdir.join("status.json.tmp");
         let io = |e: std::io::Error| MigrateError::Io { path: p.display().to_string(), message: e.to_string() };
@@ -207,8 +212,9 @@ impl Status {
 
     /// After an interrupt (Ctrl-C, SIGTERM): the steps `status.json` says are running are marked
     /// `interrupted`, so `migrate status` does not show a dead process at work. Returns their
-    /// names. Called from the signal handler while workers may still write: its own temporary name,
-    /// and whatever it cannot read it leaves alone (a re-run treats any unfinished step alike).
+    /// names. Called from the signal handler while workers may still run: from then on `write`
+    /// writes nothing (both hold [`STATUS_WRITES`]); what it cannot read or write it leaves alone
+    /// (a re-run treats any unfinished step alike).
     pub fn mark_interrupted(workdir: &Path) -> Vec<String> {
         let mut stopped = STATUS_WRITES.lock().unwrap_or_else(|e| e.into_inner());
         *stopped = true;
@@ -220,11 +226,7 @@ impl Status {
             names.push(step.name.clone());
         }
         if !names.is_empty() {
-            let tmp = workdir.join("status.json.interrupted.tmp");
-            let text = serde_json::to_string_pretty(&s).unwrap_or_default();
-            if std::fs::write(&tmp, text + "\n").is_ok() {
-                let _ = std::fs::rename(&tmp, Status::path(workdir));
-            }
+            let _ = s.store(workdir);
         }
         names
     }
