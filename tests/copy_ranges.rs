@@ -15,13 +15,23 @@ use support::pg::{Engine, PgServer};
 /// A fresh source database on PostgreSQL 15 holding `sql` (analysed, so reltuples is known), and
 /// a fresh target database on `engine`.
 fn databases(engine: Engine, name: &str, sql: &str) -> Option<(&'static PgServer, &'static PgServer, String, String)> {
+    databases_with(engine, name, sql, "")
+}
+
+/// As [`databases`], the target database created with `options` (`CREATE DATABASE name options`).
+fn databases_with(
+    engine: Engine,
+    name: &str,
+    sql: &str,
+    options: &str,
+) -> Option<(&'static PgServer, &'static PgServer, String, String)> {
     let tgt = PgServer::shared_engine(engine)?;
     let src = PgServer::shared_engine(Engine::Pg15)?;
     let (src_db, tgt_db) = (format!("{name}_src"), format!("{name}_tgt"));
     src.create_db(&src_db);
     src.exec(&src_db, sql);
     src.exec(&src_db, "ANALYZE");
-    tgt.create_db(&tgt_db);
+    tgt.exec("postgres", &format!("CREATE DATABASE \"{tgt_db}\" {options}"));
     Some((src, tgt, src_db, tgt_db))
 }
 
@@ -153,17 +163,7 @@ const REJECTED_SOURCE: &str = "CREATE TABLE public.chk (id int PRIMARY KEY, v te
     INSERT INTO public.fine SELECT g, 'f' || g FROM generate_series(1, 3000) g;\n";
 
 fn rejecting(engine: Engine, name: &str) -> Option<(&'static PgServer, &'static PgServer, String, String)> {
-    let tgt = PgServer::shared_engine(engine)?;
-    let src = PgServer::shared_engine(Engine::Pg15)?;
-    let (src_db, tgt_db) = (format!("{name}_src"), format!("{name}_tgt"));
-    src.create_db(&src_db);
-    src.exec(&src_db, REJECTED_SOURCE);
-    src.exec(&src_db, "ANALYZE");
-    tgt.exec(
-        "postgres",
-        &format!("CREATE DATABASE \"{tgt_db}\" ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0"),
-    );
-    Some((src, tgt, src_db, tgt_db))
+    databases_with(engine, name, REJECTED_SOURCE, "ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
 }
 
 #[test]
