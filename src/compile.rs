@@ -98,14 +98,23 @@ impl Compilation {
                 return Err(format!("statement {} ({}) is in the scripts {} times", st.id, st.kind, seen[st.id]));
             }
             if let Some(host) = st.element_of {
-                // Part of its CREATE SCHEMA's text, wherever that goes.
+                // Part of its CREATE SCHEMA's text, wherever that goes, unless it moved on its own
+                // (then it is in unsupported.sql, and says why below).
                 let (h, fate) = (self.ir.stmts[host].fate, st.fate);
-                if !(fate == Fate::Merged && h != Fate::Dropped || fate == Fate::Dropped && h == Fate::Dropped) {
+                let alone = fate == Fate::Dropped && h != Fate::Dropped && st.unsupported.is_some();
+                if !(fate == Fate::Merged && h != Fate::Dropped || fate == Fate::Dropped && h == Fate::Dropped || alone)
+                {
                     return Err(format!("element {} ({}) is {fate:?} in a {h:?} CREATE SCHEMA", st.id, st.kind));
                 }
-                continue;
+                if !alone {
+                    continue;
+                }
             }
-            if st.fate == Fate::Merged && st.merged_into.is_none_or(|t| self.ir.stmts[t].fate != Fate::Rewritten) {
+            // Folded into a table created inside CREATE SCHEMA: into the CREATE SCHEMA's text.
+            let holder = |t: usize| self.ir.stmts[t].element_of.unwrap_or(t);
+            if st.fate == Fate::Merged
+                && st.merged_into.is_none_or(|t| self.ir.stmts[holder(t)].fate != Fate::Rewritten)
+            {
                 return Err(format!("statement {} ({}) is merged into nothing rewritten", st.id, st.kind));
             }
             // A COPY data block is explained by its COPY statement's diagnostic; a statement may
@@ -247,6 +256,8 @@ fn pipeline(
     progress.stage("ordering", 0);
     let (order, order_diags) = order::order(&mut ir);
     diagnostics.extend(order_diags);
+    // Elements of CREATE SCHEMA that moved on their own leave its text.
+    rules::actions::cut_moved_elements(&mut ir, &files);
     ir.place_prerequisites(&[&order.pre_data, &order.data, &order.post_data]);
     diagnostics.sort_by(|a, b| {
         let k = |d: &Diagnostic| d.location.map(|l| (l.file, l.span.start)).unwrap_or((usize::MAX, 0));
@@ -289,7 +300,12 @@ fn check_rewrites(ir: &mut Ir, files: &[SourceFile]) -> Vec<Diagnostic> {
         s.fate = Fate::Verbatim;
         let codes = std::mem::take(&mut s.codes).join(", ");
         let (file, span) = (s.file, s.span);
-        for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id) && m.element_of.is_none()) {
+        // What was folded into it, or into one of its elements (CREATE SCHEMA), loads on its own.
+        let hosts: Vec<usize> =
+            ir.stmts.iter().filter(|e| e.id == id || e.element_of == Some(id)).map(|e| e.id).collect();
+        for m in
+            ir.stmts.iter_mut().filter(|m| m.merged_into.is_some_and(|t| hosts.contains(&t)) && m.element_of.is_none())
+        {
             m.fate = Fate::Verbatim;
             m.merged_into = None;
             m.phase = Phase::PreData;

@@ -223,9 +223,20 @@ fn unsupported(out: &mut Sink<'_>, ir: &Ir, files: &[SourceFile], target: &str) 
                 out.push(l);
                 out.push("\n");
             }
-            out.push(&format!("-- from {}:{line}\n", f.name));
+            // An element of a CREATE SCHEMA that loads without it: its unqualified names meant
+            // that schema, and its text ends before the next element.
+            match s.element_of.and_then(|h| ir.stmts[h].object.as_ref()) {
+                Some(schema) => out.push(&format!(
+                    "-- from {}:{line}, an element of CREATE SCHEMA {} (its unqualified names are in that schema)\n",
+                    f.name, schema.name
+                )),
+                None => out.push(&format!("-- from {}:{line}\n", f.name)),
+            }
         }
         out.push(f.slice(s.span));
+        if s.element_of.is_some() {
+            out.push(";");
+        }
         out.push("\n");
     }
 }

@@ -63,6 +63,21 @@ fn priority(ir: &Ir, id: StmtId) -> u8 {
     }
 }
 
+/// Statement `id` is a CREATE SCHEMA whose elements are statements of their own (they follow it).
+fn has_elements(ir: &Ir, id: StmtId) -> bool {
+    ir.stmts.get(id + 1).is_some_and(|e| e.element_of == Some(id))
+}
+
+/// The code of the finding that moved statement `s` to unsupported.sql: the one its note names
+/// (its first code may be a rewrite's, a key folded into it), else its first.
+fn cause_code(s: &crate::ir::Stmt) -> String {
+    let noted = s.unsupported.as_deref().and_then(|n| n.split_once(':')).map(|(c, _)| c);
+    match noted.filter(|c| *c != "E102" && s.codes.iter().any(|k| k == c)) {
+        Some(c) => c.to_string(),
+        None => s.codes.first().cloned().unwrap_or_else(|| "E102".into()),
+    }
+}
+
 /// Statement `d` is not loaded: moved to unsupported.sql, or merged into one that was.
 fn gone(ir: &Ir, d: StmtId) -> bool {
     let s = &ir.stmts[d];
@@ -107,7 +122,11 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
         let mut definitions: BTreeMap<&ObjKey, Vec<StmtId>> = BTreeMap::new();
         // A duplicate definition (E005) never was one: the first stays live through it.
         for o in ir.stmts.iter().filter(|o| !o.codes.iter().any(|c| c == crate::sanity::DUPLICATE)) {
-            for d in o.defines.iter().filter(|d| dropped_defs.contains_key(d)) {
+            // A CREATE SCHEMA defines its elements' names too: the elements are their definitions.
+            let elements = has_elements(ir, o.id);
+            for d in
+                o.defines.iter().filter(|d| dropped_defs.contains_key(d) && !(elements && d.kind != ObjKind::Schema))
+            {
                 definitions.entry(d).or_default().push(o.id);
             }
         }
@@ -119,8 +138,14 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
             live.is_some_and(|d| gone(ir, d))
         };
         let mut newly: Vec<(StmtId, StmtId, ObjKey)> = Vec::new();
-        // Elements of CREATE SCHEMA: their statement carries their names and moves for them.
-        for s in ir.stmts.iter().filter(|s| s.fate != Fate::Dropped && s.element_of.is_none()) {
+        // An element of CREATE SCHEMA follows what it needs on its own (it leaves its statement's
+        // text); the CREATE SCHEMA, which carries its elements' names too, stays for the others.
+        let candidate = |s: &&crate::ir::Stmt| match s.element_of {
+            _ if s.fate == Fate::Dropped => false,
+            Some(host) => ir.stmts[host].fate != Fate::Dropped,
+            None => !has_elements(ir, s.id),
+        };
+        for s in ir.stmts.iter().filter(candidate) {
             // Still defined elsewhere: not missing.
             if let Some(r) = s.refs.iter().find(|r| dropped_defs.contains_key(r) && live_dropped(r, s.id)) {
                 let by = definitions.get(r).and_then(|defs| defs.iter().rev().find(|&&d| d < s.id && gone(ir, d)));
@@ -143,7 +168,7 @@ fn cascade_drops(ir: &mut Ir) -> Vec<Diagnostic> {
         }
         for (id, by, key) in newly {
             // The root cause's code, through a chain of cascades.
-            let by_code = ir.stmts[by].codes.first().cloned().unwrap_or_else(|| "E102".into());
+            let by_code = cause_code(&ir.stmts[by]);
             let message = format!(
                 "{} needs {}, which is not loaded ({by_code}); moved to unsupported.sql with it",
                 ir.stmts[id].kind,
@@ -195,7 +220,7 @@ fn grouped_findings(ir: &Ir, moved: Vec<(StmtId, String)>) -> Vec<Diagnostic> {
         }
         let r = &ir.stmts[root];
         let what = r.object.as_ref().map(|o| format!("{} {}", r.kind, o.display())).unwrap_or_else(|| r.kind.clone());
-        let code = r.codes.first().cloned().unwrap_or_else(|| "E102".into());
+        let code = cause_code(r);
         let message = format!(
             "{} statements need {what}, which is not loaded ({code}), directly or through each other; they moved to unsupported.sql with it",
             members.len()
@@ -245,7 +270,8 @@ pub fn order(ir: &mut Ir) -> (Order, Vec<Diagnostic>) {
     let mut definer: BTreeMap<&ObjKey, StmtId> = BTreeMap::new();
     for s in &ir.stmts {
         let owner = match s.fate {
-            Fate::Merged => s.merged_into.unwrap_or(s.id),
+            // Into a table created inside CREATE SCHEMA: into the CREATE SCHEMA.
+            Fate::Merged => s.merged_into.map(|t| ir.stmts[t].element_of.unwrap_or(t)).unwrap_or(s.id),
             Fate::Dropped => continue,
             _ => s.id,
         };

@@ -64,14 +64,17 @@ pub fn enforce(ir: &mut Ir, files: &[SourceFile], diagnostics: &mut [Diagnostic]
                 id = c.id;
             }
         }
-        // A clause folded into another statement fails there.
-        while ir.stmts[id].fate == Fate::Merged {
+        // A clause folded into another statement fails there; an element of CREATE SCHEMA
+        // fails alone (it leaves its CREATE SCHEMA, whose text drops it after ordering).
+        while ir.stmts[id].fate == Fate::Merged && ir.stmts[id].element_of.is_none() {
             match ir.stmts[id].merged_into {
                 Some(host) => id = host,
                 None => break,
             }
         }
-        if ir.stmts[id].fate == Fate::Dropped {
+        if ir.stmts[id].fate == Fate::Dropped
+            || ir.stmts[id].element_of.is_some_and(|host| ir.stmts[host].fate == Fate::Dropped)
+        {
             continue;
         }
         if loc.span.start > ir.stmts[id].span.start && body_checked_at_run_time(ir, &settings, id) {
@@ -114,13 +117,18 @@ pub fn move_statement(ir: &mut Ir, id: StmtId, code: &str, note: String) -> Vec<
     }
     let what = ir.stmts[id].object.as_ref().map(|o| format!("{} {}", ir.stmts[id].kind, o.display()));
     let what = what.unwrap_or_else(|| ir.stmts[id].kind.clone());
-    // Clauses folded into it load with it, so they move with it, as written.
+    // Clauses folded into it (or into its elements, for CREATE SCHEMA) load with it, so they
+    // move with it, as written.
     let mut diags = Vec::new();
-    for m in ir.stmts.iter_mut().filter(|m| m.merged_into == Some(id)) {
+    let hosts: Vec<StmtId> =
+        ir.stmts[id..].iter().take_while(|e| e.id == id || e.element_of == Some(id)).map(|e| e.id).collect();
+    for m in ir.stmts.iter_mut().filter(|m| m.merged_into.is_some_and(|t| hosts.contains(&t))) {
         // An element of CREATE SCHEMA is part of its text: no statement of its own to move.
+        // (One that left it on its own earlier is in that text again.)
         if m.element_of == Some(id) {
             m.fate = Fate::Dropped;
             m.moved_with = Some(id);
+            m.unsupported = None;
             continue;
         }
         m.fate = Fate::Dropped;

@@ -53,6 +53,35 @@ fn defer_policy_indexes_and_none() {
     assert!(c.scripts.pre_data.contains("CONSTRAINT authors_pkey PRIMARY KEY (id)\n);"));
 }
 
+/// CREATE SCHEMA elements: split, the xml table and what needs it moved alone, keys folded.
+#[test]
+fn schema_elements() {
+    snapshot("schema-elements");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/compile/schema-elements.sql");
+    let c = support::compile::compile_file(&path);
+    c.check_invariants().unwrap();
+    let pre = &c.scripts.pre_data;
+    for needle in [
+        "CREATE SCHEMA sales;\n",
+        "        customer text,\n        CONSTRAINT orders_pkey PRIMARY KEY (id)\n    );\n",
+        "CREATE VIEW recent_orders AS SELECT id, customer FROM orders;\nCREATE INDEX orders_customer ON orders (customer);\nCOMMIT;",
+        "CREATE TABLE accounts (id int NOT NULL, name text, PRIMARY KEY (id));\nCOMMIT;",
+        "CREATE VIEW public.order_count",
+    ] {
+        assert!(pre.contains(needle), "{needle:?} not in pre-data:\n{pre}");
+    }
+    assert!(!pre.contains("invoice") && !pre.contains("ALTER TABLE"), "{pre}");
+    let un = c.scripts.unsupported.as_deref().unwrap();
+    for needle in [
+        "CREATE TABLE sales.invoices (\n        id bigint NOT NULL,\n        order_id bigint,\n        body xml\n    );",
+        "CREATE VIEW invoice_bodies AS SELECT id, body FROM invoices;",
+        "ALTER TABLE ONLY sales.invoices\n    ADD CONSTRAINT invoices_pkey PRIMARY KEY (id);",
+        "CREATE VIEW public.invoice_count",
+    ] {
+        assert!(un.contains(needle), "{needle:?} not in unsupported.sql:\n{un}");
+    }
+}
+
 #[test]
 fn newer_base() {
     snapshot("newer-base");

@@ -55,11 +55,12 @@ pub fn lower(parent: &Stmt, text: &str, schema: &str, count: usize, first_id: St
     let mut out = Vec::with_capacity(spans.len());
     for span in spans {
         let elem = &text[span.start..span.end];
-        let Ok(parsed) = pg_query::parse(elem, 0) else { continue };
+        // All or none: an element moved on its own is cut out of the text between the others.
+        let Ok(parsed) = pg_query::parse(elem, 0) else { return Vec::new() };
         let Some(node) =
             parsed.protobuf.stmts.first().and_then(|r| r.stmt.as_ref()).and_then(|n| n.node.as_ref()).cloned()
         else {
-            continue;
+            return Vec::new();
         };
         let absolute = Span::new(parent.span.start + span.start, parent.span.start + span.end);
         out.push(element(parent.file, parent.id, first_id + out.len(), absolute, elem, &node, schema));
@@ -108,7 +109,8 @@ mod tests {
     }
 
     /// Tables created inside CREATE SCHEMA are tables: column rules see them (at the column),
-    /// the manifest lists them and their columns, and an error moves the whole statement.
+    /// the manifest lists them and their columns, and an error moves the element (and what needs
+    /// it) out of the CREATE SCHEMA, which still loads.
     #[test]
     fn element_tables_are_seen_by_table_and_column_rules() {
         let sql = "CREATE SCHEMA docs\n    CREATE TABLE page (id int PRIMARY KEY, body xml)\n    CREATE VIEW v AS SELECT id FROM page;\n\
@@ -118,8 +120,17 @@ mod tests {
         let at = d.location.unwrap().span.start;
         assert_eq!(&sql[at..at + 8], "body xml", "{d:?}");
         let un = c.scripts.unsupported.as_deref().unwrap_or("");
-        assert!(un.contains("CREATE TABLE page (id int PRIMARY KEY, body xml)"), "{un}");
-        assert!(!c.scripts.pre_data.contains("docs"), "{}", c.scripts.pre_data);
+        assert!(un.contains("CREATE TABLE page (id int PRIMARY KEY, body xml);"), "{un}");
+        assert!(un.contains("CREATE VIEW v AS SELECT id FROM page;"), "{un}");
+        assert!(
+            c.scripts.pre_data.contains(
+                "CREATE SCHEMA docs;
+COMMIT;"
+            ),
+            "{}",
+            c.scripts.pre_data
+        );
+        assert!(!c.scripts.pre_data.contains("page"), "{}", c.scripts.pre_data);
         c.check_invariants().unwrap();
         let page = c.ir.stmts.iter().find(|s| s.kind == "create_table" && s.element_of.is_some()).unwrap();
         assert_eq!(page.object.as_ref().unwrap().display(), "docs.page");

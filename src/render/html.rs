@@ -405,9 +405,10 @@ impl Page<'_> {
             let how = if fix.safe { "suggested fix" } else { "suggested fix (unsafe: pass --unsafe-fixes to apply)" };
             return write!(w, "<div class=\"fix\"><span class=\"lbl\">{how}</span> {}</div>", Esc(&fix.description));
         }
-        // A clause folded into another statement is loaded as part of it.
+        // A clause folded into another statement is loaded as part of it (of its CREATE SCHEMA,
+        // for a table created inside one).
         let host = match (s.fate, s.merged_into) {
-            (Fate::Merged, Some(h)) => &c.ir.stmts[h],
+            (Fate::Merged, Some(h)) => &c.ir.stmts[c.ir.stmts[h].element_of.unwrap_or(h)],
             _ => s,
         };
         match host.fate {
@@ -525,7 +526,7 @@ impl Page<'_> {
         let mut merged: BTreeMap<StmtId, Vec<StmtId>> = BTreeMap::new();
         for s in c.ir.stmts.iter().filter(|s| s.fate == Fate::Merged) {
             if let Some(h) = s.merged_into {
-                merged.entry(h).or_default().push(s.id);
+                merged.entry(c.ir.stmts[h].element_of.unwrap_or(h)).or_default().push(s.id);
             }
         }
         writeln!(w, "<section id=\"phases\"><h2>Phases, in load order</h2>")?;

@@ -21,10 +21,9 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     if target_stmt.kind != "create_table" && target_stmt.kind != "create_table_partition" {
         return Err("the table is not created by a CREATE TABLE in the input".into());
     }
-    if target_stmt.element_of.is_some() {
-        return Err("the table is created inside CREATE SCHEMA; the constraint is added after it".into());
-    }
-    if matches!(target_stmt.fate, super::Fate::Dropped) {
+    // A table created inside CREATE SCHEMA: its text is the CREATE SCHEMA's, which takes the edit.
+    let holder = target_stmt.element_of.unwrap_or(target);
+    if target_stmt.fate == Fate::Dropped || ir.stmts[holder].fate == Fate::Dropped {
         return Err("the CREATE TABLE is not loaded".into());
     }
     let close = target_stmt.elements_close.ok_or("the CREATE TABLE has no column list to fold into")?;
@@ -51,7 +50,8 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
     let insert = format!("{prefix}{def}");
 
     let phase = target_stmt.phase;
-    let t = &mut ir.stmts[target];
+    ir.stmts[target].add_code(code);
+    let t = &mut ir.stmts[holder];
     t.folds.push(Fold { edit: t.edits.len(), source: id, prefix });
     t.edits.push(Edit { span: Span::new(insert_at, insert_at), insert });
     t.fate = Fate::Rewritten;
@@ -68,6 +68,7 @@ pub fn inline_constraint(ir: &mut Ir, id: StmtId, code: &str, env: &ActionEnv) -
 /// statement it was folded into.
 pub fn refresh_fold(ir: &mut Ir, source: StmtId, env: &ActionEnv) {
     let Some(target) = ir.stmts[source].merged_into else { return };
+    let holder = ir.stmts[target].element_of.unwrap_or(target);
     let m = &ir.stmts[source];
     let Detail::AddConstraint { constraint, .. } = &m.detail else { return };
     let edited = crate::ir::text::statement_text(m, env.files);
@@ -78,7 +79,7 @@ pub fn refresh_fold(ir: &mut Ir, source: StmtId, env: &ActionEnv) {
     let start = ((constraint.location as isize) + shift).max(0) as usize;
     let def = edited[start.min(edited.len())..].trim_end().trim_end_matches(';').trim_end().to_string();
     let codes = m.codes.clone();
-    let t = &mut ir.stmts[target];
+    let t = &mut ir.stmts[holder];
     if let Some(f) = t.folds.iter().find(|f| f.source == source).cloned() {
         t.edits[f.edit].insert = format!("{}{def}", f.prefix);
         for c in codes {

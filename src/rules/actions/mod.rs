@@ -19,6 +19,7 @@ use crate::ir::{Fate, Ir, Phase, StmtId};
 use crate::source::SourceFile;
 
 use super::nodes::NodeKind;
+pub use schema::cut_moved_elements;
 pub use strip::Clause;
 
 /// What `--defer` can move to post-data.
