@@ -9,13 +9,13 @@ use crate::source::{FileId, Span};
 use super::classify;
 
 /// Byte ranges (relative to `text`) of the elements of a CREATE SCHEMA statement: each starts at
-/// CREATE or GRANT outside parentheses after the leading `CREATE SCHEMA`, and ends where the next
-/// begins (or at the statement's end), trailing whitespace and `;` left out. `None` when the
-/// tokens do not give `count` elements.
+/// CREATE or GRANT outside parentheses after the leading `CREATE SCHEMA`, and ends with its last
+/// token before the next (comments after it and `;` left out: a `;` written after the element must
+/// not land in a `--` comment). `None` when the tokens do not give `count` elements.
 pub fn spans(text: &str, count: usize) -> Option<Vec<Span>> {
     let tokens = pg_query::scan_tokens(text).ok()?;
     let mut depth = 0i32;
-    let mut starts = Vec::new();
+    let mut out: Vec<Span> = Vec::new();
     let mut last_end = 0;
     for (i, t) in tokens.iter().enumerate() {
         let (start, end) = (t.start as usize, t.end as usize);
@@ -24,7 +24,10 @@ pub fn spans(text: &str, count: usize) -> Option<Vec<Span>> {
             continue;
         }
         if i >= 2 && depth == 0 && (s.eq_ignore_ascii_case("CREATE") || s.eq_ignore_ascii_case("GRANT")) {
-            starts.push(start);
+            if let Some(prev) = out.last_mut() {
+                prev.end = last_end;
+            }
+            out.push(Span::new(start, start));
         }
         match s {
             "(" => depth += 1,
@@ -35,16 +38,10 @@ pub fn spans(text: &str, count: usize) -> Option<Vec<Span>> {
             last_end = end;
         }
     }
-    if starts.len() != count || count == 0 {
-        return None;
+    if let Some(last) = out.last_mut() {
+        last.end = last_end;
     }
-    let mut out = Vec::with_capacity(count);
-    for (k, &start) in starts.iter().enumerate() {
-        let stop = starts.get(k + 1).copied().unwrap_or(last_end);
-        let len = text[start..stop].trim_end().len();
-        out.push(Span::new(start, start + len));
-    }
-    Some(out)
+    (out.len() == count && count > 0).then_some(out)
 }
 
 /// The element statements of CREATE SCHEMA `parent` (whose text is `text`, at `span` of `file`),
@@ -96,6 +93,11 @@ mod tests {
         let got: Vec<&str> = spans(sql, 2).unwrap().iter().map(|s| &sql[s.start..s.end]).collect();
         assert_eq!(got, ["CREATE TABLE t (a int, CHECK (a > 0))", "CREATE VIEW v AS SELECT a FROM t"]);
         assert_eq!(spans(sql, 3), None);
+        // A comment after an element is not part of it (the split's `;` goes before it).
+        let sql =
+            "CREATE SCHEMA s\n  CREATE TABLE t (a int) -- the table\n  CREATE VIEW v AS SELECT a FROM t -- the view\n;";
+        let got: Vec<&str> = spans(sql, 2).unwrap().iter().map(|s| &sql[s.start..s.end]).collect();
+        assert_eq!(got, ["CREATE TABLE t (a int)", "CREATE VIEW v AS SELECT a FROM t"]);
         assert_eq!(spans("CREATE SCHEMA s;", 0), None);
     }
 

@@ -209,6 +209,21 @@ mod tests {
         assert!(c.scripts.pre_data.contains("BEGIN;\nCREATE SCHEMA s;\nCOMMIT;\n"), "{}", c.scripts.pre_data);
     }
 
+    /// Comments after elements stay out of them: no `;` is written into a `--` comment.
+    #[test]
+    fn comments_after_elements_do_not_swallow_the_end_of_a_statement() {
+        let sql = "CREATE SCHEMA s\n  CREATE TABLE a (x int) -- kept\n  CREATE TABLE b (y xml) -- moved\n;\n";
+        let c = run(sql);
+        assert!(c.scripts.pre_data.contains("CREATE TABLE a (x int);\nCOMMIT;\n"), "{}", c.scripts.pre_data);
+        assert!(c.scripts.unsupported.as_deref().unwrap().contains("\nCREATE TABLE b (y xml);\n"));
+        let c = run_with(sql, &ApplyOptions { ignore: vec!["ZN216".into()], ..Default::default() });
+        assert!(
+            c.scripts.pre_data.contains("CREATE SCHEMA s\n  CREATE TABLE a (x int) -- moved\n;\n"),
+            "{}",
+            c.scripts.pre_data
+        );
+    }
+
     /// pg_dump's ALTER TABLE ONLY … ADD CONSTRAINT and hand-written ADD PRIMARY KEY, with the
     /// table named qualified or through search_path, fold into tables created inside CREATE
     /// SCHEMA (written qualified or not there).
