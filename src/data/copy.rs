@@ -140,7 +140,7 @@ const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
         key_column text, lower bigint, upper bigint, est_rows bigint NOT NULL, est_bytes bigint NOT NULL, \
         state text NOT NULL DEFAULT 'pending', PRIMARY KEY (table_name, range_id)); \
     CREATE TABLE IF NOT EXISTS pg2znb.copied (table_name text NOT NULL, range_id int NOT NULL, bounds text NOT NULL, \
-        rows bigint NOT NULL, bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.now(), \
+        rows bigint NOT NULL, bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(), \
         PRIMARY KEY (table_name, range_id))";
 
 pub use super::retry::OnError;

@@ -16,7 +16,9 @@
 //!   ([`batch`] cuts files at record boundaries), each with its record in `pg2znb.imported`.
 //! - [`prepare`]: migrate's checks before anything is written (pg_dump, servers, the target's
 //!   engine, emptiness, connections), and a missing target database created.
-//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order.
+//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order; in
+//!   migrate it starts with the copy, and [`gate`] says which statements may run before the whole
+//!   copy is done (a table's indexes and constraints once its rows are in).
 //! - [`changes`]: whether the source was written after the snapshot (statistics counters).
 //! - [`migrate`]: `pg2znb migrate`, the steps in order (prepare, snapshot, schema, pre-data, copy,
 //!   sequences, finalize, verify) with their state in `WORKDIR/status.json`.
@@ -28,6 +30,7 @@ pub mod copy;
 pub mod copy_progress;
 pub mod export;
 pub mod finalize;
+pub mod gate;
 pub mod import;
 pub mod migrate;
 pub mod prepare;

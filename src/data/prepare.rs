@@ -176,11 +176,19 @@ fn free_connections(c: &mut Client, endpoint: &str) -> Result<(i64, String), Pre
     ))
 }
 
-fn check_connections(c: &mut Client, endpoint: &str, side: &str, need: i64, jobs: usize) -> Result<(), PrepareError> {
+/// `fixed` connections plus `per_job` for each of `jobs`.
+fn check_connections(
+    c: &mut Client,
+    endpoint: &str,
+    side: &str,
+    (fixed, per_job): (i64, i64),
+    jobs: usize,
+) -> Result<(), PrepareError> {
     let (free, how) = free_connections(c, endpoint)?;
+    let need = fixed + per_job * jobs as i64;
     // Our own connection counts as in use, and is one of those needed.
     if free + 1 < need {
-        let fit = (free + 1 - (need - jobs as i64)).max(1);
+        let fit = ((free + 1 - fixed) / per_job).max(1);
         return Err(PrepareError::Connections(format!(
             "the {side} ({endpoint}) has {} free ({how}) but --jobs {jobs} needs {need}: run with --jobs {fit}, \
              or raise max_connections on the {side}",
@@ -244,7 +252,7 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
         )));
     }
     // The snapshot's holder, pg_dump, and one per job.
-    check_connections(&mut src, o.source.name(), "source", o.jobs as i64 + 2, o.jobs)?;
+    check_connections(&mut src, o.source.name(), "source", (2, 1), o.jobs)?;
     let src_encoding = one_value(&mut src, o.source.name(), "SHOW server_encoding")?;
     drop(src);
 
@@ -300,7 +308,9 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
             names.join(", ")
         )));
     }
-    check_connections(&mut tgt, endpoint, "target", o.jobs as i64 + 1, o.jobs)?;
+    // The copy's state connection, and per job a copy worker and a finalize session: finalize
+    // starts with the copy.
+    check_connections(&mut tgt, endpoint, "target", (1, 2), o.jobs)?;
     // Not refused (ASCII-only data loads anywhere), but every row holding a character the
     // target's encoding lacks will be rejected: say so before the copy, not after.
     let tgt_encoding = one_value(&mut tgt, endpoint, "SHOW server_encoding")?;
