@@ -333,7 +333,7 @@ fn prepare_refuses_a_target_with_other_objects_or_another_run() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let w2 = std::fs::canonicalize(dir.path().join("w2")).unwrap();
     assert!(
-        text(&o).contains(&format!("holds another migration")) && text(&o).contains(&format!("-w {}", w2.display())),
+        text(&o).contains("holds another migration") && text(&o).contains(&format!("-w {}", w2.display())),
         "{}",
         text(&o)
     );

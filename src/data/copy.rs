@@ -735,6 +735,8 @@ impl Worker<'_> {
     }
 
     /// Claim the largest pending range and copy it in the same target transaction.
+    // One Failure per failed range: its size does not matter.
+    #[allow(clippy::result_large_err)]
     fn claim_and_copy(&self, src: &mut Client, tgt: &mut Client) -> Result<Outcome, Failure> {
         let none = None;
         let mut tx = tgt.transaction().map_err(|e| fail(&none, "target", e))?;
