@@ -172,7 +172,7 @@ fn finalize_builds_a_copied_table_s_index_while_other_tables_copy() {
     let err = text(&o);
     assert!(err.contains("0 unexpected"), "{err}");
     assert!(err.contains("finalize: running, started with the copy"), "{err}");
-    assert!(err.contains("(1 while the copy ran)"), "{err}");
+    assert!(err.contains("; 1 while the copy ran"), "{err}");
     let post = std::fs::read_to_string(work.join("compiled/post-data.sql")).unwrap();
     let (_, plain) = interval(tgt, &tgt_db, number_of(&post, "INDEX small_v"));
     let (called, _) = interval(tgt, &tgt_db, number_of(&post, "INDEX small_same"));
@@ -184,7 +184,10 @@ fn finalize_builds_a_copied_table_s_index_while_other_tables_copy() {
     .parse()
     .unwrap();
     assert!(plain < big_done, "small_v finished at {plain}, after big's copy at {big_done}");
-    assert!(called >= big_done, "small_same (calls a function) started at {called}, before big's copy ended at {big_done}");
+    assert!(
+        called >= big_done,
+        "small_same (calls a function) started at {called}, before big's copy ended at {big_done}"
+    );
     assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.big"), "200");
 }
 

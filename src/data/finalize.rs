@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::apply::{self, ApplyError, ApplyOptions, Failure, Kind, Session, Unit};
 use super::gate::{Admit, Gate};
+use super::records::Records;
 use crate::compile::Compilation;
 use crate::emit::ScriptKind;
 use crate::ir::{Detail, ObjKind};
@@ -136,6 +137,8 @@ pub struct FinalizeOptions {
     pub continue_on_error: bool,
     /// `post-data.sql`.
     pub script_name: String,
+    /// Where the records go.
+    pub records: Records,
 }
 
 /// A statement not run because one it needs failed.
@@ -173,19 +176,20 @@ pub struct FinalizeReport {
 }
 
 impl FinalizeReport {
-    /// `post-data.sql: applied 12, 3 recorded by an earlier run, 0 failed; up to 2 at once over 2 jobs in 1.2 s`.
+    /// `post-data.sql: applied 12, 3 recorded by an earlier run, 0 failed; up to 2 at once over 2 jobs in 1.2 s;
+    /// 5 while the copy ran`.
     pub fn summary_line(&self, jobs: usize) -> String {
         format!(
-            "{}: applied {}{}, {} recorded by an earlier run, {} failed{}; up to {} at once over {} in {:.1} s{}",
+            "{}: applied {}, {} recorded by an earlier run, {} failed{}; up to {} at once over {} in {:.1} s{}{}",
             self.script,
             self.applied,
-            if self.during_copy > 0 { format!(" ({} while the copy ran)", self.during_copy) } else { String::new() },
             self.recorded,
             self.failures.len(),
             if self.skipped.is_empty() { String::new() } else { format!(", {} skipped", self.skipped.len()) },
             self.peak,
             crate::text::count(jobs, "job", "jobs"),
             self.seconds,
+            if self.during_copy > 0 { format!("; {} while the copy ran", self.during_copy) } else { String::new() },
             if self.parallel { "" } else { " (no plan from the compile: one statement after the other)" }
         )
     }
@@ -335,7 +339,8 @@ pub fn run(
     let connector = Connector::parse(&opts.target)?.application_name("pg2znb finalize");
     let target = connector.name().to_string();
     let mut first = connector.connect()?;
-    let (major, done) = apply::open_state(&mut first, &target, &sha)?;
+    let book = apply::open_state(&mut first, &target, &sha, &opts.script_name, &opts.records)?;
+    let done = &book.done;
     let work = Work::new(units, plan);
     let n = work.members.len();
     let mut dependents = vec![Vec::new(); n];
@@ -366,6 +371,7 @@ pub fn run(
     let wake = Condvar::new();
     let apply_opts = ApplyOptions {
         continue_on_error: opts.continue_on_error,
+        records: opts.records.clone(),
         ..ApplyOptions::new(opts.target.clone(), opts.script_name.clone())
     };
     let jobs = opts.jobs.max(1);
@@ -374,8 +380,8 @@ pub fn run(
         for _ in 0..jobs {
             let client = first.take();
             let connector = Connector::parse(&opts.target).map(|c| c.application_name("pg2znb finalize"));
-            let (work, board, wake, done, sha, apply_opts, dependents) =
-                (&work, &board, &wake, &done, sha.as_str(), &apply_opts, &dependents);
+            let (work, board, wake, book, apply_opts, dependents) =
+                (&work, &board, &wake, &book, &apply_opts, &dependents);
             scope.spawn(move || {
                 let Ok(connector) = connector else { return };
                 let mut session = Session { connector, client, settings: Vec::new() };
@@ -387,7 +393,7 @@ pub fn run(
                     let mut applied = 0;
                     for &u in &work.members[node] {
                         let unit = &work.units[u];
-                        if done.contains(&(unit.number as i32)) {
+                        if book.done.contains(&(unit.number as i32)) {
                             continue;
                         }
                         // A new connection replays the settings the statement was written under.
@@ -398,21 +404,13 @@ pub fn run(
                             have_settings = want;
                         }
                         let mut quiet = |m: &str| notify(m);
-                        let (r, tries) = apply::run_unit(
-                            &mut session,
-                            unit,
-                            sha,
-                            &apply_opts.script_name,
-                            major,
-                            apply_opts,
-                            &mut quiet,
-                        );
+                        let (r, tries) = apply::run_unit(&mut session, unit, book, apply_opts, &mut quiet);
                         retries += tries;
                         match r {
                             Ok(()) => applied += 1,
                             Err(e) => {
                                 let f = apply::failure_of(unit, &e);
-                                apply::record_failure(&mut session, sha, &apply_opts.script_name, &f);
+                                apply::record_failure(&mut session, book, &f);
                                 notify(&format!(
                                     "{}:{}: statement {} failed: {}",
                                     apply_opts.script_name, f.line, f.statement, f.message

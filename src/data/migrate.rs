@@ -40,6 +40,7 @@ use super::copy_progress::{CopyProgress, Lines, StatusTap, TableStatus};
 use super::finalize::{self, FinalizeOptions, Plan};
 use super::gate::{Gate, Opening};
 use super::prepare::{self, PrepareOptions};
+use super::records::Records;
 use crate::rules::Targets;
 use crate::verify::{self, Connector, RowMode, VerifyError, VerifyOptions, VerifyReport};
 
@@ -329,7 +330,11 @@ impl Runner<'_> {
             detail: (!detail.is_empty()).then(|| detail.to_string()),
             ..StepStatus::default()
         };
-        (self.notify)(&if detail.is_empty() { format!("{name}: running") } else { format!("{name}: running, {detail}") });
+        (self.notify)(&if detail.is_empty() {
+            format!("{name}: running")
+        } else {
+            format!("{name}: running, {detail}")
+        });
         self.status.write(self.workdir)
     }
 
@@ -414,6 +419,7 @@ fn run_apply(
     step: &str,
     script: &Path,
     target: &str,
+    records: &Records,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<((), String), MigrateError> {
     if !script.exists() {
@@ -422,7 +428,7 @@ fn run_apply(
     let text = std::fs::read_to_string(script)
         .map_err(|e| MigrateError::Io { path: script.display().to_string(), message: e.to_string() })?;
     let name = script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let opts = ApplyOptions::new(target, name);
+    let opts = ApplyOptions { records: records.clone(), ..ApplyOptions::new(target, name) };
     let report = apply::run(&text, &opts, &mut |m| notify(&format!("{step}: {m}"))).map_err(|e| step_error(step, e))?;
     if let Some(m) = report.stop_message() {
         return Err(step_error(step, m));
@@ -548,6 +554,8 @@ pub fn run_with(
         r.status.write(workdir)?;
     }
     let compile_target = CompileTarget { version: prepared.version.clone(), requested: prepared.requested.clone() };
+    let records = prepared.records.clone();
+    copy_opts.records = records.clone();
 
     // 2. snapshot: needed while a step still reads the source in it.
     let needs_snapshot = ["schema", "copy", "sequences"].iter().any(|s| !r.status.is_done(s));
@@ -589,7 +597,9 @@ pub fn run_with(
     let manifest = verify::parse_manifest(&manifest_text).map_err(verr("schema"))?;
 
     // 4. pre-data
-    r.step("pre-data", false, |_| run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, notify))?;
+    r.step("pre-data", false, |_| {
+        run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, &records, notify)
+    })?;
 
     // 5–7. copy, sequences, finalize. Finalize starts with the copy: a table's indexes and
     // constraints are built once its rows are in, while other tables still copy (the gate).
@@ -602,7 +612,7 @@ pub fn run_with(
         let early = if !r.status.is_done("finalize") && !gate.is_open() {
             let started = Instant::now();
             r.mark_running("finalize", "started with the copy: each table's statements run once its rows are in")?;
-            Some((started, scope.spawn(|| run_finalize(opts, &compiled, &plan_path, &gate, notify))))
+            Some((started, scope.spawn(|| run_finalize(opts, &compiled, &plan_path, &gate, &records, notify))))
         } else {
             None
         };
@@ -643,11 +653,12 @@ pub fn run_with(
         // 7. finalize (already running when it started with the copy)
         let finalized = match early {
             Some((started, handle)) => r.step_since("finalize", started, |_| {
-                let result = handle.join().unwrap_or_else(|_| Err(step_error("finalize", "the finalize thread panicked")));
+                let result =
+                    handle.join().unwrap_or_else(|_| Err(step_error("finalize", "the finalize thread panicked")));
                 result.map(|(_, line)| ((), line))
             }),
             None => r.step("finalize", false, |_| {
-                run_finalize(opts, &compiled, &plan_path, &gate, notify).map(|(_, line)| ((), line))
+                run_finalize(opts, &compiled, &plan_path, &gate, &records, notify).map(|(_, line)| ((), line))
             }),
         };
         sequenced?;
@@ -739,6 +750,7 @@ fn run_finalize(
     compiled: &Path,
     plan_path: &Path,
     gate: &Gate,
+    records: &Records,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<(usize, String), MigrateError> {
     let script = compiled.join("post-data.sql");
@@ -755,6 +767,7 @@ fn run_finalize(
         jobs: opts.jobs.max(1),
         continue_on_error: opts.continue_on_error,
         script_name: "post-data.sql".into(),
+        records: records.clone(),
     };
     let notify_step = |m: &str| notify(&format!("finalize: {m}"));
     let report =
