@@ -650,6 +650,10 @@ pub fn run_with(
             let n = copy::sequences(client, &mut tgt).map_err(verr("sequences"))?;
             Ok(((), format!("{n} sequences set")))
         });
+        let sequenced = match (sequenced, &early) {
+            (Err(e), None) => return Err(e),
+            (s, _) => s,
+        };
         // 7. finalize (already running when it started with the copy)
         let finalized = match early {
             Some((started, handle)) => r.step_since("finalize", started, |_| {
