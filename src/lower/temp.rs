@@ -111,3 +111,30 @@ impl Temps {
         self.names.extend(renamed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ir::ObjKey;
+    use crate::source::SourceFile;
+
+    fn refs_of(sql: &str, kind: &str) -> Vec<ObjKey> {
+        let pack = crate::rules::RulePack { targets: crate::rules::Targets::builtin(), rules: Vec::new() };
+        let c = crate::compile::compile(vec![SourceFile::new("t.sql", sql)], &pack, &Default::default());
+        c.ir.stmts.iter().rev().find(|s| s.kind == kind).map(|s| s.refs.clone()).unwrap_or_default()
+    }
+
+    /// The unqualified name is the temporary table, `public.t` the permanent one: a statement
+    /// naming both needs both; a renamed temporary table is still temporary.
+    #[test]
+    fn only_unqualified_names_mean_the_temporary_table() {
+        let sql = "CREATE TABLE public.t (a int);\n\
+                   CREATE TEMP TABLE t (a int);\n\
+                   INSERT INTO t SELECT a FROM public.t;\n";
+        let refs = refs_of(sql, "insert");
+        assert_eq!(refs, [ObjKey::relation("pg_temp", "t"), ObjKey::relation("public", "t")]);
+        let sql = "CREATE TEMP TABLE t (a int);\nALTER TABLE t RENAME TO u;\nINSERT INTO u VALUES (1);\n";
+        assert_eq!(refs_of(sql, "insert"), [ObjKey::relation("pg_temp", "u")]);
+        let sql = "CREATE TEMP TABLE t AS SELECT 1 AS a;\nDELETE FROM t;\nDELETE FROM public.t;\n";
+        assert_eq!(refs_of(sql, "delete"), [ObjKey::relation("public", "t")]);
+    }
+}
