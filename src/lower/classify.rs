@@ -301,7 +301,9 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 if relation_kind(r.rename_type) {
                     f.defines.push(ObjKey::relation(&old.schema, &r.newname));
                 }
-                named(&mut f, old);
+                // `ALTER TYPE t RENAME ATTRIBUTE a TO b` names its composite type as a relation.
+                let is_type = r.relation_type == ObjectType::ObjectType as i32;
+                named(&mut f, if is_type { ObjKey { kind: ObjKind::Type, ..old } } else { old });
             }
         }
         N::AlterObjectSchemaStmt(a) if a.relation.is_some() => {
@@ -1436,6 +1438,11 @@ fn object_ref(objtype: i32, object: &protobuf::Node, schema: &str) -> Option<Obj
         ObjectType::ObjectType | ObjectType::ObjectDomain => match &object.node {
             Some(N::TypeName(t)) => {
                 let (s, n) = qualify(&strings(&t.names), schema);
+                Some(ObjKey::new(ObjKind::Type, &s, &n))
+            }
+            // `ALTER TYPE t SET SCHEMA s` names it as a plain name list.
+            Some(N::List(_)) => {
+                let (s, n) = qualify(&list(), schema);
                 Some(ObjKey::new(ObjKind::Type, &s, &n))
             }
             _ => None,
