@@ -10,7 +10,7 @@ def report(mb, jobs, src_rows, src_bytes):
     for r in runs:
         work = r["wall_s"] - r["verify_s"]
         r["work_s"] = round(work, 2)
-        if not r["tool"].endswith("_small"):
+        if not r["tool"].endswith("_small") and r["tool"] != "pgcopydb_table_data":
             r["mb_per_s"] = round(src_bytes / 1e6 / work, 1)
             r["rows_per_s"] = round(src_rows / work)
     peers = min(by["pgcopydb"]["work_s"], by["pg_dump_psql"]["work_s"])
@@ -28,6 +28,11 @@ def report(mb, jobs, src_rows, src_bytes):
         out["goal_met"] = by["pg2znb_deferred"]["work_s"] <= peers
     else:
         out["goal_met"] = by["pg2znb"]["work_s"] <= peers
+    if "pgcopydb_table_data" in by and "pg2znb_deferred" in by:
+        # The data step alone, into the same table definitions (primary keys inline).
+        copy_s = by["pg2znb_deferred"]["steps"].get("copy") or 0
+        out["pg2znb_copy_step_s"] = copy_s
+        out["pg2znb_copy_over_pgcopydb_table_data"] = round(copy_s / by["pgcopydb_table_data"]["wall_s"], 2)
     if "pg2znb_small" in by:
         out["pg2znb_rss_large_over_small"] = round(
             by["pg2znb"]["peak_rss_kb"] / by["pg2znb_small"]["peak_rss_kb"], 2
@@ -38,10 +43,10 @@ def report(mb, jobs, src_rows, src_bytes):
 def table():
     r = json.load(sys.stdin)
     print(f"source: {r['source_rows']} rows, {r['source_table_bytes'] / 1e6:.0f} MB of table data; jobs {r['jobs']}")
-    print(f"{'tool':<16} {'wall s':>8} {'verify s':>9} {'work s':>8} {'MB/s':>7} {'rows/s':>9} {'peak RSS MB':>12}")
+    print(f"{'tool':<20} {'wall s':>8} {'verify s':>9} {'work s':>8} {'MB/s':>7} {'rows/s':>9} {'peak RSS MB':>12}")
     for x in r["runs"]:
         print(
-            f"{x['tool']:<16} {x['wall_s']:>8.1f} {x['verify_s']:>9.1f} {x['work_s']:>8.1f} "
+            f"{x['tool']:<20} {x['wall_s']:>8.1f} {x['verify_s']:>9.1f} {x['work_s']:>8.1f} "
             f"{x.get('mb_per_s', ''):>7} {x.get('rows_per_s', ''):>9} {x['peak_rss_kb'] / 1024:>12.1f}"
         )
     met = "met" if r["goal_met"] else "MISSED"
@@ -50,6 +55,15 @@ def table():
         print(f"pg2znb (indexes after the data, as the peers) / fastest peer (work s): {r['pg2znb_deferred_over_fastest_peer']} (goal <= 1: {met})")
     else:
         print(f"pg2znb / fastest peer (work s): {r['pg2znb_over_fastest_peer']} (goal <= 1: {met})")
+    for x in r["runs"]:
+        if x.get("steps"):
+            steps = ", ".join(f"{k} {v}" for k, v in x["steps"].items() if v is not None)
+            print(f"  {x['tool']} steps (s): {steps}")
+    if "pg2znb_copy_over_pgcopydb_table_data" in r:
+        print(
+            f"data step alone, same table definitions: pg2znb copy {r['pg2znb_copy_step_s']} s / "
+            f"pgcopydb copy table-data: {r['pg2znb_copy_over_pgcopydb_table_data']}"
+        )
     if "pg2znb_rss_large_over_small" in r:
         print(f"pg2znb peak RSS, large / small source: {r['pg2znb_rss_large_over_small']}")
 

@@ -6,7 +6,9 @@
 # with its defaults (secondary indexes created before the data, as the migration guide advises for
 # ZNbaseDB) and with every index deferred to after the data, as the peers build them. pg2znb's verify
 # step (row checksums on both sides) is work the peers do not do: its time is reported apart and
-# left out of the ratio.
+# left out of the ratio. A last run isolates the data step: `pgcopydb copy table-data` into the
+# table definitions pg2znb's pre-data created (primary keys inline, as the target requires), timed
+# against pg2znb's own copy step.
 #
 # Usage: scripts/bench-migrate.sh [--mb N] [--tables N] [--jobs N] [--small-mb N] [--bin PATH] [--json FILE]
 #   --mb        table data to generate, in MB (default 1100: the issue asks for at least 1 GB)
@@ -90,11 +92,12 @@ run() {
     local rows bytes
     rows=$(q -p "$tgt" -d "$db" -c "SELECT coalesce(sum(n_live_tup),0) FROM pg_stat_user_tables" || echo 0)
     bytes=$(q -p "$tgt" -d "$db" -c "SELECT coalesce(sum(pg_table_size(relid)),0) FROM pg_stat_user_tables" || echo 0)
-    local verify=0
+    local verify=0 steps={}
     if [ -f "$work/w.$name/status.json" ]; then
         verify=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(sum(x.get("seconds") or 0 for x in s["steps"] if x["name"]=="verify"))' "$work/w.$name/status.json")
+        steps=$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(json.dumps({x["name"]: x.get("seconds") for x in s["steps"]}))' "$work/w.$name/status.json")
     fi
-    results+=("{\"tool\":\"$name\",\"wall_s\":$wall,\"verify_s\":$verify,\"peak_rss_kb\":$rss,\"target_rows\":$rows,\"target_table_bytes\":$bytes}")
+    results+=("{\"tool\":\"$name\",\"wall_s\":$wall,\"verify_s\":$verify,\"peak_rss_kb\":$rss,\"target_rows\":$rows,\"target_table_bytes\":$bytes,\"steps\":$steps}")
     echo "bench-migrate: $name: ${wall}s (verify ${verify}s), peak RSS ${rss} kB" >&2
 }
 
@@ -115,6 +118,23 @@ run pg2znb_deferred t_pg2znb_deferred "$bin" migrate --source "$S" --target "$(T
 run pgcopydb t_pgcopydb pgcopydb clone --source "$S" --target "$(T t_pgcopydb)" --dir "$work/w.pgcopydb" \
     --table-jobs "$jobs" --index-jobs "$jobs" --no-owner --no-acl
 run pg_dump_psql t_dump bash -c "'$pg15/pg_dump' '$S' | psql -X -q -v ON_ERROR_STOP=1 '$(T t_dump)' >/dev/null"
+# The data step alone, into the same table definitions: pgcopydb's COPY into pg2znb's pre-data
+# (created untimed), against pg2znb's copy step (status.json of the deferred run).
+q -p "$tgt" -c "DROP DATABASE IF EXISTS t_pgcopydb_data" -c "CREATE DATABASE t_pgcopydb_data"
+q -p "$tgt" -d t_pgcopydb_data -f "$work/w.pg2znb_deferred/compiled/pre-data.sql" >/dev/null
+run_in_place() { # like run, into the database `db` as it is
+    local name=$1 db=$2; shift 2
+    local t="$work/time.$name"
+    echo "bench-migrate: $name ..." >&2
+    if ! /usr/bin/time -f '%e %M' -o "$t" "$@" >"$work/out.$name" 2>&1; then
+        echo "bench-migrate: $name failed:" >&2; tail -20 "$work/out.$name" >&2; exit 1
+    fi
+    read -r wall rss <"$t"
+    results+=("{\"tool\":\"$name\",\"wall_s\":$wall,\"verify_s\":0,\"peak_rss_kb\":$rss,\"target_rows\":0,\"target_table_bytes\":0,\"steps\":{}}")
+    echo "bench-migrate: $name: ${wall}s, peak RSS ${rss} kB" >&2
+}
+run_in_place pgcopydb_table_data t_pgcopydb_data pgcopydb copy table-data --source "$S" \
+    --target "$(T t_pgcopydb_data)" --dir "$work/w.pgcopydb_data" --table-jobs "$jobs"
 if [ "$small_mb" != 0 ]; then
     load_source small "$small_mb"
     run pg2znb_small t_small "$bin" migrate --source "postgresql://postgres@127.0.0.1:$src/small" \

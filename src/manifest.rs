@@ -219,6 +219,10 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
         // CREATE SCHEMA's elements list what they define themselves, with their kinds.
         let elements = ir.stmts.get(s.id + 1).is_some_and(|e| e.element_of == Some(s.id));
         for d in &s.defines {
+            // A renamed or moved table's new name: the manifest lists it under its CREATE TABLE.
+            if matches!(s.kind.as_str(), "rename" | "alter_set_schema") {
+                continue;
+            }
             if elements && s.object.as_ref() != Some(d) {
                 continue;
             }

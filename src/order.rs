@@ -524,6 +524,40 @@ mod tests {
         c.check_invariants().unwrap();
     }
 
+    /// `ALTER TABLE t RENAME TO u` and `SET SCHEMA` carry the table on: later statements naming
+    /// the new name need the renaming statement (and so the CREATE TABLE), in order and when the
+    /// table moves to unsupported.sql. An explicit `public.t` after `CREATE TEMP TABLE t` is the
+    /// permanent table; only the unqualified name is the temporary one.
+    #[test]
+    fn renamed_tables_and_qualified_names_mean_their_definitions() {
+        let c = run("CREATE TABLE public.p (id int);\n\
+                     CREATE TABLE public.t (id int) INHERITS (public.p);\n\
+                     ALTER TABLE public.t RENAME TO u;\n\
+                     CREATE VIEW public.uv AS SELECT id FROM public.u;\n\
+                     ALTER TABLE public.u SET SCHEMA app;\n\
+                     COMMENT ON TABLE app.u IS 'moved';\n\
+                     CREATE TABLE public.k (id int);\n\
+                     ALTER TABLE public.k RENAME TO k2;\n\
+                     CREATE INDEX k2_id ON public.k2 (id);\n\
+                     CREATE TEMP TABLE p (id int, b int);\n\
+                     INSERT INTO p VALUES (1, 2);\n\
+                     INSERT INTO public.t2 SELECT id FROM public.p;\n");
+        let pre = &c.scripts.pre_data;
+        let un = c.scripts.unsupported.as_deref().unwrap_or("");
+        for moved in ["INHERITS", "RENAME TO u", "VIEW public.uv", "SET SCHEMA app", "COMMENT ON TABLE app.u"] {
+            assert!(un.contains(moved), "{moved} not in unsupported.sql:\n{un}");
+        }
+        let at = |s: &str| pre.find(s).unwrap_or_else(|| panic!("{s} not in pre-data:\n{pre}"));
+        assert!(at("RENAME TO k2") < at("CREATE INDEX k2_id"), "{pre}");
+        // The temporary table's rows load in its session; public.p's in data.sql.
+        assert!(pre.contains("INSERT INTO p VALUES"), "{pre}");
+        let data = c.scripts.data.as_deref().unwrap_or("");
+        assert!(data.contains("INSERT INTO public.t2 SELECT id FROM public.p"), "{data}");
+        let insert = c.ir.stmts.iter().find(|s| s.kind == "insert" && s.refs.iter().any(|r| r.name == "t2")).unwrap();
+        assert!(insert.refs.contains(&crate::ir::ObjKey::relation("public", "p")), "{:?}", insert.refs);
+        c.check_invariants().unwrap();
+    }
+
     /// Statements that name a foreign server, text search object or operator need its
     /// definition: across files, they still load after it.
     #[test]

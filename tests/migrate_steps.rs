@@ -147,6 +147,50 @@ fn finalize_runs_independent_statements_together_and_dependents_after_pg11() {
     parallel_and_ordered(Engine::Pg11, "fin_par11");
 }
 
+/// Finalize starts with the copy: the index of a table whose rows are in is built while a slow
+/// table (a row trigger that sleeps, kept in pre-data) still copies; a statement that calls a
+/// function waits for the whole copy.
+#[test]
+fn finalize_builds_a_copied_table_s_index_while_other_tables_copy() {
+    let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
+    let sql = "CREATE TABLE public.big (id int PRIMARY KEY, pad text);\n\
+         CREATE TABLE public.small (id int PRIMARY KEY, v int);\n\
+         INSERT INTO public.big SELECT g, repeat('x', 1000) FROM generate_series(1, 200) g;\n\
+         INSERT INTO public.small SELECT g, g FROM generate_series(1, 10) g;\n\
+         CREATE FUNCTION public.slow() RETURNS trigger LANGUAGE plpgsql AS \
+           $$ BEGIN PERFORM pg_sleep(0.01); RETURN NEW; END $$;\n\
+         CREATE FUNCTION public.same(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT v';\n\
+         CREATE TRIGGER big_slow BEFORE INSERT ON public.big FOR EACH ROW EXECUTE FUNCTION public.slow();\n\
+         CREATE INDEX small_v ON public.small (v);\n\
+         CREATE INDEX small_same ON public.small (public.same(v));\n";
+    let (src, src_db, tgt_db) = databases(tgt, "fin_early", sql);
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    let args = ["--defer", "fks,checks,uniques,indexes", "--jobs", "2"];
+    let o = migrate(&src.url(&src_db), &tgt.url(&tgt_db), &work, &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = text(&o);
+    assert!(err.contains("0 unexpected"), "{err}");
+    assert!(err.contains("finalize: running, started with the copy"), "{err}");
+    assert!(err.contains("; 1 while the copy ran"), "{err}");
+    let post = std::fs::read_to_string(work.join("compiled/post-data.sql")).unwrap();
+    let (_, plain) = interval(tgt, &tgt_db, number_of(&post, "INDEX small_v"));
+    let (called, _) = interval(tgt, &tgt_db, number_of(&post, "INDEX small_same"));
+    let big_done: f64 = scalar(
+        tgt,
+        &tgt_db,
+        "SELECT extract(epoch FROM max(finished_at)) FROM pg2znb.copied WHERE table_name = 'public.big'",
+    )
+    .parse()
+    .unwrap();
+    assert!(plain < big_done, "small_v finished at {plain}, after big's copy at {big_done}");
+    assert!(
+        called >= big_done,
+        "small_same (calls a function) started at {called}, before big's copy ended at {big_done}"
+    );
+    assert_eq!(scalar(tgt, &tgt_db, "SELECT count(*) FROM public.big"), "200");
+}
+
 #[test]
 fn killed_finalize_resumes_without_redoing_work() {
     let Some(tgt) = PgServer::shared_engine(Engine::Pg15) else { return };
@@ -292,7 +336,7 @@ fn prepare_refuses_a_target_with_other_objects_or_another_run() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let w2 = std::fs::canonicalize(dir.path().join("w2")).unwrap();
     assert!(
-        text(&o).contains(&format!("holds another migration")) && text(&o).contains(&format!("-w {}", w2.display())),
+        text(&o).contains("holds another migration") && text(&o).contains(&format!("-w {}", w2.display())),
         "{}",
         text(&o)
     );

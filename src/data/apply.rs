@@ -19,6 +19,8 @@
 //!   with backoff, on a new connection with the session settings replayed; before a retry the
 //!   records are read again, in case the lost transaction committed. Other errors are never retried.
 //! - A failure is recorded in `pg2znb.failed`; without `continue_on_error` the run stops there.
+//! - With [`Records::Dir`] (migrate, when the target's role cannot create the `pg2znb` schema)
+//!   the records go to `applied-<sha256>.log` in that directory instead ([`super::records`]).
 //! - psql meta-commands are refused before anything runs (the line is named), except `\restrict`
 //!   and `\unrestrict`, which are skipped. So are transaction control statements (`BEGIN`,
 //!   `COMMIT`, …) and scripts the scanner finds broken (an unterminated quote or COPY block).
@@ -30,6 +32,7 @@ use std::time::{Duration, Instant};
 use postgres::Client;
 use serde::Serialize;
 
+use super::records::{Journal, Records};
 use super::retry;
 use crate::scan::{self, PieceKind};
 use crate::verify::{pg_message, Connector, VerifyError};
@@ -67,6 +70,8 @@ pub struct ApplyOptions {
     pub tries: u32,
     /// Wait before the first retry; doubled for each further one (capped at 5 s).
     pub backoff: Duration,
+    /// Where the records go.
+    pub records: Records,
 }
 
 impl ApplyOptions {
@@ -77,6 +82,7 @@ impl ApplyOptions {
             continue_on_error: false,
             tries: 5,
             backoff: Duration::from_millis(200),
+            records: Records::Target,
         }
     }
 }
@@ -92,6 +98,9 @@ pub enum ApplyError {
     /// Creating or reading the `pg2znb` schema failed.
     #[error("{target}: {context} failed: {message}")]
     State { target: String, context: String, message: String },
+    /// The records file in the work directory.
+    #[error("{path}: {message}")]
+    Records { path: String, message: String },
 }
 
 impl ApplyError {
@@ -441,21 +450,26 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
     let connector = Connector::parse(&opts.target)?.application_name("pg2znb apply");
     let target = connector.name().to_string();
     let mut client = connector.connect()?;
-    let (major, done) = open_state(&mut client, &target, &sha)?;
+    let state = open_state(&mut client, &target, &sha, &opts.script_name, &opts.records)?;
     let state_err = |context: &str, e: &postgres::Error| ApplyError::State {
         target: target.clone(),
         context: context.to_string(),
         message: pg_message(e),
     };
-    let others = client
-        .query(
-            "SELECT script_sha256, count(*) FROM pg2znb.applied WHERE script_name = $1 AND script_sha256 <> $2 \
-             GROUP BY 1 ORDER BY 1",
-            &[&opts.script_name, &sha],
-        )
-        .map_err(|e| state_err("reading pg2znb.applied", &e))?;
-    let other_versions: Vec<OtherVersion> =
-        others.iter().map(|r| OtherVersion { sha256: r.get(0), statements: r.get(1) }).collect();
+    let other_versions: Vec<OtherVersion> = match opts.records {
+        Records::Target => client
+            .query(
+                "SELECT script_sha256, count(*) FROM pg2znb.applied WHERE script_name = $1 AND script_sha256 <> $2 \
+                 GROUP BY 1 ORDER BY 1",
+                &[&opts.script_name, &sha],
+            )
+            .map_err(|e| state_err("reading pg2znb.applied", &e))?
+            .iter()
+            .map(|r| OtherVersion { sha256: r.get(0), statements: r.get(1) })
+            .collect(),
+        // The file is per script version: another version's records are in another file.
+        Records::Dir(_) => Vec::new(),
+    };
     for o in &other_versions {
         notify(&format!(
             "note: the target holds {} statement record(s) of another {} (sha256 {}): its content changed, so this \
@@ -483,11 +497,11 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
     };
     let mut session = Session { connector, client: Some(client), settings: Vec::new() };
     for u in &units {
-        if u.kind != Kind::Session && done.contains(&(u.number as i32)) {
+        if u.kind != Kind::Session && state.done.contains(&(u.number as i32)) {
             report.skipped += 1;
             continue;
         }
-        let (outcome, retries) = run_unit(&mut session, u, &sha, &opts.script_name, major, opts, notify);
+        let (outcome, retries) = run_unit(&mut session, u, &state, opts, notify);
         report.retries += retries;
         match outcome {
             Ok(()) if u.kind == Kind::Session => {
@@ -497,7 +511,7 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
             Ok(()) => report.applied += 1,
             Err(e) => {
                 let f = failure_of(u, &e);
-                record_failure(&mut session, &sha, &opts.script_name, &f);
+                record_failure(&mut session, &state, &f);
                 report.failed += 1;
                 report.failures.push(f.clone());
                 if !opts.continue_on_error || e.transient() {
@@ -511,15 +525,63 @@ pub fn run(script: &str, opts: &ApplyOptions, notify: &mut dyn FnMut(&str)) -> R
     Ok(report)
 }
 
-/// Create the `pg2znb` schema when missing; the server's major version and the statements of the
-/// script (`sha`) recorded already.
-pub(super) fn open_state(c: &mut Client, target: &str, sha: &str) -> Result<(u32, BTreeSet<i32>), ApplyError> {
+/// What a run knows of the script's records.
+pub(super) struct State {
+    /// The server's major version.
+    pub major: u32,
+    /// Statements recorded already.
+    pub done: BTreeSet<i32>,
+    pub sha: String,
+    pub name: String,
+    /// With [`Records::Dir`]: the file, and the statements begun but not recorded by an earlier
+    /// run (they may have committed).
+    journal: Option<Journal>,
+    in_doubt: BTreeSet<i32>,
+}
+
+/// SQLSTATEs of a statement that finds its object there: duplicate table/relation, object,
+/// schema, function, column, database.
+const ALREADY_THERE: [&str; 6] = ["42P07", "42710", "42P06", "42723", "42701", "42P04"];
+
+/// Create the `pg2znb` schema when missing (or open the records file); the server's major
+/// version and the statements of the script (`sha`) recorded already.
+pub(super) fn open_state(
+    c: &mut Client,
+    target: &str,
+    sha: &str,
+    name: &str,
+    records: &Records,
+) -> Result<State, ApplyError> {
     let state_err = |context: &str, e: &postgres::Error| ApplyError::State {
         target: target.to_string(),
         context: context.to_string(),
         message: pg_message(e),
     };
-    c.batch_execute(STATE_DDL).map_err(|e| state_err("creating the pg2znb schema", &e))?;
+    let mut state = State {
+        major: 15,
+        done: BTreeSet::new(),
+        sha: sha.to_string(),
+        name: name.to_string(),
+        journal: None,
+        in_doubt: BTreeSet::new(),
+    };
+    if let Records::Dir(dir) = records {
+        let path = dir.join(format!("applied-{sha}.log"));
+        let j = Journal::open(&path)
+            .map_err(|e| ApplyError::Records { path: path.display().to_string(), message: e.to_string() })?;
+        let mut begun = BTreeSet::new();
+        for line in j.lines() {
+            match line.split_once(' ') {
+                Some(("begin", n)) => begun.extend(n.parse::<i32>().ok()),
+                Some(("done", n)) => state.done.extend(n.parse::<i32>().ok()),
+                _ => {}
+            }
+        }
+        state.in_doubt = begun.difference(&state.done).copied().collect();
+        state.journal = Some(j);
+    } else {
+        c.batch_execute(STATE_DDL).map_err(|e| state_err("creating the pg2znb schema", &e))?;
+    }
     let major = c
         .simple_query("SHOW server_version_num")
         .map_err(|e| state_err("reading the server version", &e))?
@@ -529,13 +591,16 @@ pub(super) fn open_state(c: &mut Client, target: &str, sha: &str) -> Result<(u32
             _ => None,
         })
         .map_or(15, |n| n / 10000);
-    let done: BTreeSet<i32> = c
-        .query("SELECT statement FROM pg2znb.applied WHERE script_sha256 = $1", &[&sha])
-        .map_err(|e| state_err("reading pg2znb.applied", &e))?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    Ok((major, done))
+    state.major = major;
+    if state.journal.is_none() {
+        state.done = c
+            .query("SELECT statement FROM pg2znb.applied WHERE script_sha256 = $1", &[&sha])
+            .map_err(|e| state_err("reading pg2znb.applied", &e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+    }
+    Ok(state)
 }
 
 /// Run one unit on the session (and record it), retrying transient errors with backoff on a new
@@ -543,22 +608,43 @@ pub(super) fn open_state(c: &mut Client, target: &str, sha: &str) -> Result<(u32
 pub(super) fn run_unit(
     session: &mut Session<'_>,
     u: &Unit<'_>,
-    sha: &str,
-    name: &str,
-    major: u32,
+    state: &State,
     opts: &ApplyOptions,
     notify: &mut dyn FnMut(&str),
 ) -> (Result<(), ExecError>, usize) {
     let tries = opts.tries.max(1);
+    let name = state.name.as_str();
     let mut attempt = 1;
     loop {
         let r = session.client().and_then(|c| {
             // After a lost connection the transaction may have committed before the loss.
-            if attempt > 1 && u.kind != Kind::Session && is_recorded(c, sha, u.number)? {
+            if attempt > 1
+                && u.kind != Kind::Session
+                && state.journal.is_none()
+                && is_recorded(c, &state.sha, u.number)?
+            {
                 return Ok(());
             }
-            execute(c, u, sha, name, major)
+            execute(c, u, state)
         });
+        // Without a record in the target's transaction, a statement that may have committed (begun
+        // by an earlier run, or before a lost connection) and now finds its object had committed.
+        let n = u.number as i32;
+        let r = match (r, &state.journal) {
+            (Err(e), Some(j))
+                if (attempt > 1 || state.in_doubt.contains(&n))
+                    && e.sqlstate().is_some_and(|s| ALREADY_THERE.contains(&s.as_str())) =>
+            {
+                notify(&format!(
+                    "{name}:{}: statement {} had committed before the run stopped (the target says: {}): recorded",
+                    u.line,
+                    u.number,
+                    e.message()
+                ));
+                j.append(&format!("done {n}")).map_err(ExecError::Io)
+            }
+            (r, _) => r,
+        };
         match r {
             Ok(()) => return (Ok(()), attempt as usize - 1),
             Err(e) if e.transient() && attempt < tries => {
@@ -585,12 +671,27 @@ fn is_recorded(c: &mut Client, sha: &str, number: u32) -> Result<bool, ExecError
 }
 
 /// Run one unit (and record it).
-fn execute(c: &mut Client, u: &Unit<'_>, sha: &str, name: &str, major: u32) -> Result<(), ExecError> {
+fn execute(c: &mut Client, u: &Unit<'_>, state: &State) -> Result<(), ExecError> {
+    let (sha, name) = (state.sha.as_str(), state.name.as_str());
     let n = u.number as i32;
     let kind = u.kind.label();
-    let alone = u.kind == Kind::NoTransaction || (u.kind == Kind::AddValue && major < 12);
+    let alone = u.kind == Kind::NoTransaction || (u.kind == Kind::AddValue && state.major < 12);
     if u.kind == Kind::Session {
         return Ok(c.batch_execute(u.text)?);
+    }
+    if let Some(j) = &state.journal {
+        j.append(&format!("begin {n}")).map_err(ExecError::Io)?;
+        if alone {
+            c.batch_execute(u.text)?;
+        } else {
+            let mut tx = c.transaction()?;
+            match u.data {
+                Some(rows) => copy_block(&mut tx, u.text, rows)?,
+                None => tx.batch_execute(u.text)?,
+            }
+            tx.commit()?;
+        }
+        return j.append(&format!("done {n}")).map_err(ExecError::Io);
     }
     if alone {
         c.batch_execute(u.text)?;
@@ -599,23 +700,32 @@ fn execute(c: &mut Client, u: &Unit<'_>, sha: &str, name: &str, major: u32) -> R
     }
     let mut tx = c.transaction()?;
     match u.data {
-        Some(rows) => {
-            let mut w = tx.copy_in(u.text)?;
-            // The block is already in memory (the script); hand it over in pieces.
-            for chunk in rows.as_bytes().chunks(64 * 1024) {
-                w.write_all(chunk).map_err(ExecError::Io)?;
-            }
-            w.finish()?;
-        }
+        Some(rows) => copy_block(&mut tx, u.text, rows)?,
         None => tx.batch_execute(u.text)?,
     }
     tx.execute(RECORD, &[&sha, &n, &kind, &name])?;
     Ok(tx.commit()?)
 }
 
-/// Record a failure in `pg2znb.failed` (best effort: the connection may be gone).
-pub(super) fn record_failure(session: &mut Session<'_>, sha: &str, name: &str, f: &Failure) {
+/// `COPY … FROM stdin` with its data block.
+fn copy_block(tx: &mut postgres::Transaction<'_>, statement: &str, rows: &str) -> Result<(), ExecError> {
+    let mut w = tx.copy_in(statement)?;
+    // The block is already in memory (the script); hand it over in pieces.
+    for chunk in rows.as_bytes().chunks(64 * 1024) {
+        w.write_all(chunk).map_err(ExecError::Io)?;
+    }
+    w.finish()?;
+    Ok(())
+}
+
+/// Record a failure in `pg2znb.failed` or the records file (best effort: the connection may be gone).
+pub(super) fn record_failure(session: &mut Session<'_>, state: &State, f: &Failure) {
+    let (sha, name) = (state.sha.as_str(), state.name.as_str());
     let (n, line) = (f.statement as i32, f.line as i32);
+    if let Some(j) = &state.journal {
+        let _ = j.append(&format!("failed {n} line {line} {}: {}", f.sqlstate.as_deref().unwrap_or("-"), f.message));
+        return;
+    }
     if let Ok(c) = session.client() {
         let _ = c.execute(
             "INSERT INTO pg2znb.failed (script_sha256, script_name, statement, line, sqlstate, message) \

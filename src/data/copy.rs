@@ -19,8 +19,11 @@
 //!   (class 22, 23) stop the copy naming table, range and the server's message, or with
 //!   `--on-error stash` leave the range's rows and the message in `WORKDIR/errors/` ([`super::stash`]).
 //! - Generated columns are left out of both COPY statements (the target computes them).
+//! - When the target's role cannot create the `pg2znb` schema ([`Records::Dir`]), the plan and
+//!   the records live in the work directory ([`super::copy_journal`]): one process, tables split
+//!   by integer key only, and each range's rows deleted in the transaction that copies it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -28,8 +31,10 @@ use std::time::{Duration, Instant};
 
 use postgres::Client;
 
+use super::copy_journal::{CopyJournal, Mark, Planned};
 use super::copy_progress::{CopyProgress, TablePlan};
 use super::ranges::{self, Cut, Range, SplitOptions};
+use super::records::Records;
 use super::znbase::{self, TargetKind};
 use super::{retry, stash};
 use crate::manifest::{ChangeKind, Manifest, ObjectKind};
@@ -140,7 +145,7 @@ const STATE_DDL: &str = "CREATE SCHEMA IF NOT EXISTS pg2znb; \
         key_column text, lower bigint, upper bigint, est_rows bigint NOT NULL, est_bytes bigint NOT NULL, \
         state text NOT NULL DEFAULT 'pending', PRIMARY KEY (table_name, range_id)); \
     CREATE TABLE IF NOT EXISTS pg2znb.copied (table_name text NOT NULL, range_id int NOT NULL, bounds text NOT NULL, \
-        rows bigint NOT NULL, bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.now(), \
+        rows bigint NOT NULL, bytes bigint NOT NULL, finished_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(), \
         PRIMARY KEY (table_name, range_id))";
 
 pub use super::retry::OnError;
@@ -158,6 +163,8 @@ pub struct CopyOptions {
     pub tries: u32,
     /// Wait before the first retry; doubled for each further one (capped at 5 s).
     pub backoff: Duration,
+    /// Where the plan and the records go.
+    pub records: Records,
 }
 
 impl Default for CopyOptions {
@@ -169,6 +176,7 @@ impl Default for CopyOptions {
             errors_dir: PathBuf::from("errors"),
             tries: 5,
             backoff: Duration::from_millis(200),
+            records: Records::Target,
         }
     }
 }
@@ -277,6 +285,45 @@ fn load_plan(target: &mut Client) -> Result<Plan, CopyError> {
     Ok(plan)
 }
 
+/// Every table's ranges, planned in the snapshot; `key_only`: a table without an integer key is
+/// copied whole (a ctid range names no rows of the target, so it cannot be redone by deleting).
+fn plan_tables(
+    source: &Connector,
+    snapshot: &str,
+    tables: &[Table],
+    split: &SplitOptions,
+    key_only: bool,
+    progress: &dyn CopyProgress,
+) -> Result<Vec<Vec<Range>>, CopyError> {
+    let mut src = source.connect()?;
+    import_snapshot(&mut src, snapshot)?;
+    let version: i32 = src
+        .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
+        .and_then(|r| r.try_get(0))
+        .map_err(|e| VerifyError::query("read server_version_num", &e))?;
+    let mut ctid_split = Vec::new();
+    let mut out = Vec::with_capacity(tables.len());
+    for t in tables {
+        let mut ranges = ranges::plan(&mut src, t, split)?;
+        if ranges.len() > 1 && ranges[0].cut == Cut::Pages {
+            if key_only {
+                ranges = vec![ranges::whole(ranges)];
+            } else {
+                ctid_split.push(t.key());
+            }
+        }
+        out.push(ranges);
+    }
+    if !ctid_split.is_empty() && version < 140000 {
+        progress.note(&format!(
+            "copy: note: {} split by ctid on a PostgreSQL {} source, which reads each ctid range with a scan of the whole table (TID range scans came in PostgreSQL 14): use --split-mb 0 to copy such tables whole",
+            ctid_split.join(", "),
+            version / 10000
+        ));
+    }
+    Ok(out)
+}
+
 /// Plan every table in the snapshot and store the plan in one transaction.
 fn store_plan(
     source: &Connector,
@@ -286,19 +333,9 @@ fn store_plan(
     split: &SplitOptions,
     progress: &dyn CopyProgress,
 ) -> Result<(), CopyError> {
-    let mut src = source.connect()?;
-    import_snapshot(&mut src, snapshot)?;
-    let version: i32 = src
-        .query_one("SELECT pg_catalog.current_setting('server_version_num')::int", &[])
-        .and_then(|r| r.try_get(0))
-        .map_err(|e| VerifyError::query("read server_version_num", &e))?;
+    let planned = plan_tables(source, snapshot, tables, split, false, progress)?;
     let mut tx = target.transaction().map_err(state_err("store the copy plan"))?;
-    let mut ctid_split = Vec::new();
-    for t in tables {
-        let ranges = ranges::plan(&mut src, t, split)?;
-        if ranges.len() > 1 && ranges[0].cut == Cut::Pages {
-            ctid_split.push(t.key());
-        }
+    for (t, ranges) in tables.iter().zip(planned) {
         let (rows, bytes) = ranges.iter().fold((0i64, 0i64), |(r, b), x| (r + x.est_rows, b + x.est_bytes));
         tx.execute(
             "INSERT INTO pg2znb.copy_tables (table_name, schema_name, rel_name, columns, est_rows, est_bytes, ranges) \
@@ -318,13 +355,6 @@ fn store_plan(
     tx.execute("UPDATE pg2znb.copy_run SET planned = true WHERE id = 1", &[])
         .map_err(state_err("store the copy plan (pg2znb.copy_run)"))?;
     tx.commit().map_err(state_err("store the copy plan"))?;
-    if !ctid_split.is_empty() && version < 140000 {
-        progress.note(&format!(
-            "copy: note: {} split by ctid on a PostgreSQL {} source, which reads each ctid range with a scan of the whole table (TID range scans came in PostgreSQL 14): use --split-mb 0 to copy such tables whole",
-            ctid_split.join(", "),
-            version / 10000
-        ));
-    }
     Ok(())
 }
 
@@ -339,6 +369,9 @@ pub fn run(
     opts: &CopyOptions,
     progress: &dyn CopyProgress,
 ) -> Result<CopyReport, CopyError> {
+    if let Records::Dir(dir) = &opts.records {
+        return run_in_dir(source, target, snapshot, tables, opts, progress, dir);
+    }
     let mut state = target.connect()?;
     state.batch_execute(STATE_DDL).map_err(state_err("create the pg2znb copy tables"))?;
     let previous: Option<(String, bool)> = state
@@ -396,7 +429,7 @@ pub fn join(
             _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(500)),
             _ => {
                 return Err(CopyError::Join(format!(
-                    "no planned copy on the target {} after 2 minutes: start `pg2znb migrate` without --join first, and --join once it is copying",
+                    "no planned copy on the target {} after 2 minutes: start `pg2znb migrate` without --join first, and --join once it is copying (a migration whose target role cannot create the pg2znb schema keeps its records in its work directory and cannot be joined)",
                     target.name()
                 )))
             }
@@ -428,39 +461,7 @@ fn run_plan(
         .query_one("SELECT count(*) FROM pg2znb.ranges WHERE state = 'pending'", &[])
         .and_then(|r| r.try_get(0))
         .map_err(state_err("read pg2znb.ranges"))?;
-    progress.planned(&plan.tables.values().map(|(_, p)| p.clone()).collect::<Vec<_>>());
-    let report = Mutex::new(CopyReport {
-        tables: plan.tables.len(),
-        ranges: plan.ranges,
-        skipped: plan.done,
-        ..CopyReport::default()
-    });
-    let workers = opts.jobs.max(1).min((pending as usize).max(1));
-    let connectors = znbase::spread(target, &kind, workers);
-    let done: Mutex<BTreeMap<String, usize>> =
-        Mutex::new(plan.tables.iter().map(|(k, (_, p))| (k.clone(), p.done_ranges)).collect());
-    let failed: Mutex<Option<CopyError>> = Mutex::new(None);
-    let ctx = Worker {
-        source,
-        snapshot,
-        plan: &plan,
-        kind: &kind,
-        opts,
-        progress,
-        report: &report,
-        done: &done,
-        failed: &failed,
-    };
-    std::thread::scope(|scope| {
-        for c in &connectors {
-            let ctx = &ctx;
-            scope.spawn(move || ctx.run(c));
-        }
-    });
-    if let Some(e) = failed.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    let mut report = report.into_inner().unwrap_or_default();
+    let mut report = work(source, target, snapshot, &plan, &kind, pending as usize, None, opts, progress)?;
     // Ranges stashed by an earlier run (or another process) are still set aside: say so.
     let stashed = state
         .query("SELECT table_name, range_id FROM pg2znb.ranges WHERE state = 'stashed' ORDER BY 1, 2", &[])
@@ -474,6 +475,125 @@ fn run_plan(
                 range: id,
                 bounds: String::new(),
                 file,
+                message: "stashed by an earlier run".into(),
+            });
+        }
+    }
+    Ok(report)
+}
+
+/// Run the workers over `plan` (`pending` ranges left; `dir`: the queue and records of
+/// [`Records::Dir`], else the target's) until none is left or one stops the copy.
+#[allow(clippy::too_many_arguments)]
+fn work(
+    source: &Connector,
+    target: &Connector,
+    snapshot: &str,
+    plan: &Plan,
+    kind: &TargetKind,
+    pending: usize,
+    dir: Option<(&Mutex<VecDeque<Range>>, &CopyJournal)>,
+    opts: &CopyOptions,
+    progress: &dyn CopyProgress,
+) -> Result<CopyReport, CopyError> {
+    progress.planned(&plan.tables.values().map(|(_, p)| p.clone()).collect::<Vec<_>>());
+    let report = Mutex::new(CopyReport {
+        tables: plan.tables.len(),
+        ranges: plan.ranges,
+        skipped: plan.done,
+        ..CopyReport::default()
+    });
+    let workers = opts.jobs.max(1).min(pending.max(1));
+    let connectors = znbase::spread(target, kind, workers);
+    let done: Mutex<BTreeMap<String, usize>> =
+        Mutex::new(plan.tables.iter().map(|(k, (_, p))| (k.clone(), p.done_ranges)).collect());
+    let failed: Mutex<Option<CopyError>> = Mutex::new(None);
+    let ctx = Worker {
+        source,
+        snapshot,
+        plan,
+        kind,
+        opts,
+        progress,
+        report: &report,
+        done: &done,
+        failed: &failed,
+        queue: dir.map(|(q, _)| q),
+        journal: dir.map(|(_, j)| j),
+    };
+    std::thread::scope(|scope| {
+        for c in &connectors {
+            let ctx = &ctx;
+            scope.spawn(move || ctx.run(c));
+        }
+    });
+    if let Some(e) = failed.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    Ok(report.into_inner().unwrap_or_default())
+}
+
+/// [`run`] with [`Records::Dir`]: the plan in `dir/copy-plan.json` (made on the first run), the
+/// records in `dir/copied.log`, the queue in this process.
+fn run_in_dir(
+    source: &Connector,
+    target: &Connector,
+    snapshot: &str,
+    tables: &[Table],
+    opts: &CopyOptions,
+    progress: &dyn CopyProgress,
+    dir: &std::path::Path,
+) -> Result<CopyReport, CopyError> {
+    let journal = CopyJournal::open(dir)?;
+    let planned = match journal.plan()? {
+        Some((_, planned)) => {
+            progress.note("copy: the ranges planned by the first run are reused");
+            planned
+        }
+        None => {
+            let ranges = plan_tables(source, snapshot, tables, &opts.split, true, progress)?;
+            let planned: Planned = tables.iter().cloned().zip(ranges).collect();
+            journal.store_plan(snapshot, &planned)?;
+            planned
+        }
+    };
+    let marks = journal.marks();
+    let mut plan = Plan { tables: BTreeMap::new(), ranges: 0, done: 0 };
+    let mut queue = Vec::new();
+    let mut stashed = Vec::new();
+    for (table, ranges) in planned {
+        let key = table.key();
+        let mut tp = TablePlan { table: key.clone(), ranges: ranges.len(), ..TablePlan::default() };
+        for r in ranges {
+            tp.est_rows += r.est_rows.max(0) as u64;
+            tp.est_bytes += r.est_bytes.max(0) as u64;
+            match marks.get(&(key.clone(), r.id)) {
+                Some(Mark::Done { rows, bytes }) => {
+                    tp.done_ranges += 1;
+                    tp.done_rows += rows;
+                    tp.done_bytes += bytes;
+                }
+                Some(Mark::Stashed) => stashed.push(r),
+                None => queue.push(r),
+            }
+        }
+        plan.ranges += tp.ranges;
+        plan.done += tp.done_ranges;
+        plan.tables.insert(key, (table, tp));
+    }
+    // Largest first, as the target's queue orders them.
+    queue.sort_by(|a, b| b.est_bytes.cmp(&a.est_bytes).then_with(|| (&a.table, a.id).cmp(&(&b.table, b.id))));
+    let pending = queue.len();
+    let queue = Mutex::new(VecDeque::from(queue));
+    let kind = znbase::detect(&mut target.connect()?)?;
+    let mut report = work(source, target, snapshot, &plan, &kind, pending, Some((&queue, &journal)), opts, progress)?;
+    for r in stashed {
+        if !report.stashed.iter().any(|s| s.table == r.table && s.range == r.id) {
+            report.stashed.push(Stashed {
+                file: opts.errors_dir.join(stash::file_name(&r.table, r.id)),
+                bounds: r.bounds(),
+                table: r.table,
+                range: r.id,
                 message: "stashed by an earlier run".into(),
             });
         }
@@ -558,6 +678,9 @@ struct Worker<'a> {
     report: &'a Mutex<CopyReport>,
     done: &'a Mutex<BTreeMap<String, usize>>,
     failed: &'a Mutex<Option<CopyError>>,
+    /// With [`Records::Dir`]: the ranges left, and where their records go.
+    queue: Option<&'a Mutex<VecDeque<Range>>>,
+    journal: Option<&'a CopyJournal>,
 }
 
 impl Worker<'_> {
@@ -619,6 +742,7 @@ impl Worker<'_> {
                     }
                     self.progress.range_done(&range.table, range.id, rows, bytes, table_done);
                 }
+                Ok(Outcome::Nothing) if self.queue.is_some() => return,
                 Ok(Outcome::Nothing) => {
                     // Ranges other workers (or processes) hold are pending until they commit; a
                     // holder that dies releases its range to whoever asks next.
@@ -637,6 +761,10 @@ impl Worker<'_> {
                         self.progress.rolled_back(&r.table, f.streamed.0, f.streamed.1);
                     }
                     if f.transient() && tries + 1 < max {
+                        // A claim in this process is given back (the target's rolls back by itself).
+                        if let (Some(q), Some(r)) = (self.queue, &f.range) {
+                            q.lock().unwrap_or_else(|e| e.into_inner()).push_front(r.clone());
+                        }
                         tries += 1;
                         if let Ok(mut r) = self.report.lock() {
                             r.retries += 1;
@@ -694,26 +822,38 @@ impl Worker<'_> {
     /// no longer pending and leaves it.
     fn stash(&self, target: &Connector, range: &Range, message: &str) -> Result<(), CopyError> {
         let (table, _) = self.plan.tables.get(&range.table).ok_or_else(|| not_planned(range))?;
-        let mut tgt = target.connect()?;
-        let mut tx = tgt.transaction().map_err(state_err("stash a range"))?;
-        let pending = tx
-            .query_opt(
-                "SELECT 1 FROM pg2znb.ranges WHERE table_name = $1 AND range_id = $2 AND state = 'pending' FOR UPDATE",
+        let write = || -> Result<PathBuf, CopyError> {
+            let mut src = self.source.connect()?;
+            import_snapshot(&mut src, self.snapshot)?;
+            stash::write(&mut src, &self.opts.errors_dir, table, range, &out_sql(table, range), message)
+        };
+        let file = if let Some(j) = self.journal {
+            // Only this process holds the range: no lock to take.
+            let file = write()?;
+            j.stashed(range)
+                .map_err(|e| CopyError::Io { path: j.path().display().to_string(), message: e.to_string() })?;
+            file
+        } else {
+            let mut tgt = target.connect()?;
+            let mut tx = tgt.transaction().map_err(state_err("stash a range"))?;
+            let pending = tx
+                .query_opt(
+                    "SELECT 1 FROM pg2znb.ranges WHERE table_name = $1 AND range_id = $2 AND state = 'pending' FOR UPDATE",
+                    &[&range.table, &range.id],
+                )
+                .map_err(state_err("lock a range in pg2znb.ranges"))?;
+            if pending.is_none() {
+                return Ok(());
+            }
+            let file = write()?;
+            tx.execute(
+                "UPDATE pg2znb.ranges SET state = 'stashed' WHERE table_name = $1 AND range_id = $2",
                 &[&range.table, &range.id],
             )
-            .map_err(state_err("lock a range in pg2znb.ranges"))?;
-        if pending.is_none() {
-            return Ok(());
-        }
-        let mut src = self.source.connect()?;
-        import_snapshot(&mut src, self.snapshot)?;
-        let file = stash::write(&mut src, &self.opts.errors_dir, table, range, &out_sql(table, range), message)?;
-        tx.execute(
-            "UPDATE pg2znb.ranges SET state = 'stashed' WHERE table_name = $1 AND range_id = $2",
-            &[&range.table, &range.id],
-        )
-        .map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
-        tx.commit().map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
+            .map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
+            tx.commit().map_err(state_err("mark a range stashed in pg2znb.ranges"))?;
+            file
+        };
         self.progress.range_stashed(&range.table, range.id, &file);
         self.progress.note(&format!(
             "copy: {} range {} ({}) stashed in {}: {message}",
@@ -735,26 +875,35 @@ impl Worker<'_> {
     }
 
     /// Claim the largest pending range and copy it in the same target transaction.
+    // One Failure per failed range: its size does not matter.
+    #[allow(clippy::result_large_err)]
     fn claim_and_copy(&self, src: &mut Client, tgt: &mut Client) -> Result<Outcome, Failure> {
         let none = None;
         let mut tx = tgt.transaction().map_err(|e| fail(&none, "target", e))?;
-        let row = tx
-            .query_opt(
-                "SELECT table_name, range_id, kind, key_column, lower, upper, est_rows, est_bytes \
-                 FROM pg2znb.ranges WHERE state = 'pending' \
-                 ORDER BY est_bytes DESC, table_name, range_id LIMIT 1 FOR UPDATE SKIP LOCKED",
-                &[],
-            )
-            .map_err(|e| fail(&none, "target", e))?;
-        let Some(row) = row else { return Ok(Outcome::Nothing) };
-        let range = Range {
-            table: row.get(0),
-            id: row.get(1),
-            cut: Cut::from_stored(row.get::<_, &str>(2), row.get(3)),
-            lower: row.get(4),
-            upper: row.get(5),
-            est_rows: row.get(6),
-            est_bytes: row.get(7),
+        let range = if let Some(q) = self.queue {
+            let Some(range) = q.lock().unwrap_or_else(|e| e.into_inner()).pop_front() else {
+                return Ok(Outcome::Nothing);
+            };
+            range
+        } else {
+            let row = tx
+                .query_opt(
+                    "SELECT table_name, range_id, kind, key_column, lower, upper, est_rows, est_bytes \
+                     FROM pg2znb.ranges WHERE state = 'pending' \
+                     ORDER BY est_bytes DESC, table_name, range_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+                    &[],
+                )
+                .map_err(|e| fail(&none, "target", e))?;
+            let Some(row) = row else { return Ok(Outcome::Nothing) };
+            Range {
+                table: row.get(0),
+                id: row.get(1),
+                cut: Cut::from_stored(row.get::<_, &str>(2), row.get(3)),
+                lower: row.get(4),
+                upper: row.get(5),
+                est_rows: row.get(6),
+                est_bytes: row.get(7),
+            }
         };
         let some = Some(range.clone());
         let Some((table, _)) = self.plan.tables.get(&range.table) else {
@@ -766,6 +915,15 @@ impl Worker<'_> {
             });
         };
         let qualified = format!("{}.{}", quote(&table.schema), quote(&table.name));
+        if self.journal.is_some() {
+            // Without a record in this transaction a range may have committed unrecorded: what an
+            // earlier try left is replaced, not doubled.
+            let delete = match range.predicate() {
+                Some(p) => format!("DELETE FROM ONLY {qualified} WHERE {p}"),
+                None => format!("DELETE FROM ONLY {qualified}"),
+            };
+            tx.batch_execute(&delete).map_err(|e| fail(&some, "target", e))?;
+        }
         let in_sql = znbase::copy_in_sql(&qualified, &table.column_list(), self.kind.znbase, range.max_rows());
         let reader = src.copy_out(out_sql(table, &range).as_str()).map_err(|e| fail(&some, "source", e))?;
         let mut reader = BufReader::with_capacity(CHUNK, reader);
@@ -814,6 +972,12 @@ impl Worker<'_> {
             )?;
             Ok(())
         };
+        if let Some(j) = self.journal {
+            tx.commit().map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
+            j.done(&range, copied, bytes)
+                .map_err(|e| failure(FailError::Io(format!("{}: {e}", j.path().display())), (0, 0)))?;
+            return Ok(Outcome::Copied { range, rows: copied, bytes });
+        }
         record(&mut tx).map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
         tx.commit().map_err(|e| failure(FailError::Pg(e), (rows, bytes)))?;
         Ok(Outcome::Copied { range, rows: copied, bytes })

@@ -293,8 +293,11 @@ impl ExportReport {
     }
 }
 
+/// Column name → type, per (schema, table).
+type ColumnTypes = BTreeMap<(String, String), BTreeMap<String, String>>;
+
 /// The column types of every table, keyed by (schema, table), in column order.
-fn column_types(source: &mut Client) -> Result<BTreeMap<(String, String), BTreeMap<String, String>>, VerifyError> {
+fn column_types(source: &mut Client) -> Result<ColumnTypes, VerifyError> {
     let rows = source
         .query(
             "SELECT n.nspname::text, c.relname::text, a.attname::text, pg_catalog.format_type(a.atttypid, a.atttypmod) \

@@ -11,6 +11,8 @@
 //!   statements (indexes and constraints of different tables) run at the same time.
 //! - Each statement commits with its record in `pg2znb.applied` exactly as [`super::apply`] does
 //!   (same script hash and numbering), so a re-run — by migrate or by `pg2znb apply` — skips it.
+//! - In migrate it starts with the copy: [`Gate`] holds back every statement until the tables it
+//!   needs are copied (only the kinds marked [`PlanNode::early`]; the rest wait for the whole copy).
 //! - A failure is recorded in `pg2znb.failed`. Without `continue_on_error` nothing new starts and
 //!   the statements in flight finish; with it, everything that does not need the failed statement
 //!   goes on, and what needs it is skipped and listed.
@@ -22,6 +24,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::apply::{self, ApplyError, ApplyOptions, Failure, Kind, Session, Unit};
+use super::gate::{Admit, Gate};
+use super::records::Records;
 use crate::compile::Compilation;
 use crate::emit::ScriptKind;
 use crate::ir::{Detail, ObjKind};
@@ -48,6 +52,16 @@ pub struct PlanNode {
     /// It carries a prerequisite (`CREATE EXTENSION …`) other statements may need too: everything
     /// after it waits for it.
     pub barrier: bool,
+    /// It may run as soon as its tables are copied, before the rest of the copy is done: an index,
+    /// a key or foreign key, or a comment, whose statement calls no function (a function may read
+    /// tables still copying), or a trigger (creating one runs nothing). Plans written before this field
+    /// read as `false`: they wait for the whole copy.
+    #[serde(default)]
+    pub early: bool,
+    /// `schema.name` of the tables whose rows it reads or builds on (what it needs, not what it
+    /// defines): an early statement waits for their copy.
+    #[serde(default)]
+    pub reads: Vec<String>,
 }
 
 impl Plan {
@@ -70,18 +84,39 @@ impl Plan {
                     .filter_map(|d| index.get(d).copied())
                     .filter(|&j| j < i)
                     .collect();
-                let mut tables = BTreeSet::new();
-                for k in s.refs.iter().chain(&s.defines) {
-                    match (&k.kind, &k.table) {
-                        (_, Some(t)) => tables.insert(format!("{}.{t}", k.schema)),
-                        (ObjKind::Relation, None) => tables.insert(format!("{}.{}", k.schema, k.name)),
+                let table_of = |k: &crate::ir::ObjKey| match (&k.kind, &k.table) {
+                    (_, Some(t)) => Some(format!("{}.{t}", k.schema)),
+                    (ObjKind::Relation, None) => Some(format!("{}.{}", k.schema, k.name)),
+                    _ => None,
+                };
+                let mut reads: BTreeSet<String> = s.refs.iter().filter_map(table_of).collect();
+                if let Detail::AddConstraint { table, .. } = &s.detail {
+                    reads.insert(format!("{}.{}", table.schema, table.name));
+                }
+                let mut tables = reads.clone();
+                tables.extend(s.defines.iter().filter_map(table_of));
+                let calls = s.refs.iter().any(|k| k.kind == ObjKind::Function);
+                let early = s.prelude.is_empty()
+                    && match s.kind.as_str() {
+                        "create_trigger" => true,
+                        "create_index" | "comment" => !calls,
+                        // A CHECK's expression may call a function whose reads the refs do not show.
+                        "alter_table" => match &s.detail {
+                            Detail::AddConstraint { constraint, .. } => {
+                                !calls && matches!(constraint.kind.as_str(), "primary_key" | "unique" | "foreign_key")
+                            }
+                            _ => false,
+                        },
                         _ => false,
                     };
+                PlanNode {
+                    start,
+                    after,
+                    tables: tables.into_iter().collect(),
+                    barrier: !s.prelude.is_empty(),
+                    early,
+                    reads: reads.into_iter().collect(),
                 }
-                if let Detail::AddConstraint { table, .. } = &s.detail {
-                    tables.insert(format!("{}.{}", table.schema, table.name));
-                }
-                PlanNode { start, after, tables: tables.into_iter().collect(), barrier: !s.prelude.is_empty() }
             })
             .collect();
         Plan { script_sha256: String::new(), nodes }
@@ -102,6 +137,8 @@ pub struct FinalizeOptions {
     pub continue_on_error: bool,
     /// `post-data.sql`.
     pub script_name: String,
+    /// Where the records go.
+    pub records: Records,
 }
 
 /// A statement not run because one it needs failed.
@@ -131,16 +168,19 @@ pub struct FinalizeReport {
     pub not_started: usize,
     /// The most statements that ran at the same time.
     pub peak: usize,
+    /// Statements applied while the copy still ran (their tables were copied).
+    pub during_copy: usize,
     /// Whether the compile's graph was used (else one statement after the other).
     pub parallel: bool,
     pub seconds: f64,
 }
 
 impl FinalizeReport {
-    /// `post-data.sql: applied 12, 3 recorded by an earlier run, 0 failed; up to 2 at once over 2 jobs in 1.2 s`.
+    /// `post-data.sql: applied 12, 3 recorded by an earlier run, 0 failed; up to 2 at once over 2 jobs in 1.2 s;
+    /// 5 while the copy ran`.
     pub fn summary_line(&self, jobs: usize) -> String {
         format!(
-            "{}: applied {}, {} recorded by an earlier run, {} failed{}; up to {} at once over {} in {:.1} s{}",
+            "{}: applied {}, {} recorded by an earlier run, {} failed{}; up to {} at once over {} in {:.1} s{}{}",
             self.script,
             self.applied,
             self.recorded,
@@ -149,6 +189,7 @@ impl FinalizeReport {
             self.peak,
             crate::text::count(jobs, "job", "jobs"),
             self.seconds,
+            if self.during_copy > 0 { format!("; {} while the copy ran", self.during_copy) } else { String::new() },
             if self.parallel { "" } else { " (no plan from the compile: one statement after the other)" }
         )
     }
@@ -209,6 +250,8 @@ struct Work<'a> {
     members: Vec<Vec<usize>>,
     after: Vec<Vec<usize>>,
     tables: Vec<Vec<String>>,
+    /// The tables an early node waits for (`None`: it waits for the whole copy).
+    early: Vec<Option<Vec<String>>>,
     /// For each unit: how many session units come before it (the settings it runs under).
     settings_before: Vec<usize>,
     sessions: Vec<&'a str>,
@@ -224,7 +267,7 @@ impl<'a> Work<'a> {
                 sessions.push(u.text);
             }
         }
-        let (mut members, mut after, mut tables) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut members, mut after, mut tables, mut early) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         match plan {
             Some(p) if !p.nodes.is_empty() => {
                 // Units before the first statement's part (none in what emit writes) go first.
@@ -237,6 +280,7 @@ impl<'a> Work<'a> {
                 if lead == 1 {
                     after.push(Vec::new());
                     tables.push(Vec::new());
+                    early.push(None);
                 }
                 let mut barrier: Option<usize> = None;
                 for (i, n) in p.nodes.iter().enumerate() {
@@ -247,6 +291,7 @@ impl<'a> Work<'a> {
                     a.dedup();
                     after.push(a);
                     tables.push(n.tables.clone());
+                    early.push(n.early.then(|| n.reads.clone()));
                     if n.barrier {
                         barrier = Some(i + lead);
                     }
@@ -258,10 +303,11 @@ impl<'a> Work<'a> {
                     after.push(members.len().checked_sub(1).into_iter().collect());
                     members.push(vec![i]);
                     tables.push(Vec::new());
+                    early.push(None);
                 }
             }
         }
-        Work { units, members, after, tables, settings_before, sessions }
+        Work { units, members, after, tables, early, settings_before, sessions }
     }
 }
 
@@ -277,10 +323,12 @@ struct Board {
     report: FinalizeReport,
 }
 
-/// Run `script` (post-data) with `plan` (the compile's graph; `None`: in script order).
+/// Run `script` (post-data) with `plan` (the compile's graph; `None`: in script order), starting
+/// each statement when `gate` admits it ([`Gate::open`] when the copy is done).
 pub fn run(
     script: &str,
     plan: Option<&Plan>,
+    gate: &Gate,
     opts: &FinalizeOptions,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<FinalizeReport, ApplyError> {
@@ -291,7 +339,8 @@ pub fn run(
     let connector = Connector::parse(&opts.target)?.application_name("pg2znb finalize");
     let target = connector.name().to_string();
     let mut first = connector.connect()?;
-    let (major, done) = apply::open_state(&mut first, &target, &sha)?;
+    let book = apply::open_state(&mut first, &target, &sha, &opts.script_name, &opts.records)?;
+    let done = &book.done;
     let work = Work::new(units, plan);
     let n = work.members.len();
     let mut dependents = vec![Vec::new(); n];
@@ -322,6 +371,7 @@ pub fn run(
     let wake = Condvar::new();
     let apply_opts = ApplyOptions {
         continue_on_error: opts.continue_on_error,
+        records: opts.records.clone(),
         ..ApplyOptions::new(opts.target.clone(), opts.script_name.clone())
     };
     let jobs = opts.jobs.max(1);
@@ -330,19 +380,20 @@ pub fn run(
         for _ in 0..jobs {
             let client = first.take();
             let connector = Connector::parse(&opts.target).map(|c| c.application_name("pg2znb finalize"));
-            let (work, board, wake, done, sha, apply_opts, dependents) =
-                (&work, &board, &wake, &done, sha.as_str(), &apply_opts, &dependents);
+            let (work, board, wake, book, apply_opts, dependents) =
+                (&work, &board, &wake, &book, &apply_opts, &dependents);
             scope.spawn(move || {
                 let Ok(connector) = connector else { return };
                 let mut session = Session { connector, client, settings: Vec::new() };
                 let mut have_settings = 0usize;
-                while let Some(node) = take(board, wake, work) {
+                while let Some(node) = take(board, wake, work, gate) {
+                    let during_copy = !gate.is_open();
                     let mut result = Ok(());
                     let mut retries = 0;
                     let mut applied = 0;
                     for &u in &work.members[node] {
                         let unit = &work.units[u];
-                        if done.contains(&(unit.number as i32)) {
+                        if book.done.contains(&(unit.number as i32)) {
                             continue;
                         }
                         // A new connection replays the settings the statement was written under.
@@ -353,21 +404,13 @@ pub fn run(
                             have_settings = want;
                         }
                         let mut quiet = |m: &str| notify(m);
-                        let (r, tries) = apply::run_unit(
-                            &mut session,
-                            unit,
-                            sha,
-                            &apply_opts.script_name,
-                            major,
-                            apply_opts,
-                            &mut quiet,
-                        );
+                        let (r, tries) = apply::run_unit(&mut session, unit, book, apply_opts, &mut quiet);
                         retries += tries;
                         match r {
                             Ok(()) => applied += 1,
                             Err(e) => {
                                 let f = apply::failure_of(unit, &e);
-                                apply::record_failure(&mut session, sha, &apply_opts.script_name, &f);
+                                apply::record_failure(&mut session, book, &f);
                                 notify(&format!(
                                     "{}:{}: statement {} failed: {}",
                                     apply_opts.script_name, f.line, f.statement, f.message
@@ -377,7 +420,8 @@ pub fn run(
                             }
                         }
                     }
-                    finish(board, wake, work, dependents, node, result, applied, retries, apply_opts.continue_on_error);
+                    let outcome = Outcome { result, applied, retries, during_copy };
+                    finish(board, wake, work, dependents, node, outcome, apply_opts.continue_on_error);
                 }
             });
         }
@@ -396,16 +440,29 @@ pub fn run(
     Ok(b.report)
 }
 
-/// The next node to run: the first ready one whose tables are free; `None` when nothing is left
-/// this worker could ever take.
-fn take(board: &Mutex<Board>, wake: &Condvar, work: &Work<'_>) -> Option<usize> {
+/// The next node to run: the first ready one whose tables are free and that the gate admits;
+/// `None` when nothing is left this worker could ever take.
+fn take(board: &Mutex<Board>, wake: &Condvar, work: &Work<'_>, gate: &Gate) -> Option<usize> {
     let mut b = board.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         if b.stop && b.running == 0 {
             return None;
         }
+        let mut held_back = false;
         if !b.stop {
-            let pick = b.ready.iter().copied().find(|&i| work.tables[i].iter().all(|t| !b.busy.contains(t)));
+            let pick = b.ready.iter().copied().find(|&i| {
+                if work.tables[i].iter().any(|t| b.busy.contains(t)) {
+                    return false;
+                }
+                match gate.admits(work.early[i].as_deref()) {
+                    Admit::Yes => true,
+                    Admit::Wait => {
+                        held_back = true;
+                        false
+                    }
+                    Admit::Never => false,
+                }
+            });
             if let Some(i) = pick {
                 b.ready.remove(&i);
                 b.state[i] = State::Running;
@@ -415,24 +472,32 @@ fn take(board: &Mutex<Board>, wake: &Condvar, work: &Work<'_>) -> Option<usize> 
                 return Some(i);
             }
         }
-        if b.running == 0 {
+        if b.running == 0 && !held_back {
             return None;
         }
-        // Woken when a running statement finishes; the timeout only guards against a lost wake-up.
-        b = wake.wait_timeout(b, Duration::from_secs(1)).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
+        // Woken when a running statement finishes; the gate opens without a wake-up, so it is
+        // asked again soon while it holds something back.
+        let wait = if held_back { Duration::from_millis(100) } else { Duration::from_secs(1) };
+        b = wake.wait_timeout(b, wait).map(|(g, _)| g).unwrap_or_else(|e| e.into_inner().0);
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What running one node did.
+struct Outcome {
+    result: Result<(), Failure>,
+    applied: usize,
+    retries: usize,
+    /// It started while the copy still ran.
+    during_copy: bool,
+}
+
 fn finish(
     board: &Mutex<Board>,
     wake: &Condvar,
     work: &Work<'_>,
     dependents: &[Vec<usize>],
     node: usize,
-    result: Result<(), Failure>,
-    applied: usize,
-    retries: usize,
+    outcome: Outcome,
     continue_on_error: bool,
 ) {
     let mut b = board.lock().unwrap_or_else(|e| e.into_inner());
@@ -440,9 +505,12 @@ fn finish(
     for t in &work.tables[node] {
         b.busy.remove(t);
     }
-    b.report.applied += applied;
-    b.report.retries += retries;
-    match result {
+    b.report.applied += outcome.applied;
+    b.report.retries += outcome.retries;
+    if outcome.during_copy {
+        b.report.during_copy += outcome.applied;
+    }
+    match outcome.result {
         Ok(()) => {
             b.state[node] = State::Done;
             for &d in &dependents[node] {
@@ -483,4 +551,42 @@ fn finish(
     }
     drop(b);
     wake.notify_all();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{ApplyOptions, DeferCategory, RulePack};
+    use crate::source::SourceFile;
+
+    /// Which post-data statements may run before the whole copy is done.
+    #[test]
+    fn early_marks_what_only_needs_its_tables_copied() {
+        let sql = "CREATE FUNCTION public.f(v int) RETURNS int LANGUAGE sql IMMUTABLE AS 'SELECT v';\n\
+             CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n\
+             CREATE TABLE public.a (id int PRIMARY KEY, v int);\n\
+             CREATE TABLE public.b (id int PRIMARY KEY, a_id int);\n\
+             CREATE INDEX a_v ON public.a (v);\n\
+             CREATE INDEX a_f ON public.a (public.f(v));\n\
+             ALTER TABLE public.a ADD CONSTRAINT a_v_key UNIQUE (v);\n\
+             ALTER TABLE public.b ADD CONSTRAINT b_a_fk FOREIGN KEY (a_id) REFERENCES public.a (id);\n\
+             ALTER TABLE public.b ADD CONSTRAINT b_f CHECK (public.f(a_id) > 0);\n\
+             CREATE TRIGGER t BEFORE INSERT ON public.b FOR EACH ROW EXECUTE FUNCTION public.tg();\n";
+        let pack = RulePack::builtin().unwrap();
+        let mut opts = ApplyOptions::default();
+        opts.defer.insert(DeferCategory::Indexes);
+        let c = crate::compile::compile(vec![SourceFile::new("x.sql", sql)], &pack, &opts);
+        let plan = Plan::from_compilation(&c);
+        let script = c.emitter().text(ScriptKind::PostData).unwrap_or_default();
+        let early = |needle: &str| {
+            let at = script.find(needle).unwrap_or_else(|| panic!("{needle} not in post-data:\n{script}"));
+            plan.nodes[plan.nodes.partition_point(|n| n.start <= at) - 1].early
+        };
+        assert!(early("a_v ON"), "an index on a column");
+        assert!(!early("a_f ON"), "an index calling a function");
+        assert!(early("a_v_key"), "a unique constraint");
+        assert!(early("b_a_fk"), "a foreign key");
+        assert!(!early("b_f"), "a check calling a function");
+        assert!(early("CREATE TRIGGER"), "a trigger");
+    }
 }

@@ -38,7 +38,9 @@ use super::changes::{self, Counters, SourceChange};
 use super::copy::{self, CopyOptions};
 use super::copy_progress::{CopyProgress, Lines, StatusTap, TableStatus};
 use super::finalize::{self, FinalizeOptions, Plan};
+use super::gate::{Gate, Opening};
 use super::prepare::{self, PrepareOptions};
+use super::records::Records;
 use crate::rules::Targets;
 use crate::verify::{self, Connector, RowMode, VerifyError, VerifyOptions, VerifyReport};
 
@@ -315,10 +317,43 @@ impl Runner<'_> {
             return Ok(None);
         }
         let started = Instant::now();
-        *self.status.step(name) =
-            StepStatus { name: name.into(), state: "running".into(), started_at: Some(now()), ..StepStatus::default() };
-        self.status.write(self.workdir)?;
-        (self.notify)(&format!("{name}: running"));
+        self.mark_running(name, "")?;
+        self.step_since(name, started, f)
+    }
+
+    /// Mark step `name` running from now (`detail`: what it does meanwhile, may be empty).
+    fn mark_running(&mut self, name: &str, detail: &str) -> Result<(), MigrateError> {
+        *self.status.step(name) = StepStatus {
+            name: name.into(),
+            state: "running".into(),
+            started_at: Some(now()),
+            detail: (!detail.is_empty()).then(|| detail.to_string()),
+            ..StepStatus::default()
+        };
+        (self.notify)(&if detail.is_empty() {
+            format!("{name}: running")
+        } else {
+            format!("{name}: running, {detail}")
+        });
+        self.status.write(self.workdir)
+    }
+
+    /// Mark step `name`, which did part of its work, pending again.
+    fn mark_pending(&mut self, name: &str, detail: &str) -> Result<(), MigrateError> {
+        let s = self.status.step(name);
+        s.state = "pending".into();
+        s.detail = Some(detail.into());
+        (self.notify)(&format!("{name}: {detail}"));
+        self.status.write(self.workdir)
+    }
+
+    /// Finish step `name`, marked running at `started`, with the result of `f`.
+    fn step_since<T>(
+        &mut self,
+        name: &str,
+        started: Instant,
+        f: impl FnOnce(&mut Self) -> Result<(T, String), MigrateError>,
+    ) -> Result<Option<T>, MigrateError> {
         let result = f(self);
         let s = self.status.step(name);
         s.seconds = Some((started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
@@ -384,6 +419,7 @@ fn run_apply(
     step: &str,
     script: &Path,
     target: &str,
+    records: &Records,
     notify: &(dyn Fn(&str) + Sync),
 ) -> Result<((), String), MigrateError> {
     if !script.exists() {
@@ -392,7 +428,7 @@ fn run_apply(
     let text = std::fs::read_to_string(script)
         .map_err(|e| MigrateError::Io { path: script.display().to_string(), message: e.to_string() })?;
     let name = script.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let opts = ApplyOptions::new(target, name);
+    let opts = ApplyOptions { records: records.clone(), ..ApplyOptions::new(target, name) };
     let report = apply::run(&text, &opts, &mut |m| notify(&format!("{step}: {m}"))).map_err(|e| step_error(step, e))?;
     if let Some(m) = report.stop_message() {
         return Err(step_error(step, m));
@@ -518,6 +554,8 @@ pub fn run_with(
         r.status.write(workdir)?;
     }
     let compile_target = CompileTarget { version: prepared.version.clone(), requested: prepared.requested.clone() };
+    let records = prepared.records.clone();
+    copy_opts.records = records.clone();
 
     // 2. snapshot: needed while a step still reads the source in it.
     let needs_snapshot = ["schema", "copy", "sequences"].iter().any(|s| !r.status.is_done(s));
@@ -559,35 +597,78 @@ pub fn run_with(
     let manifest = verify::parse_manifest(&manifest_text).map_err(verr("schema"))?;
 
     // 4. pre-data
-    r.step("pre-data", false, |_| run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, notify))?;
+    r.step("pre-data", false, |_| {
+        run_apply("pre-data", &compiled.join("pre-data.sql"), &opts.target, &records, notify)
+    })?;
 
-    // 5. copy
-    r.step("copy", false, |r| {
-        let (client, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
-        let tables = copy::tables(client, &manifest).map_err(verr("copy"))?;
-        let r = std::sync::Mutex::new(r);
-        let write = |t: Vec<TableStatus>| {
-            if let Ok(mut r) = r.lock() {
-                r.status.tables = t;
-                let _ = r.status.write(r.workdir);
-            }
+    // 5–7. copy, sequences, finalize. Finalize starts with the copy: a table's indexes and
+    // constraints are built once its rows are in, while other tables still copy (the gate).
+    let tables = match held.as_mut() {
+        Some((client, _)) if !r.status.is_done("copy") => copy::tables(client, &manifest).map_err(verr("copy"))?,
+        _ => Vec::new(),
+    };
+    let gate = if r.status.is_done("copy") { Gate::open() } else { Gate::closed(&tables) };
+    let finalized = std::thread::scope(|scope| -> Result<Option<()>, MigrateError> {
+        let early = if !r.status.is_done("finalize") && !gate.is_open() {
+            let started = Instant::now();
+            r.mark_running("finalize", "started with the copy: each table's statements run once its rows are in")?;
+            Some((started, scope.spawn(|| run_finalize(opts, &compiled, &plan_path, &gate, &records, notify))))
+        } else {
+            None
         };
-        let tap = StatusTap::new(progress, &write);
-        let rep = copy::run(&source, &target, id, &tables, &copy_opts, &tap).map_err(|e| step_error("copy", e))?;
-        Ok(((), rep.summary_line()))
-    })?;
-
-    // 6. sequences
-    r.step("sequences", false, |_| {
-        let (client, _) = held.as_mut().ok_or_else(|| step_error("sequences", "no snapshot"))?;
-        let mut tgt = target.connect().map_err(verr("sequences"))?;
-        let n = copy::sequences(client, &mut tgt).map_err(verr("sequences"))?;
-        Ok(((), format!("{n} sequences set")))
-    })?;
+        let copied = r.step("copy", false, |r| {
+            let (_, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
+            let r = std::sync::Mutex::new(r);
+            let write = |t: Vec<TableStatus>| {
+                if let Ok(mut r) = r.lock() {
+                    r.status.tables = t;
+                    let _ = r.status.write(r.workdir);
+                }
+            };
+            let tap = StatusTap::new(progress, &write);
+            let opening = Opening { gate: &gate, inner: &tap };
+            let rep =
+                copy::run(&source, &target, id, &tables, &copy_opts, &opening).map_err(|e| step_error("copy", e))?;
+            Ok(((), rep.summary_line()))
+        });
+        if let Err(e) = copied {
+            gate.shut();
+            if let Some((_, handle)) = early {
+                let done = handle.join().ok().and_then(Result::ok).map(|(n, _)| n).unwrap_or(0);
+                r.mark_pending(
+                    "finalize",
+                    &format!("{done} statements applied while the copy ran (recorded); the rest run after the copy"),
+                )?;
+            }
+            return Err(e);
+        }
+        gate.open_all();
+        // 6. sequences
+        let sequenced = r.step("sequences", false, |_| {
+            let (client, _) = held.as_mut().ok_or_else(|| step_error("sequences", "no snapshot"))?;
+            let mut tgt = target.connect().map_err(verr("sequences"))?;
+            let n = copy::sequences(client, &mut tgt).map_err(verr("sequences"))?;
+            Ok(((), format!("{n} sequences set")))
+        });
+        let sequenced = match (sequenced, &early) {
+            (Err(e), None) => return Err(e),
+            (s, _) => s,
+        };
+        // 7. finalize (already running when it started with the copy)
+        let finalized = match early {
+            Some((started, handle)) => r.step_since("finalize", started, |_| {
+                let result =
+                    handle.join().unwrap_or_else(|_| Err(step_error("finalize", "the finalize thread panicked")));
+                result.map(|(_, line)| ((), line))
+            }),
+            None => r.step("finalize", false, |_| {
+                run_finalize(opts, &compiled, &plan_path, &gate, &records, notify).map(|(_, line)| ((), line))
+            }),
+        };
+        sequenced?;
+        finalized
+    });
     // The snapshot stays held for verify: it reads the source as of the snapshot, as copied.
-
-    // 7. finalize
-    let finalized = r.step("finalize", false, |_| run_finalize(opts, &compiled, &plan_path, notify));
     if finalized.is_err() {
         // The summary still says what the source did.
         source_changes(&mut r, &source, &counters_path);
@@ -666,16 +747,19 @@ fn source_changes(r: &mut Runner<'_>, source: &Connector, counters_path: &Path) 
     }
 }
 
-/// Finalize: post-data over the jobs, in the compile's dependency order.
+/// Finalize: post-data over the jobs, in the compile's dependency order, each statement once
+/// `gate` admits it. Returns how many statements it applied and its summary line.
 fn run_finalize(
     opts: &MigrateOptions,
     compiled: &Path,
     plan_path: &Path,
+    gate: &Gate,
+    records: &Records,
     notify: &(dyn Fn(&str) + Sync),
-) -> Result<((), String), MigrateError> {
+) -> Result<(usize, String), MigrateError> {
     let script = compiled.join("post-data.sql");
     if !script.exists() {
-        return Ok(((), format!("{}: nothing to apply", script.display())));
+        return Ok((0, format!("{}: nothing to apply", script.display())));
     }
     let text = std::fs::read_to_string(&script).map_err(io_err(&script))?;
     let plan: Option<Plan> = std::fs::read_to_string(plan_path).ok().and_then(|t| serde_json::from_str(&t).ok());
@@ -687,11 +771,13 @@ fn run_finalize(
         jobs: opts.jobs.max(1),
         continue_on_error: opts.continue_on_error,
         script_name: "post-data.sql".into(),
+        records: records.clone(),
     };
     let notify_step = |m: &str| notify(&format!("finalize: {m}"));
-    let report = finalize::run(&text, plan.as_ref(), &fopts, &notify_step).map_err(|e| step_error("finalize", e))?;
+    let report =
+        finalize::run(&text, plan.as_ref(), gate, &fopts, &notify_step).map_err(|e| step_error("finalize", e))?;
     match report.failure_message() {
         Some(m) => Err(step_error("finalize", format!("{}; {m}", report.summary_line(fopts.jobs)))),
-        None => Ok(((), report.summary_line(fopts.jobs))),
+        None => Ok((report.applied, report.summary_line(fopts.jobs))),
     }
 }

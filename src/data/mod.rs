@@ -16,7 +16,11 @@
 //!   ([`batch`] cuts files at record boundaries), each with its record in `pg2znb.imported`.
 //! - [`prepare`]: migrate's checks before anything is written (pg_dump, servers, the target's
 //!   engine, emptiness, connections), and a missing target database created.
-//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order.
+//! - [`finalize`]: post-data over `--jobs` connections in the compile's dependency order; in
+//!   migrate it starts with the copy, and [`gate`] says which statements may run before the whole
+//!   copy is done (a table's indexes and constraints once its rows are in).
+//! - [`records`]: where completion records live — the target's `pg2znb` schema, or the work
+//!   directory when the target's role cannot create that schema.
 //! - [`changes`]: whether the source was written after the snapshot (statistics counters).
 //! - [`migrate`]: `pg2znb migrate`, the steps in order (prepare, snapshot, schema, pre-data, copy,
 //!   sequences, finalize, verify) with their state in `WORKDIR/status.json`.
@@ -25,13 +29,16 @@ pub mod apply;
 pub mod batch;
 pub mod changes;
 pub mod copy;
+pub mod copy_journal;
 pub mod copy_progress;
 pub mod export;
 pub mod finalize;
+pub mod gate;
 pub mod import;
 pub mod migrate;
 pub mod prepare;
 pub mod ranges;
+pub mod records;
 pub mod retry;
 pub mod stash;
 pub mod znbase;

@@ -16,6 +16,7 @@ use std::process::Command;
 
 use postgres::Client;
 
+use super::records::Records;
 use crate::rules::Targets;
 use crate::verify::{pg_message, Connector, VerifyError};
 
@@ -36,6 +37,9 @@ pub enum PrepareError {
     Connections(String),
     #[error("{0}")]
     CreateDatabase(String),
+    /// The work directory's records.
+    #[error("{path}: {message}")]
+    Records { path: String, message: String },
 }
 
 /// What prepare was asked to check.
@@ -64,6 +68,9 @@ pub struct Prepared {
     pub note: Option<String>,
     /// The target holds none of this run's state: its steps start over.
     pub fresh_target: bool,
+    /// Where the completion records go: the target's `pg2znb` schema, or `WORKDIR/records` when
+    /// the target's role cannot create that schema.
+    pub records: Records,
     /// One line for status.json.
     pub detail: String,
 }
@@ -176,11 +183,19 @@ fn free_connections(c: &mut Client, endpoint: &str) -> Result<(i64, String), Pre
     ))
 }
 
-fn check_connections(c: &mut Client, endpoint: &str, side: &str, need: i64, jobs: usize) -> Result<(), PrepareError> {
+/// `fixed` connections plus `per_job` for each of `jobs`.
+fn check_connections(
+    c: &mut Client,
+    endpoint: &str,
+    side: &str,
+    (fixed, per_job): (i64, i64),
+    jobs: usize,
+) -> Result<(), PrepareError> {
     let (free, how) = free_connections(c, endpoint)?;
+    let need = fixed + per_job * jobs as i64;
     // Our own connection counts as in use, and is one of those needed.
     if free + 1 < need {
-        let fit = (free + 1 - (need - jobs as i64)).max(1);
+        let fit = ((free + 1 - fixed) / per_job).max(1);
         return Err(PrepareError::Connections(format!(
             "the {side} ({endpoint}) has {} free ({how}) but --jobs {jobs} needs {need}: run with --jobs {fit}, \
              or raise max_connections on the {side}",
@@ -244,7 +259,7 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
         )));
     }
     // The snapshot's holder, pg_dump, and one per job.
-    check_connections(&mut src, o.source.name(), "source", o.jobs as i64 + 2, o.jobs)?;
+    check_connections(&mut src, o.source.name(), "source", (2, 1), o.jobs)?;
     let src_encoding = one_value(&mut src, o.source.name(), "SHOW server_encoding")?;
     drop(src);
 
@@ -280,10 +295,14 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
         }
     };
 
-    // The target holds nothing, or this run's state.
+    // The target holds nothing, or this run's state (recorded in the target, or — when its role
+    // cannot create the pg2znb schema — in the work directory).
     let run = recorded_run(&mut tgt, endpoint)?;
     let (objects, names) = user_objects(&mut tgt, endpoint, 5)?;
-    let ours = run.as_ref().is_some_and(|(id, _, _)| id == o.run_id);
+    let records_dir = o.workdir.join("records");
+    let dir_run = std::fs::read_to_string(records_dir.join("run")).ok().map(|s| s.trim().to_string());
+    let ours_in_dir = run.is_none() && objects > 0 && dir_run.as_deref() == Some(o.run_id);
+    let ours = ours_in_dir || run.as_ref().is_some_and(|(id, _, _)| id == o.run_id);
     if let Some((id, dir, source)) = run.as_ref().filter(|_| !ours) {
         return Err(PrepareError::NotEmpty(format!(
             "the target database ({endpoint}) holds another migration (run {id} from {source}, work directory {dir}) \
@@ -300,7 +319,9 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
             names.join(", ")
         )));
     }
-    check_connections(&mut tgt, endpoint, "target", o.jobs as i64 + 1, o.jobs)?;
+    // The copy's state connection, and per job a copy worker and a finalize session: finalize
+    // starts with the copy.
+    check_connections(&mut tgt, endpoint, "target", (1, 2), o.jobs)?;
     // Not refused (ASCII-only data loads anywhere), but every row holding a character the
     // target's encoding lacks will be rejected: say so before the copy, not after.
     let tgt_encoding = one_value(&mut tgt, endpoint, "SHOW server_encoding")?;
@@ -315,13 +336,41 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
             None => warn,
         });
     }
-    if !ours {
+    let mut records = if ours_in_dir { Records::Dir(records_dir.clone()) } else { Records::Target };
+    let created = if ours {
+        Ok(())
+    } else {
         tgt.batch_execute(
             "CREATE SCHEMA IF NOT EXISTS pg2znb; \
              CREATE TABLE IF NOT EXISTS pg2znb.run (run_id text PRIMARY KEY, source text NOT NULL, workdir text NOT NULL, \
                  started_at timestamptz NOT NULL DEFAULT pg_catalog.now())",
         )
-        .map_err(query_err(endpoint, "creating pg2znb.run"))?;
+    };
+    match created {
+        Err(e) if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) => {
+            // A fresh start: whatever the directory recorded is not in this target.
+            let io = |e: std::io::Error| PrepareError::Records {
+                path: records_dir.display().to_string(),
+                message: e.to_string(),
+            };
+            if records_dir.exists() {
+                std::fs::remove_dir_all(&records_dir).map_err(io)?;
+            }
+            std::fs::create_dir_all(&records_dir).map_err(io)?;
+            std::fs::write(records_dir.join("run"), format!("{}\n", o.run_id)).map_err(io)?;
+            done.push(format!(
+                "the target's role cannot create the pg2znb schema ({}): completion records are kept in {} instead \
+                 (each range's rows are deleted before it is copied, so a redo replaces them; tables split by integer \
+                 key only; --join needs the records in the target)",
+                pg_message(&e),
+                records_dir.display()
+            ));
+            records = Records::Dir(records_dir.clone());
+        }
+        Err(e) => return Err(query_err(endpoint, "creating pg2znb.run")(e)),
+        Ok(()) => {}
+    }
+    if !ours && records == Records::Target {
         let dir = std::fs::canonicalize(o.workdir).unwrap_or_else(|_| o.workdir.to_path_buf());
         tgt.execute(
             "INSERT INTO pg2znb.run (run_id, source, workdir) VALUES ($1, $2, $3)",
@@ -333,7 +382,9 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
     let mut detail = format!(
         "pg_dump {dump_version}; source PostgreSQL {src_version}; target {engine}, compiling for {version}{}; {}",
         if o.given_version.is_none() { " (from the target's version())" } else { "" },
-        if ours {
+        if ours_in_dir {
+            format!("the work directory's records ({}) hold this run: resuming", records_dir.display())
+        } else if ours {
             "the target holds this run's state: resuming".to_string()
         } else {
             "the target is empty".to_string()
@@ -343,7 +394,7 @@ pub fn run(o: &PrepareOptions<'_>) -> Result<Prepared, PrepareError> {
         detail.push_str("; ");
         detail.push_str(d);
     }
-    Ok(Prepared { version, requested, note, fresh_target: !ours, detail })
+    Ok(Prepared { version, requested, note, fresh_target: !ours, records, detail })
 }
 
 #[cfg(test)]

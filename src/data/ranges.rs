@@ -216,6 +216,13 @@ pub fn plan(source: &mut Client, t: &Table, opts: &SplitOptions) -> Result<Vec<R
         .collect())
 }
 
+/// One range covering what `ranges` (of one table) cover.
+pub fn whole(ranges: Vec<Range>) -> Range {
+    let (rows, bytes) = ranges.iter().fold((0i64, 0i64), |(r, b), x| (r + x.est_rows, b + x.est_bytes));
+    let table = ranges.into_iter().next().map(|r| r.table).unwrap_or_default();
+    Range { table, id: 0, cut: Cut::All, lower: None, upper: None, est_rows: rows, est_bytes: bytes }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

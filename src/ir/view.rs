@@ -168,6 +168,9 @@ pub enum ExprType {
     Column(String),
     /// `col -> 'k'` / `col #> '{k}'`: json or jsonb when the column is.
     JsonPath(String),
+    /// A call of a function that is not a known built-in, with its number of arguments: the
+    /// declared result type when the input defines exactly one such function.
+    Call { function: crate::ir::ObjKey, args: usize },
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -210,6 +213,12 @@ pub struct FunctionView {
     pub returns_trigger: bool,
     /// A parameter or return type uses `%TYPE`.
     pub percent_type: bool,
+    /// The number of input parameters (IN, INOUT, VARIADIC), for matching calls to overloads.
+    #[serde(skip)]
+    pub inputs: usize,
+    /// The declared result type (not for `SETOF`, `TABLE (…)` or `%TYPE`), for typing calls.
+    #[serde(skip)]
+    pub result: Option<TypeRef>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -111,7 +111,13 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
         N::CreateTableAsStmt(c) => {
             if let Some(into) = c.into.as_deref() {
                 if let Some(rv) = &into.rel {
-                    let k = range_var(rv, schema);
+                    // `CREATE TEMP TABLE t AS …` unqualified: the session's own schema, as for
+                    // CREATE TEMP TABLE.
+                    let k = if rv.relpersistence == "t" && rv.schemaname.is_empty() {
+                        ObjKey::relation(TEMP_SCHEMA, &rv.relname)
+                    } else {
+                        range_var(rv, schema)
+                    };
                     if c.objtype == ObjectType::ObjectMatview as i32 {
                         f.detail = Detail::CreateView(ViewView {
                             schema: k.schema.clone(),
@@ -145,6 +151,8 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 returns_trigger: returns.as_deref() == Some("trigger"),
                 returns,
                 percent_type,
+                inputs: inputs(fs.parameters.iter()),
+                result: fs.return_type.as_ref().filter(|t| !t.setof && !t.pct_type).map(|t| type_ref(t, schema)),
             });
             define(&mut f, ObjKey::new(ObjKind::Function, &s, &n));
             // A SQL function's string body names relations too: it needs them when it is created
@@ -282,6 +290,29 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
             if let Some(target) = r.object.as_deref().and_then(|o| object_ref(r.rename_type, o, schema)) {
                 f.object = Some(target.clone());
                 f.refs.push(target);
+            }
+        }
+        // `ALTER TABLE t RENAME TO u`, `ALTER TABLE t SET SCHEMA s`: the table lives on under its
+        // new name (which later statements mean); the old one is free (`redefinition`).
+        // The walk does not enter their typed `relation`: they need the table they alter.
+        N::RenameStmt(r) => {
+            if let Some(rv) = &r.relation {
+                let old = range_var(rv, schema);
+                if relation_kind(r.rename_type) {
+                    f.defines.push(ObjKey::relation(&old.schema, &r.newname));
+                }
+                // `ALTER TYPE t RENAME ATTRIBUTE a TO b` names its composite type as a relation.
+                let is_type = r.relation_type == ObjectType::ObjectType as i32;
+                named(&mut f, if is_type { ObjKey { kind: ObjKind::Type, ..old } } else { old });
+            }
+        }
+        N::AlterObjectSchemaStmt(a) if a.relation.is_some() => {
+            if let Some(rv) = &a.relation {
+                let old = range_var(rv, schema);
+                if relation_kind(a.object_type) {
+                    f.defines.push(ObjKey::relation(&a.newschema, &old.name));
+                }
+                named(&mut f, old);
             }
         }
         N::AlterObjectSchemaStmt(a) if a.relation.is_none() => {
@@ -439,6 +470,19 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
     f
 }
 
+/// The object type names a relation (what `ALTER TABLE/VIEW/… RENAME TO` and `SET SCHEMA` move).
+fn relation_kind(t: i32) -> bool {
+    matches!(
+        ObjectType::try_from(t),
+        Ok(ObjectType::ObjectTable
+            | ObjectType::ObjectView
+            | ObjectType::ObjectMatview
+            | ObjectType::ObjectIndex
+            | ObjectType::ObjectSequence
+            | ObjectType::ObjectForeignTable)
+    )
+}
+
 /// How the statement meets earlier definitions (see [`Redefine`]); `None` for a plain one.
 fn redefinition(node: &N, schema: &str) -> Option<Box<Redefine>> {
     let temporary = |rv: Option<&protobuf::RangeVar>| rv.is_some_and(|r| r.relpersistence == "t");
@@ -513,6 +557,9 @@ fn redefinition(node: &N, schema: &str) -> Option<Box<Redefine>> {
                 }
             }
         }
+        N::AlterObjectSchemaStmt(a) if relation_kind(a.object_type) => {
+            r.drops.extend(a.relation.as_ref().map(|rv| (range_var(rv, schema), None)));
+        }
         // The old name is free again (the object keeps living under its new name).
         N::RenameStmt(rn) => {
             let on_table = rn.relation.as_ref().map(|rv| range_var(rv, schema));
@@ -571,6 +618,17 @@ fn signature<'a>(params: impl Iterator<Item = &'a protobuf::Node>) -> String {
         })
         .collect();
     types.iter().map(|t| type_key(t)).collect::<Vec<_>>().join(",")
+}
+
+/// How many arguments a call passes to a function with these parameters (all but OUT and TABLE).
+fn inputs<'a>(params: impl Iterator<Item = &'a protobuf::Node>) -> usize {
+    use protobuf::FunctionParameterMode as M;
+    params
+        .filter(|p| match &p.node {
+            Some(N::FunctionParameter(fp)) => !matches!(M::try_from(fp.mode), Ok(M::FuncParamOut | M::FuncParamTable)),
+            _ => false,
+        })
+        .count()
 }
 
 /// [`signature`] of the `TypeName`s of `DROP FUNCTION f(int, text)`.
@@ -1224,8 +1282,8 @@ const RESULT_TYPES: &[(&str, &str)] = &[
 ];
 
 /// What decides the type of index expression `x`, when its form tells: a cast, a built-in
-/// function of known result type (unqualified or in pg_catalog), `ARRAY[…]`, a column, or
-/// `->`/`#>` on a cast or a column.
+/// function of known result type (unqualified or in pg_catalog), a call of another function (the
+/// input may define it), `ARRAY[…]`, a column, `->`/`#>` on a cast or a column, `->>`/`#>>`.
 fn expr_type(x: &N, schema: &str) -> Option<crate::ir::ExprType> {
     use crate::ir::ExprType;
     let named = |t: &str| TypeRef { base_type: t.to_string(), array: false, key: None };
@@ -1235,8 +1293,16 @@ fn expr_type(x: &N, schema: &str) -> Option<crate::ir::ExprType> {
             let names = strings(&fc.funcname);
             let builtin = names.len() == 1 || names.first().is_some_and(|s| s == "pg_catalog");
             let name = names.last()?.to_lowercase();
-            let t = RESULT_TYPES.iter().find(|(n, _)| *n == name).filter(|_| builtin)?.1;
-            Some(ExprType::Type(named(t)))
+            // pg_catalog comes first in every search path: an unqualified built-in name is the
+            // built-in. Any other call may be a function the input defines.
+            match RESULT_TYPES.iter().find(|(n, _)| *n == name).filter(|_| builtin) {
+                Some((_, t)) => Some(ExprType::Type(named(t))),
+                None if names.first().is_some_and(|s| s == "pg_catalog") => None,
+                None => {
+                    let (s, n) = qualify(&names, schema);
+                    Some(ExprType::Call { function: ObjKey::new(ObjKind::Function, &s, &n), args: fc.args.len() })
+                }
+            }
         }
         N::AArrayExpr(_) => Some(ExprType::Type(TypeRef { base_type: String::new(), array: true, key: None })),
         N::ColumnRef(c) => match strings(&c.fields).as_slice() {
@@ -1245,6 +1311,10 @@ fn expr_type(x: &N, schema: &str) -> Option<crate::ir::ExprType> {
         },
         N::AExpr(a) => {
             let op = strings(&a.name);
+            // `->>` / `#>>` give text, whatever json they read.
+            if matches!(op.as_slice(), [o] if o == "->>" || o == "#>>") {
+                return Some(ExprType::Type(named("text")));
+            }
             if !matches!(op.as_slice(), [o] if o == "->" || o == "#>") {
                 return None;
             }
@@ -1368,6 +1438,11 @@ fn object_ref(objtype: i32, object: &protobuf::Node, schema: &str) -> Option<Obj
         ObjectType::ObjectType | ObjectType::ObjectDomain => match &object.node {
             Some(N::TypeName(t)) => {
                 let (s, n) = qualify(&strings(&t.names), schema);
+                Some(ObjKey::new(ObjKind::Type, &s, &n))
+            }
+            // `ALTER TYPE t SET SCHEMA s` names it as a plain name list.
+            Some(N::List(_)) => {
+                let (s, n) = qualify(&list(), schema);
                 Some(ObjKey::new(ObjKind::Type, &s, &n))
             }
             _ => None,

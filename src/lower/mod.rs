@@ -113,7 +113,7 @@ pub fn lower_file(
                         }
                         st.dml = facts;
                         st.redefine = f.redefine;
-                        temps.resolve(&mut st, &schema);
+                        temps.resolve(&mut st, &node, text, &schema);
                         if let Some(p) = f.search_path {
                             schema = p;
                         }

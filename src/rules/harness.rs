@@ -3,7 +3,7 @@
 //! A rule directory holds `rule.yaml`, `cases/*.sql` and `snapshots/`. Each case is compiled with
 //! only its rule selected, at a target version where the rule applies, with unsafe fixes applied
 //! and every defer category on, so that every rule acts. The result is a snapshot text with three
-//! sections (`-- before`, `-- diagnostics`, `-- after: <phase>`) compared with
+//! sections (`-- before`, `-- diagnostics` (each finding with its help, fix and labels), `-- after: <phase>`) compared with
 //! `snapshots/<case>.snap`, and these checks:
 //!
 //! * `fires_*` cases (and the rule's `docs.before`, run as the case `docs`) report the rule's code;
@@ -500,6 +500,12 @@ fn render_snapshot(sql: &str, c: &Compilation) -> String {
             None => "-".to_string(),
         };
         let _ = writeln!(out, "{} {} {at} {}", d.code, d.severity.as_str(), d.message);
+        // Labels carry what a finding groups (the dependents of a moved statement) and its
+        // other positions: part of what the case pins down.
+        for l in &d.labels {
+            let (line, col) = c.files[l.location.file].line_col(l.location.span.start);
+            let _ = writeln!(out, "  label {line}:{col} {}", l.message);
+        }
         if let Some(h) = &d.help {
             let _ = writeln!(out, "  help: {}", h.lines().collect::<Vec<_>>().join("\n    "));
         }

@@ -250,6 +250,16 @@ pub fn tables(ir: &Ir) -> Tables {
             }
             out.views.push((**t).clone());
         }
+        // `ALTER TABLE t RENAME TO u` / `SET SCHEMA`: `u` names the table `t` named, from here on.
+        if matches!(s.kind.as_str(), "rename" | "alter_set_schema") && s.fate != crate::ir::Fate::Dropped {
+            let old = s.redefine.as_deref().and_then(|r| r.drops.first()).map(|(k, _)| k);
+            let new = s.defines.iter().find(|d| d.kind == crate::ir::ObjKind::Relation);
+            if let (Some(old), Some(new)) = (old, new) {
+                if let Some(view) = out.live_index(old, s.id) {
+                    out.defs.entry(new.clone()).or_default().push((s.id, view));
+                }
+            }
+        }
         if let Some(r) = s.redefine.as_deref() {
             for (key, _) in r.drops.iter().filter(|(k, _)| k.kind == crate::ir::ObjKind::Relation) {
                 out.drops.entry(key.clone()).or_default().push(s.id);
@@ -576,6 +586,7 @@ impl Facts {
     pub fn new(ir: &Ir) -> Facts {
         let tables = self::tables(ir);
         let types = self::types(ir);
+        let functions = self::functions(ir);
         let resolved = ir
             .stmts
             .par_iter()
@@ -587,8 +598,8 @@ impl Facts {
                     Resolved::Table(t.constraints.iter().map(|c| resolve(c, Some(t), &tables, &types, s.id)).collect())
                 }
                 Detail::CreateIndex(i) => match tables.live(&ObjKey::relation(&i.schema, &i.table), s.id) {
-                    Some(t) => Resolved::Index(index_types(i, Some(t), &types)),
-                    None if !i.expression_types.is_empty() => Resolved::Index(index_types(i, None, &types)),
+                    Some(t) => Resolved::Index(index_types(i, Some(t), &types, &functions)),
+                    None if !i.expression_types.is_empty() => Resolved::Index(index_types(i, None, &types, &functions)),
                     None => Resolved::None,
                 },
                 _ => Resolved::None,
@@ -635,7 +646,12 @@ fn resolve(
 /// The index with `column_types` filled in: its key columns' types from `table` and those of its
 /// expression keys whose type is known, each resolved as a key column's is ([`key_types`]:
 /// domains to their base, composites to their attributes, ranges the input defines).
-fn index_types(i: &IndexView, table: Option<&TableView>, types: &BTreeMap<ObjKey, TypeDef>) -> IndexView {
+fn index_types(
+    i: &IndexView,
+    table: Option<&TableView>,
+    types: &BTreeMap<ObjKey, TypeDef>,
+    functions: &Functions,
+) -> IndexView {
     let mut view = i.clone();
     let column = |name: &str| {
         table.and_then(|t| t.columns.iter().find(|tc| tc.name == name)).map(|tc| TypeRef {
@@ -656,6 +672,7 @@ fn index_types(i: &IndexView, table: Option<&TableView>, types: &BTreeMap<ObjKey
             ExprType::JsonPath(c) => column(c)
                 .filter(|r| !r.array && matches!(r.base_type.as_str(), "json" | "jsonb"))
                 .map(|r| TypeRef { key: None, ..r }),
+            ExprType::Call { function, args } => functions.result(function, *args).cloned(),
         };
         if let Some(r) = r {
             key_types(&r, types, 0, &mut out);
@@ -663,6 +680,35 @@ fn index_types(i: &IndexView, table: Option<&TableView>, types: &BTreeMap<ObjKey
     }
     view.column_types = out;
     view
+}
+
+/// Functions the input defines, by key: each overload's signature, number of inputs and declared
+/// result type.
+#[derive(Default)]
+struct Functions(BTreeMap<ObjKey, Vec<(String, usize, Option<TypeRef>)>>);
+
+impl Functions {
+    /// The result type of a call of `key` with `args` arguments: the one overload that takes as
+    /// many (several definitions of one signature are one function); none when ambiguous.
+    fn result(&self, key: &ObjKey, args: usize) -> Option<&TypeRef> {
+        let mut fits = self.0.get(key)?.iter().filter(|(_, n, _)| *n == args);
+        let (signature, _, result) = fits.next()?;
+        if fits.any(|(s, _, _)| s != signature) {
+            return None;
+        }
+        result.as_ref()
+    }
+}
+
+fn functions(ir: &Ir) -> Functions {
+    let mut out = Functions::default();
+    for s in &ir.stmts {
+        if let (Detail::CreateFunction(f), Some(key)) = (&s.detail, &s.object) {
+            let signature = s.redefine.as_deref().and_then(|r| r.signature.clone()).unwrap_or_default();
+            out.0.entry(key.clone()).or_default().push((signature, f.inputs, f.result.clone()));
+        }
+    }
+    out
 }
 
 /// Types the input defines (domains, composite and range types), by key.
@@ -750,6 +796,31 @@ mod tests {
         let pre = &c.scripts.pre_data;
         // Rows for the temporary table load in its session (pre-data), not in data.sql's.
         assert!(pre.contains("CREATE TEMP TABLE pktable (id int, b int);\nINSERT INTO pktable"), "{pre}");
+        c.check_invariants().unwrap();
+    }
+
+    /// A name written with its schema is that schema's table even while a temporary table of
+    /// the same name lives; a renamed (or moved) table keeps its facts under its new name.
+    #[test]
+    fn qualified_names_skip_temporary_tables_and_renamed_tables_keep_their_facts() {
+        let sql = "CREATE TABLE public.pktable (a int);\n\
+                   CREATE TEMP TABLE pktable (id int);\n\
+                   ALTER TABLE public.pktable ADD PRIMARY KEY (a);\n\
+                   CREATE TABLE public.r (a int);\n\
+                   ALTER TABLE public.r RENAME TO r2;\n\
+                   ALTER TABLE public.r2 SET SCHEMA app;\n\
+                   ALTER TABLE app.r2 ADD PRIMARY KEY (a);\n\
+                   CREATE TABLE public.bare (a int);\n";
+        let c = compile(vec![SourceFile::new("t.sql", sql)], &RulePack::builtin().unwrap(), &Default::default());
+        let keyless: Vec<usize> = c
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "ZN706")
+            .map(|d| c.files[0].line_col(d.location.unwrap().span.start).0)
+            .collect();
+        // public.pktable and r (as app.r2) have their keys; public.bare has none (the rule leaves
+        // temporary tables alone).
+        assert_eq!(keyless, [8], "{:#?}", c.diagnostics);
         c.check_invariants().unwrap();
     }
 }
