@@ -24,7 +24,7 @@
 //!   by integer key only, and each range's rows deleted in the transaction that copies it.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::io::{BufReader, Read, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -35,14 +35,12 @@ use super::copy_journal::{CopyJournal, Mark, Planned};
 use super::copy_progress::{CopyProgress, TablePlan};
 use super::ranges::{self, Cut, Range, SplitOptions};
 use super::records::Records;
+use super::relay::{self, Source};
 use super::znbase::{self, TargetKind};
 use super::{retry, stash};
 use crate::manifest::{ChangeKind, Manifest, ObjectKind};
 use crate::verify::catalog::display_ident;
 use crate::verify::{pg_message, Connector, VerifyError};
-
-/// Bytes read from the source per chunk written to the target.
-const CHUNK: usize = 256 * 1024;
 
 /// One table to copy.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,11 +72,12 @@ fn qerr(context: &str, e: &postgres::Error) -> VerifyError {
 
 /// Begin a read-only REPEATABLE READ transaction on `client` that sees snapshot `id`.
 pub fn import_snapshot(client: &mut Client, id: &str) -> Result<(), VerifyError> {
-    let sql = format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'",
-        id.replace('\'', "''")
-    );
-    client.batch_execute(&sql).map_err(|e| qerr("set transaction snapshot", &e))
+    client.batch_execute(&snapshot_sql(id)).map_err(|e| qerr("set transaction snapshot", &e))
+}
+
+/// A read-only repeatable-read transaction in the exported snapshot `id`.
+pub(crate) fn snapshot_sql(id: &str) -> String {
+    format!("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '{}'", id.replace('\'', "''"))
 }
 
 /// The tables to copy, read on `source` (inside the snapshot): [`source_tables`] that the manifest
@@ -694,15 +693,14 @@ impl Worker<'_> {
         self.failed.lock().map(|f| f.is_some()).unwrap_or(true)
     }
 
-    fn connect(&self, target: &Connector) -> Result<(Client, Client), VerifyError> {
-        let mut src = self.source.connect()?;
-        import_snapshot(&mut src, self.snapshot)?;
+    fn connect(&self, target: &Connector) -> Result<(Source, Client), VerifyError> {
+        let src = Source::open(self.source, self.snapshot)?;
         let tgt = target.connect()?;
         Ok((src, tgt))
     }
 
     fn run(&self, target: &Connector) {
-        let mut conns: Option<(Client, Client)> = None;
+        let mut conns: Option<(Source, Client)> = None;
         let mut tries = 0u32;
         let max = self.opts.tries.max(1);
         loop {
@@ -877,7 +875,7 @@ impl Worker<'_> {
     /// Claim the largest pending range and copy it in the same target transaction.
     // One Failure per failed range: its size does not matter.
     #[allow(clippy::result_large_err)]
-    fn claim_and_copy(&self, src: &mut Client, tgt: &mut Client) -> Result<Outcome, Failure> {
+    fn claim_and_copy(&self, src: &mut Source, tgt: &mut Client) -> Result<Outcome, Failure> {
         let none = None;
         let mut tx = tgt.transaction().map_err(|e| fail(&none, "target", e))?;
         let range = if let Some(q) = self.queue {
@@ -925,24 +923,24 @@ impl Worker<'_> {
             tx.batch_execute(&delete).map_err(|e| fail(&some, "target", e))?;
         }
         let in_sql = znbase::copy_in_sql(&qualified, &table.column_list(), self.kind.znbase, range.max_rows());
-        let reader = src.copy_out(out_sql(table, &range).as_str()).map_err(|e| fail(&some, "source", e))?;
-        let mut reader = BufReader::with_capacity(CHUNK, reader);
+        let mut reader = src.copy_out(out_sql(table, &range).as_str()).map_err(|e| fail(&some, "source", e))?;
         let mut writer = tx.copy_in(in_sql.as_str()).map_err(|e| fail(&some, "target", e))?;
-        let mut buf = vec![0u8; CHUNK];
+        let mut buf = Vec::with_capacity(relay::BATCH + 64 * 1024);
         let (mut rows, mut bytes) = (0u64, 0u64);
         let failure = |error, streamed| Failure { range: some.clone(), side: "target", error, streamed };
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let mut f = failure(write_error(e), (rows, bytes));
-                    f.side = "source";
-                    return Err(f);
-                }
-            };
-            if let Err(e) = writer.write_all(&buf[..n]) {
+        let mut more = true;
+        while more {
+            buf.clear();
+            more = reader.next_batch(&mut buf, relay::BATCH).map_err(|e| {
+                let mut f = failure(FailError::Pg(e), (rows, bytes));
+                f.side = "source";
+                f
+            })?;
+            let n = buf.len();
+            if n == 0 {
+                continue;
+            }
+            if let Err(e) = writer.write_all(&buf) {
                 // The server's reason comes with the end of the COPY when the write only saw the
                 // connection refuse more data.
                 let err = match write_error(e) {
@@ -955,7 +953,7 @@ impl Worker<'_> {
                 return Err(failure(err, (rows, bytes)));
             }
             // One row per line: newlines inside values are escaped in COPY text.
-            let lines = buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            let lines = buf.iter().filter(|b| **b == b'\n').count() as u64;
             rows += lines;
             bytes += n as u64;
             self.progress.streamed(&range.table, lines, n as u64);

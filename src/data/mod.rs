@@ -9,7 +9,8 @@
 //!   range by range ([`ranges`] cuts tables), each range committed with its record in
 //!   `pg2znb.copied`; sequences set from the snapshot. [`retry`] classifies errors for every
 //!   stage, [`stash`] sets rejected ranges aside, [`znbase`] holds what only a ZNbaseDB target
-//!   gets, [`copy_progress`] is what the copy reports to.
+//!   gets, [`copy_progress`] is what the copy reports to, [`relay`] reads the source's rows in
+//!   batches.
 //! - [`export`]: `pg2znb export`, every table's rows to one file each, read in one exported
 //!   snapshot, described by `DIR/export.json`.
 //! - [`import`]: `pg2znb import`, an export directory or a user's file loaded in batches
@@ -39,6 +40,7 @@ pub mod migrate;
 pub mod prepare;
 pub mod ranges;
 pub mod records;
+pub mod relay;
 pub mod retry;
 pub mod stash;
 pub mod znbase;

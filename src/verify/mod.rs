@@ -31,9 +31,11 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use postgres::config::Host;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, NoTls};
+use tokio_postgres::config::Host;
+// The async config: the sync client is made from it, and the copy's source side uses it as is.
 use tls::Tls;
+use tokio_postgres::Config;
 
 pub use catalog::{snapshot, Catalog, QualName};
 pub use diff::{compare, Comparison, Difference, Problem};
@@ -178,6 +180,7 @@ impl Endpoint {
 
 /// Connect, with TLS when `tls` is given; the error is one line.
 fn open(config: &Config, tls: Option<&Tls>) -> Result<Client, String> {
+    let config = postgres::Config::from(config.clone());
     match tls {
         None => config.connect(NoTls).map_err(|e| pg_message(&e)),
         Some(tls) => config.connect(tls.connector()?).map_err(|e| {
@@ -504,6 +507,34 @@ impl Connector {
             None => db.to_string(),
         };
         Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
+    }
+
+    /// A new session on the async client, its connection driven by `rt` (a current-thread
+    /// runtime: the connection makes progress only inside `rt.block_on`).
+    pub fn connect_async(&self, rt: &tokio::runtime::Runtime) -> Result<tokio_postgres::Client, VerifyError> {
+        fn spawn<S, T>(
+            rt: &tokio::runtime::Runtime,
+            (client, conn): (tokio_postgres::Client, tokio_postgres::Connection<S, T>),
+        ) -> tokio_postgres::Client
+        where
+            S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+            T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+        {
+            rt.spawn(async move {
+                let _ = conn.await;
+            });
+            client
+        }
+        let opened = match &self.tls {
+            None => rt.block_on(self.config.connect(NoTls)).map(|c| spawn(rt, c)).map_err(|e| pg_message(&e)),
+            Some(tls) => {
+                let connector = tls
+                    .connector()
+                    .map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })?;
+                rt.block_on(self.config.connect(connector)).map(|c| spawn(rt, c)).map_err(|e| pg_message(&e))
+            }
+        };
+        opened.map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })
     }
 
     /// A new session, without any session settings.

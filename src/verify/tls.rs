@@ -26,9 +26,9 @@ use openssl::pkey::PKey;
 use openssl::ssl::{SslConnector, SslMethod, SslVerifyMode, SslVersion};
 use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::X509;
-use postgres::config::{Host, SslMode as WireMode};
-use postgres::Config;
 use postgres_openssl::MakeTlsConnector;
+use tokio_postgres::config::{Host, SslMode as WireMode};
+use tokio_postgres::Config;
 
 /// libpq's `sslmode`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -93,7 +93,7 @@ impl Layout {
 pub fn cut_moved_elements(ir: &mut Ir, files: &[SourceFile]) {
     for id in 0..ir.stmts.len() {
         let host = &ir.stmts[id];
-        if host.fate == Fate::Dropped || !ir.stmts.get(id + 1).is_some_and(|e| e.element_of == Some(id)) {
+        if host.fate == Fate::Dropped || ir.stmts.get(id + 1).is_none_or(|e| e.element_of != Some(id)) {
             continue;
         }
         let Some(layout) = Layout::of(ir, id, files).filter(|l| l.elements.len() == host.schema_elements) else {
@@ -121,7 +121,7 @@ pub fn cut_moved_elements(ir: &mut Ir, files: &[SourceFile]) {
         }
         let inside = |e: &Edit| gone.iter().any(|g| g.start <= e.span.start && e.span.end <= g.end);
         let h = &mut ir.stmts[id];
-        h.edits.retain(|e| !(split && old.contains(e)) && !inside(e));
+        h.edits.retain(|e| !(inside(e) || split && old.contains(e)));
         h.edits.extend(cut);
         if h.fate == Fate::Verbatim {
             h.fate = Fate::Rewritten;
