@@ -66,6 +66,12 @@ impl Template {
             match part {
                 Part::Text(t) => out.push_str(t),
                 Part::Path(p, _) => match ctx.get(p) {
+                    // An unnamed constraint has an empty name: "primary key folded", not two spaces.
+                    Some(Value::String(s)) if s.is_empty() => {
+                        if out.ends_with(' ') {
+                            out.pop();
+                        }
+                    }
                     Some(Value::String(s)) => out.push_str(&s),
                     Some(Value::Array(a)) => {
                         let items: Vec<String> =
@@ -91,6 +97,13 @@ mod tests {
         let t = Template::parse("key {constraint.name} on {table.name} ({constraint.columns}) {{x}}").unwrap();
         let ctx = json!({"constraint": {"name": "p", "columns": ["a", "b"]}, "table": {"name": "t"}});
         assert_eq!(t.render(&ctx), "key p on t (a, b) {x}");
+    }
+
+    #[test]
+    fn an_empty_value_leaves_no_double_space() {
+        let t = Template::parse("primary key {constraint.name} folded into {table.name}").unwrap();
+        let ctx = json!({"constraint": {"name": ""}, "table": {"name": "t"}});
+        assert_eq!(t.render(&ctx), "primary key folded into t");
     }
 
     #[test]
