@@ -223,6 +223,19 @@ pub struct CopyReport {
 }
 
 impl CopyReport {
+    /// A range an earlier run (or another process) stashed, unless this run reported it.
+    fn stashed_earlier(&mut self, table: String, range: i32, bounds: String, errors_dir: &std::path::Path) {
+        if !self.stashed.iter().any(|s| s.table == table && s.range == range) {
+            self.stashed.push(Stashed {
+                file: errors_dir.join(stash::file_name(&table, range)),
+                table,
+                range,
+                bounds,
+                message: "stashed by an earlier run".into(),
+            });
+        }
+    }
+
     /// `3 tables in 12 ranges: 9 copied (1000 rows, 81920 bytes), 3 recorded by an earlier run`.
     pub fn summary_line(&self) -> String {
         let mut s = format!(
@@ -466,17 +479,7 @@ fn run_plan(
         .query("SELECT table_name, range_id FROM pg2znb.ranges WHERE state = 'stashed' ORDER BY 1, 2", &[])
         .map_err(state_err("read pg2znb.ranges"))?;
     for r in stashed {
-        let (t, id): (String, i32) = (r.get(0), r.get(1));
-        if !report.stashed.iter().any(|s| s.table == t && s.range == id) {
-            let file = opts.errors_dir.join(stash::file_name(&t, id));
-            report.stashed.push(Stashed {
-                table: t,
-                range: id,
-                bounds: String::new(),
-                file,
-                message: "stashed by an earlier run".into(),
-            });
-        }
+        report.stashed_earlier(r.get(0), r.get(1), String::new(), &opts.errors_dir);
     }
     Ok(report)
 }
@@ -587,15 +590,8 @@ fn run_in_dir(
     let kind = znbase::detect(&mut target.connect()?)?;
     let mut report = work(source, target, snapshot, &plan, &kind, pending, Some((&queue, &journal)), opts, progress)?;
     for r in stashed {
-        if !report.stashed.iter().any(|s| s.table == r.table && s.range == r.id) {
-            report.stashed.push(Stashed {
-                file: opts.errors_dir.join(stash::file_name(&r.table, r.id)),
-                bounds: r.bounds(),
-                table: r.table,
-                range: r.id,
-                message: "stashed by an earlier run".into(),
-            });
-        }
+        let bounds = r.bounds();
+        report.stashed_earlier(r.table, r.id, bounds, &opts.errors_dir);
     }
     Ok(report)
 }

@@ -374,6 +374,19 @@ impl Runner<'_> {
         out
     }
 
+    /// Run `f` (the copy) with its per-table progress passed on to `progress` and written to
+    /// status.json as it goes.
+    fn with_table_status<T>(&mut self, progress: &dyn CopyProgress, f: impl FnOnce(&dyn CopyProgress) -> T) -> T {
+        let r = std::sync::Mutex::new(self);
+        let write = |t: Vec<TableStatus>| {
+            if let Ok(mut r) = r.lock() {
+                r.status.tables = t;
+                let _ = r.status.write(r.workdir);
+            }
+        };
+        f(&StatusTap::new(progress, &write))
+    }
+
     /// Mark a step not needed in this run.
     fn skip(&mut self, name: &str, why: &str) -> Result<(), MigrateError> {
         let s = self.status.step(name);
@@ -494,15 +507,10 @@ pub fn run_with(
     if opts.join {
         // Only the copy: the first process does every other step.
         r.step("copy", true, |r| {
-            let r = std::sync::Mutex::new(r);
-            let write = |t: Vec<TableStatus>| {
-                if let Ok(mut r) = r.lock() {
-                    r.status.tables = t;
-                    let _ = r.status.write(r.workdir);
-                }
-            };
-            let tap = StatusTap::new(progress, &write);
-            let rep = copy::join(&source, &target, opts.snapshot.as_deref(), &copy_opts, &tap)
+            let rep = r
+                .with_table_status(progress, |tap| {
+                    copy::join(&source, &target, opts.snapshot.as_deref(), &copy_opts, tap)
+                })
                 .map_err(|e| step_error("copy", e))?;
             Ok(((), rep.summary_line()))
         })?;
@@ -618,17 +626,11 @@ pub fn run_with(
         };
         let copied = r.step("copy", false, |r| {
             let (_, id) = held.as_mut().ok_or_else(|| step_error("copy", "no snapshot"))?;
-            let r = std::sync::Mutex::new(r);
-            let write = |t: Vec<TableStatus>| {
-                if let Ok(mut r) = r.lock() {
-                    r.status.tables = t;
-                    let _ = r.status.write(r.workdir);
-                }
-            };
-            let tap = StatusTap::new(progress, &write);
-            let opening = Opening { gate: &gate, inner: &tap };
-            let rep =
-                copy::run(&source, &target, id, &tables, &copy_opts, &opening).map_err(|e| step_error("copy", e))?;
+            let rep = r
+                .with_table_status(progress, |tap| {
+                    copy::run(&source, &target, id, &tables, &copy_opts, &Opening { gate: &gate, inner: tap })
+                })
+                .map_err(|e| step_error("copy", e))?;
             Ok(((), rep.summary_line()))
         });
         if let Err(e) = copied {

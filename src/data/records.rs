@@ -28,16 +28,6 @@ pub enum Records {
     Dir(PathBuf),
 }
 
-impl Records {
-    /// The directory, when records are kept in one.
-    pub fn dir(&self) -> Option<&Path> {
-        match self {
-            Records::Target => None,
-            Records::Dir(d) => Some(d),
-        }
-    }
-}
-
 /// One append-only file of records.
 #[derive(Debug)]
 pub struct Journal {
