@@ -263,13 +263,13 @@ pub fn cut(
         scanner.feed(chunk, |i| ends.push(i));
         let mut prev = 0usize;
         for &i in &ends {
-            newlines += chunk[prev..i].iter().filter(|&&b| b == b'\n').count() as u64;
+            newlines += newlines_in(&chunk[prev..i]);
             prev = i;
             if !c.record(pos + i as u64, newlines, on_batch) {
                 return Err(CutError::Stopped);
             }
         }
-        newlines += chunk[prev..].iter().filter(|&&b| b == b'\n').count() as u64;
+        newlines += newlines_in(&chunk[prev..]);
         pos += n as u64;
     }
     if scanner.in_quotes() {
@@ -286,6 +286,10 @@ pub fn cut(
         }
     }
     Ok(c.total_rows)
+}
+
+fn newlines_in(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
 }
 
 /// The physical line (counted from `first_line`) where record `n` (from 1) of the data `reader`
@@ -313,9 +317,9 @@ pub fn record_line(format: CopyFormat, reader: &mut dyn Read, first_line: u64, n
             }
         });
         if let Some(i) = found {
-            return Ok(first_line + newlines + chunk[..i].iter().filter(|&&b| b == b'\n').count() as u64);
+            return Ok(first_line + newlines + newlines_in(&chunk[..i]));
         }
-        newlines += chunk.iter().filter(|&&b| b == b'\n').count() as u64;
+        newlines += newlines_in(chunk);
     }
 }
 
