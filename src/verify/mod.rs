@@ -28,10 +28,12 @@ use std::collections::BTreeSet;
 use std::fmt;
 use std::io::IsTerminal;
 use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use postgres::{Client, NoTls};
+use postgres_openssl::MakeTlsConnector;
 use tokio_postgres::config::Host;
 // The async config: the sync client is made from it, and the copy's source side uses it as is.
 use tls::Tls;
@@ -180,10 +182,19 @@ impl Endpoint {
 
 /// Connect, with TLS when `tls` is given; the error is one line.
 fn open(config: &Config, tls: Option<&Tls>) -> Result<Client, String> {
+    open_with(config, tls, |tls| tls.connector())
+}
+
+/// [`open`] with the TLS connector from `make` (a [`Connector`] builds it once).
+fn open_with(
+    config: &Config,
+    tls: Option<&Tls>,
+    make: impl FnOnce(&Tls) -> Result<MakeTlsConnector, String>,
+) -> Result<Client, String> {
     let config = postgres::Config::from(config.clone());
     match tls {
         None => config.connect(NoTls).map_err(|e| pg_message(&e)),
-        Some(tls) => config.connect(tls.connector()?).map_err(|e| {
+        Some(tls) => config.connect(make(tls)?).map_err(|e| {
             let m = pg_message(&e);
             // tokio-postgres does not say why TLS was needed.
             if m.ends_with("server does not support TLS") {
@@ -360,13 +371,17 @@ pub struct Connector {
     tls: Option<Tls>,
     params: tls::TlsParams,
     name: String,
+    /// The OpenSSL connector, built on first use and shared by every session and clone: building
+    /// one loads the system's root certificates, a measurable part of the copy's CPU when each of
+    /// a migration's sessions did it.
+    made: Arc<OnceLock<Result<MakeTlsConnector, String>>>,
 }
 
 impl Connector {
     pub fn parse(url: &str) -> Result<Connector, VerifyError> {
         let (config, tls, name) = parse_config(url)?;
         let (_, params) = tls::split(url).map_err(url_error)?;
-        Ok(Connector { config, tls, params, name })
+        Ok(Connector { config, tls, params, name, made: Arc::default() })
     }
 
     /// The connection as a libpq `key=value` string for a child program (`pg_dump`), without the
@@ -489,7 +504,13 @@ impl Connector {
             n.keepalives_retries(v);
         }
         let db = c.get_dbname().or(c.get_user()).unwrap_or_default();
-        Connector { config: n, tls: self.tls.clone(), params: self.params.clone(), name: format!("{host}:{port}/{db}") }
+        Connector {
+            config: n,
+            tls: self.tls.clone(),
+            params: self.params.clone(),
+            name: format!("{host}:{port}/{db}"),
+            made: self.made.clone(),
+        }
     }
 
     /// The database the connection string names (or the user's, as libpq defaults it).
@@ -506,7 +527,7 @@ impl Connector {
             Some((endpoint, _)) => format!("{endpoint}/{db}"),
             None => db.to_string(),
         };
-        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name }
+        Connector { config, tls: self.tls.clone(), params: self.params.clone(), name, made: self.made.clone() }
     }
 
     /// A new session on the async client, its connection driven by `rt` (a current-thread
@@ -528,8 +549,8 @@ impl Connector {
         let opened = match &self.tls {
             None => rt.block_on(self.config.connect(NoTls)).map(|c| spawn(rt, c)).map_err(|e| pg_message(&e)),
             Some(tls) => {
-                let connector = tls
-                    .connector()
+                let connector = self
+                    .tls_connector(tls)
                     .map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })?;
                 rt.block_on(self.config.connect(connector)).map(|c| spawn(rt, c)).map_err(|e| pg_message(&e))
             }
@@ -537,9 +558,13 @@ impl Connector {
         opened.map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })
     }
 
+    fn tls_connector(&self, tls: &Tls) -> Result<MakeTlsConnector, String> {
+        self.made.get_or_init(|| tls.connector()).clone()
+    }
+
     /// A new session, without any session settings.
     pub fn connect(&self) -> Result<Client, VerifyError> {
-        open(&self.config, self.tls.as_ref())
+        open_with(&self.config, self.tls.as_ref(), |tls| self.tls_connector(tls))
             .map_err(|message| VerifyError::Connect { origin: format!("{}: ", self.name), message })
     }
 }
