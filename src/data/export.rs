@@ -2,8 +2,8 @@
 //! one exported snapshot, with `DIR/export.json` describing them.
 //!
 //! - A source connection in `REPEATABLE READ READ ONLY` exports its snapshot and holds it; `jobs`
-//!   workers import it ([`copy::import_snapshot`]) and stream `COPY (SELECT cols FROM ONLY t) TO
-//!   STDOUT` to `FILE.part`, renamed to `FILE` once complete and synced: a finished file is never
+//!   workers import it ([`relay::Source`], which reads COPY data in batches) and stream
+//!   `COPY (SELECT cols FROM ONLY t) TO STDOUT` to `FILE.part`, renamed to `FILE` once complete and synced: a finished file is never
 //!   rewritten, an unfinished one is redone. Nothing is written to the source.
 //! - The tables are [`copy::source_tables`] (no manifest: every table of the catalog), their
 //!   files named by [`file_name`] (any character of a schema or table name is safe). A table
@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use super::batch::{CopyFormat, RecordScanner};
 use super::copy::{self, SequencePosition, Table};
 use super::ranges::{self, SplitOptions};
+use super::relay;
 use crate::verify::catalog::quote_ident;
 use crate::verify::{pg_message, Connector, VerifyError};
 
@@ -362,7 +363,7 @@ fn check_dir(opts: &ExportOptions, source_name: &str) -> Result<Option<ExportMan
 
 /// Stream one table into `dir/file.part`, then rename it to `dir/file`. Returns (rows, bytes, sha256).
 fn export_table(
-    source: &mut Client,
+    source: &mut relay::Source,
     t: &Table,
     predicate: &str,
     format: CopyFormat,
@@ -389,19 +390,19 @@ fn export_table(
     let mut sha = openssl::sha::Sha256::new();
     let mut scanner = RecordScanner::new(format);
     let (mut records, mut bytes) = (0u64, 0u64);
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = Vec::with_capacity(relay::BATCH + 64 * 1024);
     loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(fail(format!("read from the source: {e}"))),
-        };
-        let chunk = &buf[..n];
-        sha.update(chunk);
-        scanner.feed(chunk, |_| records += 1);
-        out.write_all(chunk).map_err(io_err(&part))?;
-        bytes += n as u64;
+        buf.clear();
+        let more = reader
+            .next_batch(&mut buf, relay::BATCH)
+            .map_err(|e| fail(format!("read from the source: {}", pg_message(&e))))?;
+        sha.update(&buf);
+        scanner.feed(&buf, |_| records += 1);
+        out.write_all(&buf).map_err(io_err(&part))?;
+        bytes += buf.len() as u64;
+        if !more {
+            break;
+        }
     }
     drop(reader);
     let f = out.into_inner().map_err(|e| io_err(&part)(e.into_error()))?;
@@ -540,8 +541,7 @@ pub fn run(opts: &ExportOptions, notify: &(dyn Fn(&str) + Sync)) -> Result<Expor
         for _ in 0..workers {
             scope.spawn(|| {
                 let work = || -> Result<(), ExportError> {
-                    let mut src = source.connect()?;
-                    copy::import_snapshot(&mut src, &snapshot)?;
+                    let mut src = relay::Source::open(&source, &snapshot)?;
                     loop {
                         if failed.lock().map(|f| f.is_some()).unwrap_or(true) {
                             return Ok(());
