@@ -116,7 +116,7 @@ fn created_database(sql: &str) -> Option<String> {
     (!name.is_empty()).then(|| name.to_lowercase())
 }
 
-use crate::ir::{Detail, Fate, Ir, ObjKind as K, Stmt};
+use crate::ir::{Detail, Fate, Ir, ObjKey, ObjKind as K, Stmt};
 use crate::source::SourceFile;
 
 fn object_kind(stmt: &Stmt, key_kind: K) -> ObjectKind {
@@ -151,10 +151,89 @@ fn opt(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// What a `rename` or `alter_set_schema` statement renames: a relation (`ALTER TABLE|VIEW|INDEX|
+/// SEQUENCE … RENAME TO`, `… SET SCHEMA`), or a column, constraint or trigger of a table.
+struct Renames<'a> {
+    /// The relation's old and new key, and the indexes on it (a table's indexes move with it).
+    relation: Option<(&'a ObjKey, &'a ObjKey, Vec<&'a str>)>,
+    /// (kind, schema, table, old name, new name).
+    members: Vec<(ObjectKind, &'a str, &'a str, &'a str, &'a str)>,
+}
+
+impl<'a> Renames<'a> {
+    fn of(s: &'a Stmt, indexes: &'a [(String, String, String)]) -> Renames<'a> {
+        let old = s.redefine.as_deref().and_then(|r| r.drops.first()).map(|(k, _)| k);
+        let new = s.defines.iter().find(|d| d.kind == K::Relation);
+        let relation = match (old, new) {
+            (Some(old), Some(new)) if old.kind == K::Relation => {
+                let on = indexes.iter().filter(|(schema, _, table)| *schema == old.schema && *table == old.name);
+                Some((old, new, on.map(|(_, name, _)| name.as_str()).collect()))
+            }
+            _ => None,
+        };
+        let members = s
+            .commands
+            .iter()
+            .filter_map(|c| {
+                let kind = match c.kind.as_str() {
+                    "rename_column" => ObjectKind::Column,
+                    "rename_constraint" => ObjectKind::Constraint,
+                    "rename_trigger" => ObjectKind::Trigger,
+                    _ => return None,
+                };
+                let table = s.object.as_ref()?;
+                Some((kind, table.schema.as_str(), table.name.as_str(), c.name.as_deref()?, c.to.as_deref()?))
+            })
+            .collect();
+        Renames { relation, members }
+    }
+
+    fn apply(&self, kind: ObjectKind, schema: &mut Option<String>, name: &mut String, table: &mut Option<String>) {
+        let in_schema = |x: &str| schema.as_deref().unwrap_or("") == x;
+        if let Some((old, new, indexes)) = &self.relation {
+            if in_schema(&old.schema) {
+                let relation = matches!(
+                    kind,
+                    ObjectKind::Table
+                        | ObjectKind::View
+                        | ObjectKind::MaterializedView
+                        | ObjectKind::Sequence
+                        | ObjectKind::Index
+                );
+                if table.is_none() && relation && *name == old.name {
+                    (*schema, *name) = (opt(&new.schema), new.name.clone());
+                    return;
+                }
+                // Columns, constraints and triggers name their table; indexes are moved by name.
+                if table.as_deref() == Some(old.name.as_str()) {
+                    (*schema, *table) = (opt(&new.schema), Some(new.name.clone()));
+                } else if kind == ObjectKind::Index && table.is_none() && indexes.contains(&name.as_str()) {
+                    *schema = opt(&new.schema);
+                }
+            }
+        }
+        for &(k, s, t, from, to) in &self.members {
+            if k == kind && in_schema(s) && table.as_deref() == Some(t) && name == from {
+                *name = to.to_string();
+            }
+        }
+    }
+}
+
 /// What the target holds after the scripts load, from the IR after rules ran.
 pub fn build(ir: &Ir, target: &str) -> Manifest {
     let mut objects = Vec::new();
     let mut changes = Vec::new();
+    // (schema, index, table) of every index the input creates, for the indexes a table's move
+    // takes along.
+    let mut indexes: Vec<(String, String, String)> = ir
+        .stmts
+        .iter()
+        .filter_map(|s| match &s.detail {
+            Detail::CreateIndex(i) => Some((i.schema.clone(), i.name.clone(), i.table.clone())),
+            _ => None,
+        })
+        .collect();
     for s in &ir.stmts {
         changes.extend(s.changes.iter().cloned());
         // What pg2znb adds before the statement (e.g. an extension the base needs).
@@ -216,13 +295,34 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
             }
             continue;
         }
+        // A rename or a move: what is listed so far under the old name lives on under the new one.
+        if matches!(s.kind.as_str(), "rename" | "alter_set_schema") {
+            let renames = Renames::of(s, &indexes);
+            for o in &mut objects {
+                renames.apply(o.kind, &mut o.schema, &mut o.name, &mut o.table);
+            }
+            for c in &mut changes {
+                renames.apply(c.kind, &mut c.schema, &mut c.name, &mut c.table);
+            }
+            // Later moves find the indexes under their table's and their own current names.
+            if let Some((old, new, _)) = renames.relation {
+                let (old, new) = (old.clone(), new.clone());
+                for (schema, name, table) in &mut indexes {
+                    if *schema == old.schema && (*table == old.name || *name == old.name) {
+                        if *table == old.name {
+                            *table = new.name.clone();
+                        } else {
+                            *name = new.name.clone();
+                        }
+                        *schema = new.schema.clone();
+                    }
+                }
+            }
+            continue;
+        }
         // CREATE SCHEMA's elements list what they define themselves, with their kinds.
         let elements = ir.stmts.get(s.id + 1).is_some_and(|e| e.element_of == Some(s.id));
         for d in &s.defines {
-            // A renamed or moved table's new name: the manifest lists it under its CREATE TABLE.
-            if matches!(s.kind.as_str(), "rename" | "alter_set_schema") {
-                continue;
-            }
             if elements && s.object.as_ref() != Some(d) {
                 continue;
             }
@@ -332,6 +432,57 @@ mod source_tests {
         assert_eq!(a.source.as_ref().unwrap().fingerprint, b.source.as_ref().unwrap().fingerprint);
         let c = manifest("CREATE TABLE public.other (id int);\n");
         assert_ne!(a.fingerprint(&[]), c.fingerprint(&[]));
+    }
+
+    /// Renames and moves: the manifest lists what the target holds, under its names at the end
+    /// of the script, so its fingerprint is the loaded source's.
+    #[test]
+    fn renamed_and_moved_objects_are_listed_under_their_last_names() {
+        let m = manifest(
+            "CREATE SCHEMA s;\n\
+             CREATE TABLE public.a (id int PRIMARY KEY, v text);\n\
+             CREATE INDEX a_v ON public.a (v);\n\
+             ALTER TABLE public.a ADD CONSTRAINT a_v_check CHECK (v <> '');\n\
+             ALTER TABLE public.a RENAME TO b;\n\
+             ALTER TABLE public.b RENAME COLUMN v TO w;\n\
+             ALTER TABLE public.b RENAME CONSTRAINT a_v_check TO b_w_check;\n\
+             ALTER INDEX public.a_v RENAME TO b_w;\n\
+             CREATE TABLE public.m (id int PRIMARY KEY, n int);\n\
+             CREATE INDEX m_n ON public.m (n);\n\
+             ALTER TABLE public.m SET SCHEMA s;\n\
+             CREATE VIEW public.v1 AS SELECT 1 AS one;\n\
+             ALTER VIEW public.v1 RENAME TO v2;\n",
+        );
+        let listed: Vec<String> = m
+            .objects
+            .iter()
+            .map(|o| {
+                let on = o.table.as_deref().map(|t| format!(" on {t}")).unwrap_or_default();
+                format!("{:?} {}.{}{on}", o.kind, o.schema.as_deref().unwrap_or(""), o.name)
+            })
+            .collect();
+        for want in [
+            "Table public.b",
+            "Column public.id on b",
+            "Column public.w on b",
+            "Constraint public.b_w_check on b",
+            "Index public.b_w",
+            "Table s.m",
+            "Column s.id on m",
+            "Column s.n on m",
+            "Index s.m_n",
+            "View public.v2",
+        ] {
+            assert!(listed.iter().any(|l| l == want), "{want} not in {listed:#?}");
+        }
+        for gone in ["Table public.a", "Column public.v on b", "Index public.a_v", "Table public.m", "View public.v1"] {
+            assert!(!listed.iter().any(|l| l == gone), "{gone} still in {listed:#?}");
+        }
+        let loaded = manifest(
+            "CREATE SCHEMA s;\nCREATE TABLE public.b (id int PRIMARY KEY, w text);\n\
+             CREATE TABLE s.m (id int PRIMARY KEY, n int);\nCREATE VIEW public.v2 AS SELECT 1 AS one;\n",
+        );
+        assert_eq!(m.fingerprint(&[]), loaded.fingerprint(&[]));
     }
 
     #[test]

@@ -145,6 +145,49 @@ fn a_manifest_of_another_database_is_warned_about() {
     assert!(!warning.contains("password"), "{warning}");
 }
 
+/// A script that renames and moves tables, columns, constraints, indexes and views: its manifest
+/// names what the loaded source holds, so verify matches it without a warning.
+#[test]
+fn a_manifest_follows_renames_and_moves() {
+    let Some(s) = PgServer::shared() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("renames.sql");
+    std::fs::write(
+        &file,
+        "CREATE SCHEMA archive;\n\
+         CREATE TABLE public.orders_old (id integer PRIMARY KEY, note text);\n\
+         CREATE INDEX orders_old_note ON public.orders_old (note);\n\
+         ALTER TABLE public.orders_old ADD CONSTRAINT note_len CHECK (length(note) < 100);\n\
+         ALTER TABLE public.orders_old RENAME TO orders;\n\
+         ALTER TABLE public.orders RENAME COLUMN note TO comment;\n\
+         ALTER TABLE public.orders RENAME CONSTRAINT note_len TO comment_len;\n\
+         ALTER INDEX public.orders_old_note RENAME TO orders_comment;\n\
+         CREATE TABLE public.events (id integer PRIMARY KEY, at date);\n\
+         CREATE INDEX events_at ON public.events (at);\n\
+         ALTER TABLE public.events SET SCHEMA archive;\n\
+         CREATE VIEW public.recent AS SELECT id FROM public.orders;\n\
+         ALTER VIEW public.recent RENAME TO latest;\n",
+    )
+    .unwrap();
+    let loaded = support::roundtrip::compile_and_load(s, "renames", &file, &[]);
+    let o = support::roundtrip::pg2znb(&[
+        "verify",
+        "--source",
+        &s.url(&loaded.source_db),
+        "--target",
+        &s.url(&loaded.target_db),
+        "--manifest",
+        loaded.out.path().join("manifest.json").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}{}", String::from_utf8_lossy(&o.stdout));
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let manifest = std::fs::read_to_string(loaded.out.path().join("manifest.json")).unwrap();
+    for old in ["orders_old", "\"note\"", "note_len", "\"recent\""] {
+        assert!(!manifest.contains(old), "the manifest still names {old}:\n{manifest}");
+    }
+}
+
 #[test]
 fn compile_load_verify_pagila() {
     let Some(file) = pagila() else { return };

@@ -196,6 +196,10 @@ pub struct CommandView {
     pub kind: String,
     /// The column or object the command names, when it names one.
     pub name: Option<String>,
+    /// Its new name, for the renames of a column, constraint or trigger (`rename_column`,
+    /// `rename_constraint`, `rename_trigger`: commands of a `rename` statement).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
     /// Byte span of the subcommand within its statement (relative), for removing it.
     #[serde(skip)]
     pub span: Span,

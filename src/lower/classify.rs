@@ -301,6 +301,21 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 if relation_kind(r.rename_type) {
                     f.defines.push(ObjKey::relation(&old.schema, &r.newname));
                 }
+                // What lives on the table under a new name (the manifest follows it).
+                let renamed = match ObjectType::try_from(r.rename_type) {
+                    Ok(ObjectType::ObjectColumn) => Some("rename_column"),
+                    Ok(ObjectType::ObjectTabconstraint) => Some("rename_constraint"),
+                    Ok(ObjectType::ObjectTrigger) => Some("rename_trigger"),
+                    _ => None,
+                };
+                if let Some(kind) = renamed.filter(|_| !r.subname.is_empty()) {
+                    f.commands.push(CommandView {
+                        kind: kind.into(),
+                        name: Some(r.subname.clone()),
+                        to: Some(r.newname.clone()),
+                        span: Span::default(),
+                    });
+                }
                 // `ALTER TYPE t RENAME ATTRIBUTE a TO b` names its composite type as a relation.
                 let is_type = r.relation_type == ObjectType::ObjectType as i32;
                 named(&mut f, if is_type { ObjKey { kind: ObjKind::Type, ..old } } else { old });
@@ -1042,6 +1057,7 @@ fn alter_table(a: &protobuf::AlterTableStmt, schema: &str, text: &str, f: &mut F
             kind: command_kind(subtype),
             name: attached.or_else(|| (!cmd.name.is_empty()).then(|| cmd.name.clone())),
             span: spans.as_ref().map(|s| s[i]).unwrap_or_default(),
+            to: None,
         });
         match subtype {
             AlterTableType::AtAddConstraint => {
