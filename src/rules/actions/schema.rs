@@ -50,6 +50,8 @@ struct Layout {
     end: usize,
     /// Its elements, in order, with their spans.
     elements: Vec<(StmtId, Span)>,
+    /// The statement's text (from `base`).
+    text: String,
 }
 
 impl Layout {
@@ -61,29 +63,131 @@ impl Layout {
         let first = elements.first()?.1;
         let text = files[stmt.file].slice(stmt.span);
         let base = stmt.span.start;
-        let head_end = base + text[..first.start - base].trim_end().len();
-        Some(Layout { schema, base, head_end, end: stmt.span.end, elements })
+        let head_end = base + code_end(&text[..first.start - base]);
+        Some(Layout { schema, base, head_end, end: stmt.span.end, elements, text: text.to_string() })
+    }
+
+    /// The comments in `span` outside every element (between elements there is only space and
+    /// comments), each after a space or, when a line break preceded it, on a line of its own:
+    /// the split keeps them, as every untouched byte is kept.
+    fn comments(&self, span: Span) -> String {
+        let mut out = String::new();
+        let mut at = span.start;
+        let mut pieces = Vec::new();
+        for &(_, e) in self.elements.iter().filter(|(_, e)| e.end > span.start && e.start < span.end) {
+            pieces.push(Span::new(at, e.start.max(at)));
+            at = e.end;
+        }
+        pieces.push(Span::new(at, span.end.max(at)));
+        for (k, piece) in pieces.iter().enumerate() {
+            let Some(mut rest) = self.text.get(piece.start - self.base..piece.end - self.base) else { continue };
+            let mut first = true;
+            loop {
+                let t = rest.trim_start();
+                if t.is_empty() {
+                    break;
+                }
+                let len = if t.starts_with("--") {
+                    t.find('\n').unwrap_or(t.len())
+                } else if t.starts_with("/*") {
+                    block_comment_len(t)
+                } else {
+                    break;
+                };
+                let on_its_own_line = rest[..rest.len() - t.len()].contains('\n') || (first && k > 0);
+                out.push_str(if on_its_own_line { "\n" } else { " " });
+                out.push_str(&t[..len]);
+                rest = &t[len..];
+                first = false;
+            }
+        }
+        out
     }
 
     /// The split's edits between the head and `kept` (spans of elements, in order), between
-    /// them, and after the last: each ends its statement; the first sets the search_path.
+    /// them, and after the last: each ends its statement; the first sets the search_path. The
+    /// comments between elements stay, after the `;` that now ends the element before them.
     fn gaps(&self, kept: &[Span]) -> Vec<Edit> {
         let Some((first, last)) = kept.first().zip(kept.last()) else {
-            return vec![Edit { span: Span::new(self.head_end, self.end), insert: ";\nCOMMIT;".into() }];
+            let span = Span::new(self.head_end, self.end);
+            return vec![Edit { span, insert: format!(";{}\nCOMMIT;", self.comments(span)) }];
         };
         let path = quote_ident(&self.schema).replace('\'', "''");
+        let head = Span::new(self.head_end, first.start);
         let mut edits = vec![Edit {
-            span: Span::new(self.head_end, first.start),
+            span: head,
             insert: format!(
-                ";\nSELECT pg_catalog.set_config('search_path', CASE pg_catalog.current_setting('search_path') WHEN '' THEN '{path}' ELSE '{path}, ' || pg_catalog.current_setting('search_path') END, true);\n"
+                ";\nSELECT pg_catalog.set_config('search_path', CASE pg_catalog.current_setting('search_path') WHEN '' THEN '{path}' ELSE '{path}, ' || pg_catalog.current_setting('search_path') END, true);{}\n",
+                self.comments(head)
             ),
         }];
         for pair in kept.windows(2) {
-            edits.push(Edit { span: Span::new(pair[0].end, pair[1].start), insert: ";\n".into() });
+            let span = Span::new(pair[0].end, pair[1].start);
+            edits.push(Edit { span, insert: format!(";{}\n", self.comments(span)) });
         }
-        edits.push(Edit { span: Span::new(last.end, self.end), insert: ";\nCOMMIT;".into() });
+        let tail = Span::new(last.end, self.end);
+        edits.push(Edit { span: tail, insert: format!(";{}\nCOMMIT;", self.comments(tail)) });
         edits
     }
+}
+
+/// Where the SQL in `text` ends: after its last byte outside space and comments (a comment
+/// after the head of CREATE SCHEMA is not where its `;` goes).
+fn code_end(text: &str) -> usize {
+    let b = text.as_bytes();
+    let (mut i, mut end) = (0, 0);
+    while i < b.len() {
+        match b[i] {
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i = text[i..].find('\n').map_or(b.len(), |n| i + n);
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => i += block_comment_len(&text[i..]),
+            c if c.is_ascii_whitespace() => i += 1,
+            q @ (b'"' | b'\'') => {
+                // A quoted name or string, doubled quotes inside.
+                i += 1;
+                while i < b.len() {
+                    if b[i] == q && b.get(i + 1) == Some(&q) {
+                        i += 2;
+                    } else if b[i] == q {
+                        i += 1;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                end = i;
+            }
+            _ => {
+                i += 1;
+                end = i;
+            }
+        }
+    }
+    end
+}
+
+/// The length of the `/* … */` comment `t` starts with (they nest, as in PostgreSQL); all of `t`
+/// when it is not closed.
+fn block_comment_len(t: &str) -> usize {
+    let (b, mut depth, mut i) = (t.as_bytes(), 0usize, 0usize);
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            (b'/', b'*') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'*', b'/') => {
+                depth -= 1;
+                i += 2;
+                if depth == 0 {
+                    return i;
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    t.len()
 }
 
 /// Take the elements that moved to `unsupported.sql` on their own out of the text of each
@@ -112,10 +216,14 @@ pub fn cut_moved_elements(ir: &mut Ir, files: &[SourceFile]) {
         if split {
             cut = layout.gaps(&kept);
         } else {
-            for (k, &(e, span)) in layout.elements.iter().enumerate() {
+            for &(e, span) in &layout.elements {
                 if moved(e) {
-                    let from = if k == 0 { layout.head_end } else { all[k - 1].end };
-                    cut.push(Edit { span: Span::new(from, span.end), insert: String::new() });
+                    // The space before it goes with it; a comment before it stays, and so does the
+                    // line break that ends one.
+                    let before = &layout.text[..span.start - layout.base];
+                    let space = &before[before.trim_end().len()..];
+                    let insert = if space.contains('\n') { "\n".to_string() } else { String::new() };
+                    cut.push(Edit { span: Span::new(span.start - space.len(), span.end), insert });
                 }
             }
         }
@@ -209,18 +317,36 @@ mod tests {
         assert!(c.scripts.pre_data.contains("BEGIN;\nCREATE SCHEMA s;\nCOMMIT;\n"), "{}", c.scripts.pre_data);
     }
 
-    /// Comments after elements stay out of them: no `;` is written into a `--` comment.
+    /// Comments after elements stay out of them (no `;` is written into a `--` comment), and
+    /// stay: split or cut, every comment between elements is still in the script.
     #[test]
     fn comments_after_elements_do_not_swallow_the_end_of_a_statement() {
         let sql = "CREATE SCHEMA s\n  CREATE TABLE a (x int) -- kept\n  CREATE TABLE b (y xml) -- moved\n;\n";
         let c = run(sql);
-        assert!(c.scripts.pre_data.contains("CREATE TABLE a (x int);\nCOMMIT;\n"), "{}", c.scripts.pre_data);
+        assert!(
+            c.scripts.pre_data.contains("CREATE TABLE a (x int); -- kept\n-- moved\nCOMMIT;\n"),
+            "{}",
+            c.scripts.pre_data
+        );
         assert!(c.scripts.unsupported.as_deref().unwrap().contains("\nCREATE TABLE b (y xml);\n"));
         let c = run_with(sql, &ApplyOptions { ignore: vec!["ZN216".into()], ..Default::default() });
         assert!(
-            c.scripts.pre_data.contains("CREATE SCHEMA s\n  CREATE TABLE a (x int) -- moved\n;\n"),
+            c.scripts.pre_data.contains("CREATE SCHEMA s\n  CREATE TABLE a (x int) -- kept\n -- moved\n;\n"),
             "{}",
             c.scripts.pre_data
+        );
+    }
+
+    /// Line and block comments before, between and after elements: the split keeps each, a
+    /// comment on its own line on a line of its own.
+    #[test]
+    fn the_split_keeps_every_comment_between_elements() {
+        let c = run("CREATE SCHEMA s /* head */\n  -- the first table\n  CREATE TABLE a (x int) -- after a\n  \
+                     /* block /* nested */ still */ CREATE VIEW v AS SELECT x FROM a\n  -- the end\n;\n");
+        let pre = &c.scripts.pre_data;
+        assert!(pre.contains(", true); /* head */\n-- the first table\nCREATE TABLE a (x int); -- after a\n\
+                              /* block /* nested */ still */\nCREATE VIEW v AS SELECT x FROM a;\n-- the end\nCOMMIT;"),
+            "{pre}"
         );
     }
 
