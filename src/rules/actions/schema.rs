@@ -219,10 +219,13 @@ pub fn cut_moved_elements(ir: &mut Ir, files: &[SourceFile]) {
             for &(e, span) in &layout.elements {
                 if moved(e) {
                     // The space before it goes with it; a comment before it stays, and so does the
-                    // line break that ends one.
+                    // line break that ends a `--` one.
                     let before = &layout.text[..span.start - layout.base];
-                    let space = &before[before.trim_end().len()..];
-                    let insert = if space.contains('\n') { "\n".to_string() } else { String::new() };
+                    let trimmed = before.trim_end();
+                    let space = &before[trimmed.len()..];
+                    let comment = &trimmed[code_end(trimmed)..];
+                    let line_comment = comment.rsplit('\n').next().is_some_and(|l| l.contains("--"));
+                    let insert = if line_comment && space.contains('\n') { "\n".to_string() } else { String::new() };
                     cut.push(Edit { span: Span::new(span.start - space.len(), span.end), insert });
                 }
             }
@@ -344,8 +347,11 @@ mod tests {
         let c = run("CREATE SCHEMA s /* head */\n  -- the first table\n  CREATE TABLE a (x int) -- after a\n  \
                      /* block /* nested */ still */ CREATE VIEW v AS SELECT x FROM a\n  -- the end\n;\n");
         let pre = &c.scripts.pre_data;
-        assert!(pre.contains(", true); /* head */\n-- the first table\nCREATE TABLE a (x int); -- after a\n\
-                              /* block /* nested */ still */\nCREATE VIEW v AS SELECT x FROM a;\n-- the end\nCOMMIT;"),
+        assert!(
+            pre.contains(
+                ", true); /* head */\n-- the first table\nCREATE TABLE a (x int); -- after a\n\
+                              /* block /* nested */ still */\nCREATE VIEW v AS SELECT x FROM a;\n-- the end\nCOMMIT;"
+            ),
             "{pre}"
         );
     }
