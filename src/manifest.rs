@@ -189,9 +189,8 @@ impl<'a> Renames<'a> {
     }
 
     fn apply(&self, kind: ObjectKind, schema: &mut Option<String>, name: &mut String, table: &mut Option<String>) {
-        let in_schema = |x: &str| schema.as_deref().unwrap_or("") == x;
         if let Some((old, new, indexes)) = &self.relation {
-            if in_schema(&old.schema) {
+            if schema.as_deref().unwrap_or("") == old.schema {
                 let relation = matches!(
                     kind,
                     ObjectKind::Table
@@ -213,7 +212,7 @@ impl<'a> Renames<'a> {
             }
         }
         for &(k, s, t, from, to) in &self.members {
-            if k == kind && in_schema(s) && table.as_deref() == Some(t) && name == from {
+            if k == kind && schema.as_deref().unwrap_or("") == s && table.as_deref() == Some(t) && name == from {
                 *name = to.to_string();
             }
         }
