@@ -308,6 +308,17 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                     Ok(ObjectType::ObjectTrigger) => Some("rename_trigger"),
                     _ => None,
                 };
+                // A constraint or trigger renamed: the statement needs it (it goes where the
+                // definition goes: post-data, when deferred) and defines its new name.
+                let member = match ObjectType::try_from(r.rename_type) {
+                    Ok(ObjectType::ObjectTabconstraint) => Some(ObjKind::Constraint),
+                    Ok(ObjectType::ObjectTrigger) => Some(ObjKind::Trigger),
+                    _ => None,
+                };
+                if let Some(kind) = member.filter(|_| !r.subname.is_empty()) {
+                    f.refs.push(ObjKey::on_table(kind, &old.schema, &old.name, &r.subname));
+                    f.defines.push(ObjKey::on_table(kind, &old.schema, &old.name, &r.newname));
+                }
                 if let Some(kind) = renamed.filter(|_| !r.subname.is_empty()) {
                     f.commands.push(CommandView {
                         kind: kind.into(),

@@ -5,6 +5,7 @@ pub mod dml;
 mod elements;
 mod kind;
 pub mod refs;
+mod renames;
 mod temp;
 
 use crate::diagnostic::Diagnostic;
@@ -178,6 +179,7 @@ pub fn lower_file(
 /// What lowering can only decide once every file is lowered (which calls are built-ins).
 pub fn finish(ir: &mut Ir) {
     dml::resolve(ir);
+    renames::follow_table_renames(ir);
 }
 
 /// Move what every lowered statement (a piece's, or a CREATE SCHEMA element's) holds from its

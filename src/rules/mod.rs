@@ -342,7 +342,7 @@ pub fn apply(
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let target_index = pack.targets.index(&opts.target);
-    let env = actions::ActionEnv { files, defer: &opts.defer };
+    let env = actions::ActionEnv::new(files, &opts.defer, ir);
     let node_env = nodes::Env {
         target: opts.target.clone(),
         postgres: pack.targets.base(&opts.target).unwrap_or_default().to_string(),

@@ -15,7 +15,7 @@ mod strip;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::ir::change::{ChangeKind, ManifestChange, ObjectKind};
-use crate::ir::{Fate, Ir, Phase, StmtId};
+use crate::ir::{Fate, Ir, ObjKey, ObjKind, Phase, StmtId};
 use crate::source::SourceFile;
 
 use super::nodes::NodeKind;
@@ -178,6 +178,28 @@ impl Action {
 pub struct ActionEnv<'a> {
     pub files: &'a [SourceFile],
     pub defer: &'a BTreeSet<DeferCategory>,
+    /// Each relation's last rename, move or drop, or rename of one of its columns: a statement
+    /// naming it before that stays before it (deferred, its text would name what is gone).
+    pub renamed_at: BTreeMap<ObjKey, StmtId>,
+}
+
+impl<'a> ActionEnv<'a> {
+    pub fn new(files: &'a [SourceFile], defer: &'a BTreeSet<DeferCategory>, ir: &Ir) -> ActionEnv<'a> {
+        let mut renamed_at = BTreeMap::new();
+        for s in &ir.stmts {
+            if let Some(r) = s.redefine.as_deref() {
+                for (k, _) in r.drops.iter().filter(|(k, _)| k.kind == ObjKind::Relation) {
+                    renamed_at.insert(k.clone(), s.id);
+                }
+            }
+            if s.commands.iter().any(|c| c.kind == "rename_column") {
+                if let Some(o) = &s.object {
+                    renamed_at.insert(ObjKey::relation(&o.schema, &o.name), s.id);
+                }
+            }
+        }
+        ActionEnv { files, defer, renamed_at }
+    }
 }
 
 /// What a rule application knows about itself, for actions that record it.
@@ -202,6 +224,20 @@ pub fn apply(
         Action::Defer(category) => {
             if !env.defer.contains(category) {
                 return Ok(false);
+            }
+            let s = &ir.stmts[id];
+            let later = s
+                .refs
+                .iter()
+                .chain(&s.object)
+                .filter(|r| r.kind == ObjKind::Relation)
+                .find(|r| env.renamed_at.get(*r).is_some_and(|&at| at > id));
+            if let Some(r) = later {
+                return Err(format!(
+                    "a later statement renames, moves or drops {} (or renames a column of it), so this statement stays \
+                     before it, where its names still mean what they say",
+                    r.display()
+                ));
             }
             let s = &mut ir.stmts[id];
             s.phase = Phase::PostData;
