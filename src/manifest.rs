@@ -383,6 +383,11 @@ pub fn build(ir: &Ir, target: &str) -> Manifest {
             }
         }
     }
+    // Temporary tables and their indexes end with the script's session: the target never holds
+    // them (and verify's catalogs skip pg_temp).
+    let temporary = |schema: &Option<String>| schema.as_deref() == Some(crate::ir::TEMP_SCHEMA);
+    objects.retain(|o| !temporary(&o.schema));
+    changes.retain(|c| !temporary(&c.schema));
     // Borrowed keys: cloning four strings per comparison was most of building the manifest.
     fn key(o: &ManifestObject) -> (ObjectKind, Option<&str>, Option<&str>, &str) {
         (o.kind, o.schema.as_deref(), o.table.as_deref(), o.name.as_str())
@@ -434,7 +439,7 @@ mod source_tests {
     }
 
     /// Renames and moves: the manifest lists what the target holds, under its names at the end
-    /// of the script, so its fingerprint is the loaded source's.
+    /// of the script (and nothing temporary), so its fingerprint is the loaded source's.
     #[test]
     fn renamed_and_moved_objects_are_listed_under_their_last_names() {
         let m = manifest(
@@ -450,7 +455,9 @@ mod source_tests {
              CREATE INDEX m_n ON public.m (n);\n\
              ALTER TABLE public.m SET SCHEMA s;\n\
              CREATE VIEW public.v1 AS SELECT 1 AS one;\n\
-             ALTER VIEW public.v1 RENAME TO v2;\n",
+             ALTER VIEW public.v1 RENAME TO v2;\n\
+             CREATE TEMP TABLE scratch (x int);\n\
+             CREATE INDEX scratch_x ON scratch (x);\n",
         );
         let listed: Vec<String> = m
             .objects
@@ -474,6 +481,8 @@ mod source_tests {
         ] {
             assert!(listed.iter().any(|l| l == want), "{want} not in {listed:#?}");
         }
+        // The temporary table and its index end with the session.
+        assert!(!listed.iter().any(|l| l.contains("scratch")), "{listed:#?}");
         for gone in ["Table public.a", "Column public.v on b", "Index public.a_v", "Table public.m", "View public.v1"] {
             assert!(!listed.iter().any(|l| l == gone), "{gone} still in {listed:#?}");
         }

@@ -145,8 +145,9 @@ fn a_manifest_of_another_database_is_warned_about() {
     assert!(!warning.contains("password"), "{warning}");
 }
 
-/// A script that renames and moves tables, columns, constraints, indexes and views: its manifest
-/// names what the loaded source holds, so verify matches it without a warning.
+/// A script that renames and moves tables, columns, constraints, indexes and views, and uses a
+/// temporary table: its manifest names what the loaded source holds, so verify matches it without
+/// a warning.
 #[test]
 fn a_manifest_follows_renames_and_moves() {
     let Some(s) = PgServer::shared() else { return };
@@ -166,7 +167,10 @@ fn a_manifest_follows_renames_and_moves() {
          CREATE INDEX events_at ON public.events (at);\n\
          ALTER TABLE public.events SET SCHEMA archive;\n\
          CREATE VIEW public.recent AS SELECT id FROM public.orders;\n\
-         ALTER VIEW public.recent RENAME TO latest;\n",
+         ALTER VIEW public.recent RENAME TO latest;\n\
+         CREATE TEMP TABLE scratch (id integer);\n\
+         CREATE INDEX scratch_id ON scratch (id);\n\
+         INSERT INTO scratch SELECT id FROM public.orders;\n",
     )
     .unwrap();
     let loaded = support::roundtrip::compile_and_load(s, "renames", &file, &[]);
@@ -183,7 +187,7 @@ fn a_manifest_follows_renames_and_moves() {
     assert_eq!(o.status.code(), Some(0), "{stderr}{}", String::from_utf8_lossy(&o.stdout));
     assert!(!stderr.contains("warning"), "{stderr}");
     let manifest = std::fs::read_to_string(loaded.out.path().join("manifest.json")).unwrap();
-    for old in ["orders_old", "\"note\"", "note_len", "\"recent\""] {
+    for old in ["orders_old", "\"note\"", "note_len", "\"recent\"", "scratch"] {
         assert!(!manifest.contains(old), "the manifest still names {old}:\n{manifest}");
     }
 }

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::scan::PieceKind;
 use crate::source::{FileId, Span};
-pub use names::{ObjKey, ObjKind};
+pub use names::{ObjKey, ObjKind, TEMP_SCHEMA};
 pub use view::{
     ColumnView, CommandView, ConstraintView, ExprType, FunctionView, IndexView, LikeClause, SequenceView, SettingView,
     TableView, TriggerView, TypeDef, TypeRef, ViewView,

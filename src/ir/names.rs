@@ -4,6 +4,9 @@ use serde::Serialize;
 
 /// Namespaces of PostgreSQL object names. Tables, views, sequences and indexes share one
 /// (`pg_class`), so they are all `Relation`.
+/// The schema temporary tables are created in (psql's name for the session's own schema).
+pub const TEMP_SCHEMA: &str = "pg_temp";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ObjKind {

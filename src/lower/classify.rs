@@ -9,8 +9,7 @@ use crate::ir::{
 };
 use crate::source::Span;
 
-/// The schema temporary tables are created in (psql's name for the session's own schema).
-pub const TEMP_SCHEMA: &str = "pg_temp";
+pub use crate::ir::TEMP_SCHEMA;
 
 /// Facts about one statement.
 #[derive(Default)]

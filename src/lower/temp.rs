@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use pg_query::protobuf::node::Node as N;
 
 use super::classify::{self, TEMP_SCHEMA};
-use crate::ir::{ObjKey, ObjKind, Stmt};
+use crate::ir::{Detail, ObjKey, ObjKind, Stmt};
 
 /// A schema no input can name: classifying under it tells which names were written unqualified.
 const UNQUALIFIED: &str = "\u{1}unqualified";
@@ -83,6 +83,15 @@ impl Temps {
             st.refs.sort();
             st.refs.dedup();
         }
+        // An index on a temporary table is temporary too: it lives in pg_temp.
+        if st.kind == "create_index" && st.refs.iter().any(|r| r.kind == ObjKind::Relation && r.schema == TEMP_SCHEMA) {
+            for d in st.defines.iter_mut().filter(|d| d.kind == ObjKind::Relation && d.schema == schema) {
+                d.schema = TEMP_SCHEMA.to_string();
+            }
+            if let Detail::CreateIndex(i) = &mut st.detail {
+                i.schema = TEMP_SCHEMA.to_string();
+            }
+        }
         // A statement that creates the name makes a permanent object (creation never goes to
         // pg_temp unless asked).
         let creates = st.object.as_ref().is_some_and(|o| st.defines.contains(o));
@@ -136,5 +145,21 @@ mod tests {
         assert_eq!(refs_of(sql, "insert"), [ObjKey::relation("pg_temp", "u")]);
         let sql = "CREATE TEMP TABLE t AS SELECT 1 AS a;\nDELETE FROM t;\nDELETE FROM public.t;\n";
         assert_eq!(refs_of(sql, "delete"), [ObjKey::relation("public", "t")]);
+    }
+
+    /// An index on the temporary table is in pg_temp; one on `public.t` in public.
+    #[test]
+    fn an_index_on_a_temporary_table_is_temporary() {
+        let pack = crate::rules::RulePack { targets: crate::rules::Targets::builtin(), rules: Vec::new() };
+        let sql = "CREATE TABLE public.t (a int);\nCREATE TEMP TABLE t (a int);\n\
+                   CREATE INDEX ti ON t (a);\nCREATE INDEX pti ON public.t (a);\n";
+        let c = crate::compile::compile(vec![SourceFile::new("t.sql", sql)], &pack, &Default::default());
+        let index = |name: &str| {
+            let s = c.ir.stmts.iter().find(|s| s.defines.iter().any(|d| d.name == name)).unwrap();
+            let crate::ir::Detail::CreateIndex(i) = &s.detail else { panic!("{name} is not an index") };
+            (s.defines[0].schema.clone(), i.schema.clone())
+        };
+        assert_eq!(index("ti"), ("pg_temp".to_string(), "pg_temp".to_string()));
+        assert_eq!(index("pti"), ("public".to_string(), "public".to_string()));
     }
 }
