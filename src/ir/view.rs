@@ -220,6 +220,12 @@ pub struct FunctionView {
     /// The number of input parameters (IN, INOUT, VARIADIC), for matching calls to overloads.
     #[serde(skip)]
     pub inputs: usize,
+    /// How many of them have a default (a call may leave those out).
+    #[serde(skip)]
+    pub defaults: usize,
+    /// The last input parameter is VARIADIC (a call may pass more arguments).
+    #[serde(skip)]
+    pub variadic: bool,
     /// The declared result type (not for `SETOF`, `TABLE (…)` or `%TYPE`), for typing calls.
     #[serde(skip)]
     pub result: Option<TypeRef>,

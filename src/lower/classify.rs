@@ -151,6 +151,11 @@ pub fn classify(node: &N, schema: &str, text: &str) -> Facts {
                 returns,
                 percent_type,
                 inputs: inputs(fs.parameters.iter()),
+                defaults: input_params(fs.parameters.iter()).filter(|fp| fp.defexpr.is_some()).count(),
+                variadic: input_params(fs.parameters.iter()).any(|fp| {
+                    protobuf::FunctionParameterMode::try_from(fp.mode)
+                        .is_ok_and(|m| m == protobuf::FunctionParameterMode::FuncParamVariadic)
+                }),
                 result: fs.return_type.as_ref().filter(|t| !t.setof && !t.pct_type).map(|t| type_ref(t, schema)),
             });
             define(&mut f, ObjKey::new(ObjKind::Function, &s, &n));
@@ -647,13 +652,20 @@ fn signature<'a>(params: impl Iterator<Item = &'a protobuf::Node>) -> String {
 
 /// How many arguments a call passes to a function with these parameters (all but OUT and TABLE).
 fn inputs<'a>(params: impl Iterator<Item = &'a protobuf::Node>) -> usize {
+    input_params(params).count()
+}
+
+/// The parameters a call passes arguments to (all but OUT and TABLE).
+fn input_params<'a>(
+    params: impl Iterator<Item = &'a protobuf::Node>,
+) -> impl Iterator<Item = &'a protobuf::FunctionParameter> {
     use protobuf::FunctionParameterMode as M;
-    params
-        .filter(|p| match &p.node {
-            Some(N::FunctionParameter(fp)) => !matches!(M::try_from(fp.mode), Ok(M::FuncParamOut | M::FuncParamTable)),
-            _ => false,
-        })
-        .count()
+    params.filter_map(|p| match &p.node {
+        Some(N::FunctionParameter(fp)) if !matches!(M::try_from(fp.mode), Ok(M::FuncParamOut | M::FuncParamTable)) => {
+            Some(&**fp)
+        }
+        _ => None,
+    })
 }
 
 /// [`signature`] of the `TypeName`s of `DROP FUNCTION f(int, text)`.

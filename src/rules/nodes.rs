@@ -682,18 +682,23 @@ fn index_types(
     view
 }
 
-/// Functions the input defines, by key: each overload's signature, number of inputs and declared
-/// result type.
+/// One definition of a function: its signature, how many arguments a call passes to it (fewest,
+/// most: `None` for VARIADIC) and its declared result type.
+type Overload = (String, usize, Option<usize>, Option<TypeRef>);
+
+/// Functions the input defines, by key: every overload.
 #[derive(Default)]
-struct Functions(BTreeMap<ObjKey, Vec<(String, usize, Option<TypeRef>)>>);
+struct Functions(BTreeMap<ObjKey, Vec<Overload>>);
 
 impl Functions {
     /// The result type of a call of `key` with `args` arguments: the one overload that takes as
-    /// many (several definitions of one signature are one function); none when ambiguous.
+    /// many (parameters with defaults may be left out, a VARIADIC one takes more; several
+    /// definitions of one signature are one function); none when ambiguous.
     fn result(&self, key: &ObjKey, args: usize) -> Option<&TypeRef> {
-        let mut fits = self.0.get(key)?.iter().filter(|(_, n, _)| *n == args);
-        let (signature, _, result) = fits.next()?;
-        if fits.any(|(s, _, _)| s != signature) {
+        let mut fits =
+            self.0.get(key)?.iter().filter(|(_, least, most, _)| *least <= args && most.is_none_or(|m| args <= m));
+        let (signature, _, _, result) = fits.next()?;
+        if fits.any(|(s, _, _, _)| s != signature) {
             return None;
         }
         result.as_ref()
@@ -705,7 +710,9 @@ fn functions(ir: &Ir) -> Functions {
     for s in &ir.stmts {
         if let (Detail::CreateFunction(f), Some(key)) = (&s.detail, &s.object) {
             let signature = s.redefine.as_deref().and_then(|r| r.signature.clone()).unwrap_or_default();
-            out.0.entry(key.clone()).or_default().push((signature, f.inputs, f.result.clone()));
+            let least = f.inputs.saturating_sub(f.defaults);
+            let most = (!f.variadic).then_some(f.inputs);
+            out.0.entry(key.clone()).or_default().push((signature, least, most, f.result.clone()));
         }
     }
     out

@@ -16,3 +16,13 @@ CREATE INDEX docs_meta_idx ON public.docs USING btree (public.doc_meta(body));
 CREATE INDEX docs_meta_bare_idx ON public.docs (doc_meta(body));
 CREATE INDEX docs_tags_idx ON public.docs USING btree (public.doc_tags(body));
 CREATE INDEX docs_extent_idx ON public.docs USING btree (public.doc_extent(body));
+-- A parameter with a default may be left out, a VARIADIC one takes more arguments.
+CREATE FUNCTION public.doc_part(d jsonb, key text DEFAULT 'meta') RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT d -> key $$;
+CREATE FUNCTION public.doc_path(d jsonb, VARIADIC keys text[]) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$ SELECT d #> keys $$;
+
+CREATE INDEX docs_part_idx ON public.docs USING btree (public.doc_part(body));
+CREATE INDEX docs_path_idx ON public.docs USING btree (public.doc_path(body, 'a', 'b'));
