@@ -162,15 +162,10 @@ struct Renames<'a> {
 
 impl<'a> Renames<'a> {
     fn of(s: &'a Stmt, indexes: &'a [(String, String, String)]) -> Renames<'a> {
-        let old = s.redefine.as_deref().and_then(|r| r.drops.first()).map(|(k, _)| k);
-        let new = s.defines.iter().find(|d| d.kind == K::Relation);
-        let relation = match (old, new) {
-            (Some(old), Some(new)) if old.kind == K::Relation => {
-                let on = indexes.iter().filter(|(schema, _, table)| *schema == old.schema && *table == old.name);
-                Some((old, new, on.map(|(_, name, _)| name.as_str()).collect()))
-            }
-            _ => None,
-        };
+        let relation = s.renamed_relation().map(|(old, new)| {
+            let on = indexes.iter().filter(|(schema, _, table)| *schema == old.schema && *table == old.name);
+            (old, new, on.map(|(_, name, _)| name.as_str()).collect())
+        });
         let members = s
             .commands
             .iter()

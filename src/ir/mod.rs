@@ -286,6 +286,17 @@ impl Stmt {
         }
     }
 
+    /// `ALTER … RENAME TO` / `ALTER … SET SCHEMA` of a relation: its old key and its new one
+    /// (later statements name it by the new one).
+    pub fn renamed_relation(&self) -> Option<(&ObjKey, &ObjKey)> {
+        if !matches!(self.kind.as_str(), "rename" | "alter_set_schema") {
+            return None;
+        }
+        let old = self.redefine.as_deref()?.drops.first().map(|(k, _)| k).filter(|k| k.kind == ObjKind::Relation)?;
+        let new = self.defines.iter().find(|d| d.kind == ObjKind::Relation)?;
+        Some((old, new))
+    }
+
     /// Folded into another statement by a rule (not an element of CREATE SCHEMA, which is part
     /// of its statement from the start).
     pub fn folded(&self) -> bool {

@@ -6,43 +6,30 @@
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Ir, ObjKey, ObjKind};
+use crate::ir::{Ir, ObjKey};
 
 pub fn follow_table_renames(ir: &mut Ir) {
     // A table's later name → the name its members were defined under.
     let mut first_name: BTreeMap<ObjKey, ObjKey> = BTreeMap::new();
-    for id in 0..ir.stmts.len() {
-        if first_name.is_empty() && !is_table_rename(ir, id) {
-            continue;
+    for s in &mut ir.stmts {
+        if !first_name.is_empty() {
+            let earlier: Vec<ObjKey> = s
+                .refs
+                .iter()
+                .filter_map(|r| {
+                    let table = r.table.as_deref()?;
+                    let orig = first_name.get(&ObjKey::relation(&r.schema, table))?;
+                    Some(ObjKey { schema: orig.schema.clone(), table: Some(orig.name.clone()), ..r.clone() })
+                })
+                .filter(|k| !s.refs.contains(k))
+                .collect();
+            s.refs.extend(earlier);
         }
-        let s = &ir.stmts[id];
-        let earlier: Vec<ObjKey> = s
-            .refs
-            .iter()
-            .filter_map(|r| {
-                let table = r.table.as_deref()?;
-                let orig = first_name.get(&ObjKey::relation(&r.schema, table))?;
-                Some(ObjKey { schema: orig.schema.clone(), table: Some(orig.name.clone()), ..r.clone() })
-            })
-            .filter(|k| !s.refs.contains(k))
-            .collect();
-        ir.stmts[id].refs.extend(earlier);
-        if is_table_rename(ir, id) {
-            let s = &ir.stmts[id];
-            let old = s.redefine.as_deref().and_then(|r| r.drops.first()).map(|(k, _)| k);
-            let new = s.defines.iter().find(|d| d.kind == ObjKind::Relation);
-            if let (Some(old), Some(new)) = (old, new) {
-                let orig = first_name.get(old).cloned().unwrap_or_else(|| old.clone());
-                first_name.insert(new.clone(), orig);
-            }
+        if let Some((old, new)) = s.renamed_relation() {
+            let orig = first_name.get(old).cloned().unwrap_or_else(|| old.clone());
+            first_name.insert(new.clone(), orig);
         }
     }
-}
-
-fn is_table_rename(ir: &Ir, id: usize) -> bool {
-    let s = &ir.stmts[id];
-    matches!(s.kind.as_str(), "rename" | "alter_set_schema")
-        && s.redefine.as_deref().and_then(|r| r.drops.first()).is_some_and(|(k, _)| k.kind == ObjKind::Relation)
 }
 
 #[cfg(test)]

@@ -251,13 +251,9 @@ pub fn tables(ir: &Ir) -> Tables {
             out.views.push((**t).clone());
         }
         // `ALTER TABLE t RENAME TO u` / `SET SCHEMA`: `u` names the table `t` named, from here on.
-        if matches!(s.kind.as_str(), "rename" | "alter_set_schema") && s.fate != crate::ir::Fate::Dropped {
-            let old = s.redefine.as_deref().and_then(|r| r.drops.first()).map(|(k, _)| k);
-            let new = s.defines.iter().find(|d| d.kind == crate::ir::ObjKind::Relation);
-            if let (Some(old), Some(new)) = (old, new) {
-                if let Some(view) = out.live_index(old, s.id) {
-                    out.defs.entry(new.clone()).or_default().push((s.id, view));
-                }
+        if let Some((old, new)) = s.renamed_relation().filter(|_| s.fate != crate::ir::Fate::Dropped) {
+            if let Some(view) = out.live_index(old, s.id) {
+                out.defs.entry(new.clone()).or_default().push((s.id, view));
             }
         }
         if let Some(r) = s.redefine.as_deref() {
