@@ -16,6 +16,10 @@ pub struct Tok {
 }
 
 pub fn tokens(text: &str) -> Vec<Tok> {
+    // pg_query's scan of a text without a token reads a null token array (a UB panic).
+    if text.trim().is_empty() {
+        return Vec::new();
+    }
     let Ok(raw) = pg_query::scan_tokens(text) else { return Vec::new() };
     let mut depth = 0;
     let mut out = Vec::with_capacity(raw.len());
@@ -35,6 +39,20 @@ pub fn tokens(text: &str) -> Vec<Tok> {
         out.push(Tok { start, end, upper: s.to_uppercase(), depth: d });
     }
     out
+}
+
+/// The comments in `text` (byte ranges, `--` ones without their line break), as pg_query's
+/// scanner finds them.
+pub fn comments(text: &str) -> Vec<(usize, usize)> {
+    // Most gaps hold only space (and a scan without a token reads a null token array).
+    if !text.contains("--") && !text.contains("/*") {
+        return Vec::new();
+    }
+    let Ok(raw) = pg_query::scan_tokens(text) else { return Vec::new() };
+    raw.iter()
+        .map(|t| (t.start as usize, t.end as usize))
+        .filter(|&(start, end)| text.get(start..end).is_some_and(|c| c.starts_with("--") || c.starts_with("/*")))
+        .collect()
 }
 
 /// Is `t` an identifier-like token (a name part)?

@@ -11,6 +11,7 @@ use crate::source::{SourceFile, Span};
 
 use super::generated::quote_ident;
 use super::{ActionEnv, Applied};
+use crate::rules::edit;
 
 pub fn split_schema_elements(ir: &mut Ir, id: StmtId, a: &Applied, env: &ActionEnv) -> Result<bool, String> {
     let stmt = &ir.stmts[id];
@@ -80,25 +81,13 @@ impl Layout {
         }
         pieces.push(Span::new(at, span.end.max(at)));
         for (k, piece) in pieces.iter().enumerate() {
-            let Some(mut rest) = self.text.get(piece.start - self.base..piece.end - self.base) else { continue };
-            let mut first = true;
-            loop {
-                let t = rest.trim_start();
-                if t.is_empty() {
-                    break;
-                }
-                let len = if t.starts_with("--") {
-                    t.find('\n').unwrap_or(t.len())
-                } else if t.starts_with("/*") {
-                    block_comment_len(t)
-                } else {
-                    break;
-                };
-                let on_its_own_line = rest[..rest.len() - t.len()].contains('\n') || (first && k > 0);
+            let Some(text) = self.text.get(piece.start - self.base..piece.end - self.base) else { continue };
+            let mut after = 0;
+            for (i, (start, end)) in edit::comments(text).into_iter().enumerate() {
+                let on_its_own_line = text[after..start].contains('\n') || (i == 0 && k > 0);
                 out.push_str(if on_its_own_line { "\n" } else { " " });
-                out.push_str(&t[..len]);
-                rest = &t[len..];
-                first = false;
+                out.push_str(&text[start..end]);
+                after = end;
             }
         }
         out
@@ -131,63 +120,10 @@ impl Layout {
     }
 }
 
-/// Where the SQL in `text` ends: after its last byte outside space and comments (a comment
-/// after the head of CREATE SCHEMA is not where its `;` goes).
+/// Where the SQL in `text` ends: after its last token that is not a comment (a comment after
+/// the head of CREATE SCHEMA is not where its `;` goes).
 fn code_end(text: &str) -> usize {
-    let b = text.as_bytes();
-    let (mut i, mut end) = (0, 0);
-    while i < b.len() {
-        match b[i] {
-            b'-' if b.get(i + 1) == Some(&b'-') => {
-                i = text[i..].find('\n').map_or(b.len(), |n| i + n);
-            }
-            b'/' if b.get(i + 1) == Some(&b'*') => i += block_comment_len(&text[i..]),
-            c if c.is_ascii_whitespace() => i += 1,
-            q @ (b'"' | b'\'') => {
-                // A quoted name or string, doubled quotes inside.
-                i += 1;
-                while i < b.len() {
-                    if b[i] == q && b.get(i + 1) == Some(&q) {
-                        i += 2;
-                    } else if b[i] == q {
-                        i += 1;
-                        break;
-                    } else {
-                        i += 1;
-                    }
-                }
-                end = i;
-            }
-            _ => {
-                i += 1;
-                end = i;
-            }
-        }
-    }
-    end
-}
-
-/// The length of the `/* … */` comment `t` starts with (they nest, as in PostgreSQL); all of `t`
-/// when it is not closed.
-fn block_comment_len(t: &str) -> usize {
-    let (b, mut depth, mut i) = (t.as_bytes(), 0usize, 0usize);
-    while i + 1 < b.len() {
-        match (b[i], b[i + 1]) {
-            (b'/', b'*') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'*', b'/') => {
-                depth -= 1;
-                i += 2;
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    t.len()
+    edit::tokens(text).last().map_or_else(|| text.trim_end().len(), |t| t.end)
 }
 
 /// Take the elements that moved to `unsupported.sql` on their own out of the text of each
@@ -223,8 +159,9 @@ pub fn cut_moved_elements(ir: &mut Ir, files: &[SourceFile]) {
                     let before = &layout.text[..span.start - layout.base];
                     let trimmed = before.trim_end();
                     let space = &before[trimmed.len()..];
-                    let comment = &trimmed[code_end(trimmed)..];
-                    let line_comment = comment.rsplit('\n').next().is_some_and(|l| l.contains("--"));
+                    let line_comment = edit::comments(trimmed)
+                        .last()
+                        .is_some_and(|&(start, end)| end == trimmed.len() && trimmed[start..].starts_with("--"));
                     let insert = if line_comment && space.contains('\n') { "\n".to_string() } else { String::new() };
                     cut.push(Edit { span: Span::new(span.start - space.len(), span.end), insert });
                 }
