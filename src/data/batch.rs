@@ -297,7 +297,8 @@ pub fn cut(
     Ok(c.total_rows)
 }
 
-fn newlines_in(b: &[u8]) -> u64 {
+/// The line breaks in `b` (in COPY text, one per row: line breaks inside values are escaped).
+pub(super) fn newlines_in(b: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', b).count() as u64
 }
 

@@ -949,7 +949,7 @@ impl Worker<'_> {
                 return Err(failure(err, (rows, bytes)));
             }
             // One row per line: newlines inside values are escaped in COPY text.
-            let lines = memchr::memchr_iter(b'\n', &buf).count() as u64;
+            let lines = super::batch::newlines_in(&buf);
             rows += lines;
             bytes += n as u64;
             self.progress.streamed(&range.table, lines, n as u64);
